@@ -1,0 +1,258 @@
+#include "cli.hpp"
+
+#include "f3/comparison.hpp"
+#include "f3/data.hpp"
+#include "f3/json_writer.hpp"
+#include "f3/names.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <ostream>
+#include <sstream>
+#include <thread>
+
+namespace f3::cli {
+namespace {
+
+constexpr const char* kUsage = R"(usage: f3studio-cli train --dataset NAME|fashion-mnist|idx:DIR|csv:FILE --layers W[,W...] --epochs N [options]
+       f3studio-cli --version | --help
+
+Trains the chosen rules in lock-step (same initial weights, feedback matrices and batch order) and
+prints one JSON object per rule per epoch on stdout.
+
+data:
+  --dataset SRC        toy set (spiral, xor, circles, gaussians, moons, checkerboard, sine),
+                       fashion-mnist, idx:DIR (MNIST-format folder) or csv:FILE
+  --target COL         CSV target column (default: the last one)
+  --task KIND          CSV task: classification (default) or regression
+  --size N --noise X   toy sets: sample count (default 1000) and noise (default 0.1)
+  --train-limit N      train on the first N training samples only
+network:
+  --layers W[,W...]    hidden widths, e.g. 500 or 256,256 ("" for none)
+  --activation F[,F..] tanh (default), sigmoid, relu, leaky_relu, linear; one for all or one per layer
+  --head H             sigmoid_bce (default for classes), softmax_ce, linear_mse (default for regression)
+rules:
+  --algorithms LIST    bp,fa,dfa,drtp,f3,shallow (default bp); f3:VARIANT picks an F3 variant
+  --f3-error VARIANT   delayed_error (default), delayed_loss, delayed_error_one_hot,
+                       delayed_loss_one_hot, delayed_error_softmax, delayed_loss_softmax
+  --feedback-init I    kaiming (default), gaussian, trinomial, binomial, pm_identity
+training:
+  --optimizer O        adam (default), sgd, momentum      --momentum X (default 0.9)
+  --lr X               learning rate (default 1.5e-4)     --batch N (default 50)
+  --epochs N           epochs (required)                  --seed N (default 1)
+  --threads N          threads for matrix products (default 1); results are reproducible for a
+                       given thread count
+)";
+
+struct Args {
+    std::map<std::string, std::string> values;
+    bool has(const std::string& key) const { return values.count(key) != 0; }
+    std::string get(const std::string& key, const std::string& fallback = "") const {
+        const auto it = values.find(key);
+        return it == values.end() ? fallback : it->second;
+    }
+};
+
+class UsageError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+const std::vector<std::string> kTrainOptions = {
+    "dataset", "target", "task", "size", "noise", "train-limit", "layers", "activation", "head", "algorithms",
+    "f3-error", "feedback-init", "optimizer", "momentum", "lr", "batch", "epochs", "seed", "threads"};
+
+Args parse_options(const std::vector<std::string>& args, std::size_t first) {
+    Args parsed;
+    for (std::size_t i = first; i < args.size(); ++i) {
+        const std::string& arg = args[i];
+        if (arg.rfind("--", 0) != 0) throw UsageError("unexpected argument '" + arg + "'");
+        std::string key = arg.substr(2), value;
+        if (const auto eq = key.find('='); eq != std::string::npos) {
+            value = key.substr(eq + 1);
+            key.resize(eq);
+        } else {
+            if (i + 1 >= args.size()) throw UsageError("option --" + key + " needs a value");
+            value = args[++i];
+        }
+        if (std::find(kTrainOptions.begin(), kTrainOptions.end(), key) == kTrainOptions.end())
+            throw UsageError("unknown option --" + key);
+        parsed.values[key] = value;
+    }
+    return parsed;
+}
+
+std::vector<std::string> split(const std::string& text, char separator) {
+    std::vector<std::string> parts;
+    if (text.empty()) return parts;
+    std::stringstream stream(text);
+    for (std::string part; std::getline(stream, part, separator);) parts.push_back(part);
+    return parts;
+}
+
+template <class T> T parse_number(const std::string& option, const std::string& text) {
+    T value{};
+    const char* end = text.data() + text.size();
+    const auto result = std::from_chars(text.data(), end, value);
+    if (result.ec != std::errc() || result.ptr != end)
+        throw UsageError("--" + option + " expects a number, not '" + text + "'");
+    if constexpr (std::is_floating_point_v<T>)
+        if (!std::isfinite(value)) throw UsageError("--" + option + " must be finite, not '" + text + "'");
+    return value;
+}
+
+template <class Enum> Enum parse_name(const std::string& option, const std::string& text) {
+    try {
+        return parse<Enum>(text);
+    } catch (const NameError& e) {
+        throw UsageError("--" + option + ": " + e.what());
+    }
+}
+
+DatasetSpec dataset_spec(const Args& args) {
+    if (!args.has("dataset")) throw UsageError("--dataset is required");
+    DatasetSpec spec;
+    spec.source = args.get("dataset");
+    spec.target = args.get("target");
+    const std::string task = args.get("task", "classification");
+    if (task == "regression") spec.csv_task = Task::Regression;
+    else if (task != "classification") throw UsageError("--task must be classification or regression, not '" + task + "'");
+    if (args.has("size")) spec.toy.size = parse_number<int>("size", args.get("size"));
+    if (args.has("noise")) spec.toy.noise = parse_number<double>("noise", args.get("noise"));
+    if (args.has("seed")) spec.toy.seed = parse_number<std::uint64_t>("seed", args.get("seed"));
+    return spec;
+}
+
+TrainingConfig training_config(const Args& args, const Dataset& data) {
+    TrainingConfig config;
+    if (!args.has("layers")) throw UsageError("--layers is required (e.g. --layers 500, or --layers \"\" for none)");
+    if (!args.has("epochs")) throw UsageError("--epochs is required");
+    const auto widths = split(args.get("layers"), ',');
+    const auto activations = split(args.get("activation", "tanh"), ',');
+    if (activations.size() != 1 && activations.size() != widths.size())
+        throw UsageError("--activation needs one name, or one per hidden layer (" + std::to_string(widths.size()) + ")");
+    for (std::size_t i = 0; i < widths.size(); ++i) {
+        HiddenLayerSpec layer;
+        layer.width = parse_number<int>("layers", widths[i]);
+        layer.activation = parse_name<Activation>("activation", activations[activations.size() == 1 ? 0 : i]);
+        config.hidden.push_back(layer);
+    }
+    config.head = args.has("head") ? parse_name<Head>("head", args.get("head"))
+                                   : (data.task == Task::Regression ? Head::LinearMse : Head::SigmoidBce);
+    const F3Error default_error = parse_name<F3Error>("f3-error", args.get("f3-error", "delayed_error"));
+    for (const auto& name : split(args.get("algorithms", "bp"), ',')) {
+        try {
+            config.rules.push_back(parse_rule(name, default_error));
+        } catch (const NameError& e) {
+            throw UsageError(std::string("--algorithms: ") + e.what());
+        }
+    }
+    config.feedback_init = parse_name<FeedbackInit>("feedback-init", args.get("feedback-init", "kaiming"));
+    config.optimizer.kind = parse_name<OptimizerKind>("optimizer", args.get("optimizer", "adam"));
+    if (args.has("lr")) config.optimizer.learning_rate = parse_number<double>("lr", args.get("lr"));
+    if (args.has("momentum")) config.optimizer.momentum = parse_number<double>("momentum", args.get("momentum"));
+    if (args.has("batch")) config.batch_size = parse_number<int>("batch", args.get("batch"));
+    config.epochs = parse_number<int>("epochs", args.get("epochs"));
+    if (args.has("seed")) config.seed = parse_number<std::uint64_t>("seed", args.get("seed"));
+    if (args.has("threads")) config.threads = parse_number<int>("threads", args.get("threads"));
+    return config;
+}
+
+// Prints JSON lines as epochs finish and draws a progress bar on a terminal.
+class CliObserver final : public TrainingObserver {
+public:
+    CliObserver(std::ostream& out, std::ostream& err, bool progress, int epochs)
+        : out_(out), err_(err), progress_(progress), epochs_(epochs) {}
+
+    void on_batch(const BatchReport& report) override {
+        if (!progress_) return;
+        const auto now = std::chrono::steady_clock::now();
+        if (now - last_draw_ < std::chrono::milliseconds(100) && report.batch + 1 != report.batches_per_epoch) return;
+        last_draw_ = now;
+        const double fraction = static_cast<double>(report.batch + 1) / static_cast<double>(report.batches_per_epoch);
+        const int filled = static_cast<int>(fraction * 30.0);
+        err_ << "\r[" << std::string(static_cast<std::size_t>(filled), '#') << std::string(static_cast<std::size_t>(30 - filled), '.')
+             << "] epoch " << report.epoch << '/' << epochs_ << "  batch " << report.batch + 1 << '/'
+             << report.batches_per_epoch << "   " << std::flush;
+    }
+    void on_epoch(const std::vector<EpochMetrics>& metrics) override {
+        if (progress_) err_ << "\r\033[K" << std::flush;
+        for (const auto& m : metrics) {
+            JsonLine line;
+            line.add("algorithm", m.rule).add("epoch", m.epoch).add("train_loss", m.train_loss).add("test_loss", m.test_loss);
+            if (classification_) line.add("test_accuracy", m.test_accuracy);
+            else line.add("test_mse", m.test_mse);
+            line.add("samples_per_s", m.samples_per_s).add("train_seconds", m.train_seconds).add("steps", static_cast<long long>(m.steps));
+            if (m.diverged) line.add("diverged", true).add("message", m.message);
+            out_ << line.str() << '\n';
+        }
+        out_ << std::flush;
+    }
+    void on_diverged(const std::string& rule, const std::string& message) override {
+        if (progress_) err_ << "\r\033[K";
+        err_ << "warning: " << rule << ": " << message << std::endl;
+    }
+    void set_classification(bool value) { classification_ = value; }
+
+private:
+    std::ostream& out_;
+    std::ostream& err_;
+    bool progress_;
+    int epochs_;
+    bool classification_ = true;
+    std::chrono::steady_clock::time_point last_draw_{};
+};
+
+int train(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err, bool err_is_terminal) {
+    const Args args = parse_options(argv, 1);
+    const DatasetSpec spec = dataset_spec(args);
+    auto data = std::make_shared<Dataset>(load_dataset(spec));
+    if (args.has("train-limit")) {
+        const auto limit = parse_number<long long>("train-limit", args.get("train-limit"));
+        if (limit < 1) throw UsageError("--train-limit must be at least 1");
+        limit_train(*data, static_cast<Index>(limit));
+    }
+    const TrainingConfig config = training_config(args, *data);
+    Comparison comparison(data, config);
+    CliObserver observer(out, err, err_is_terminal, config.epochs);
+    observer.set_classification(data->task == Task::Classification);
+    comparison.run(&observer);
+    return 0;
+}
+
+} // namespace
+
+int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err, bool err_is_terminal) {
+    if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+        (args.empty() ? err : out) << kUsage;
+        return args.empty() ? 2 : 0;
+    }
+    if (args[0] == "--version") {
+        out << "f3studio-cli " << F3_VERSION << '\n';
+        return 0;
+    }
+    try {
+        if (args[0] == "train") return train(args, out, err, err_is_terminal);
+        throw UsageError("unknown command '" + args[0] + "' (try --help)");
+    } catch (const UsageError& e) {
+        err << "error: " << e.what() << '\n';
+        return 2;
+    } catch (const DataError& e) {
+        err << "error: " << e.what() << '\n';
+        return 3;
+    } catch (const ConfigError& e) {
+        err << "error: " << e.what() << '\n';
+        return 2;
+    } catch (const std::bad_alloc&) {
+        err << "error: out of memory (the data set or network is too large for this machine)\n";
+        return 4;
+    } catch (const std::exception& e) {
+        err << "error: " << e.what() << '\n';
+        return 1;
+    }
+}
+
+} // namespace f3::cli

@@ -1,0 +1,55 @@
+#pragma once
+// Everything that defines a training run, as plain values (the CLI, GUI and experiment files fill it).
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace f3 {
+
+enum class Activation { Tanh, Sigmoid, Relu, LeakyRelu, Linear };
+enum class Head { SigmoidBce, SoftmaxCe, LinearMse };
+enum class Algorithm { Bp, Fa, Dfa, Drtp, F3, Shallow };
+enum class F3Error {
+    DelayedError,        // y - y_hat
+    DelayedLoss,         // -dL/dy_hat of that batch
+    DelayedErrorOneHot,  // y * (y - y_hat): only the true class keeps its error
+    DelayedLossOneHot,   // y * (-dL/dy_hat)
+    DelayedErrorSoftmax, // y - softmax(y_hat)
+    DelayedLossSoftmax,  // -d/dy_hat of the head's loss evaluated on softmax(y_hat)
+};
+enum class FeedbackInit { Kaiming, Gaussian, Trinomial, Binomial, PlusMinusIdentity };
+enum class OptimizerKind { Sgd, Momentum, Adam };
+
+struct HiddenLayerSpec {
+    int width = 0;
+    Activation activation = Activation::Tanh;
+};
+
+// One rule of a comparison. The F3 error variant matters only for Algorithm::F3, so several F3
+// variants can be compared side by side ("f3:delayed_loss").
+struct RuleSpec {
+    Algorithm algorithm = Algorithm::Bp;
+    F3Error f3_error = F3Error::DelayedError;
+    friend bool operator==(const RuleSpec&, const RuleSpec&) = default;
+};
+
+struct OptimizerSpec {
+    OptimizerKind kind = OptimizerKind::Adam;
+    double learning_rate = 1.5e-4;
+    double momentum = 0.9;                    // Momentum only
+    double beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8; // Adam, PyTorch defaults
+};
+
+struct TrainingConfig {
+    std::vector<HiddenLayerSpec> hidden;     // may be empty (a linear/logistic model)
+    Head head = Head::SigmoidBce;
+    std::vector<RuleSpec> rules;
+    FeedbackInit feedback_init = FeedbackInit::Kaiming;
+    OptimizerSpec optimizer;
+    int batch_size = 50;
+    int epochs = 1;
+    std::uint64_t seed = 1;
+    int threads = 1;
+};
+
+} // namespace f3

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# One entry point for a fresh Debian bookworm machine (root, or a user with sudo):
+#   bash tools/dev.sh demo   install what is missing, build, start the app on the built-in demo
+#   bash tools/dev.sh test   install what is missing, build, run every test
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  build-essential cmake pkg-config
+  libeigen3-dev zlib1g-dev
+  qt6-base-dev libqcustomplot-dev
+  dataset-fashion-mnist
+)
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+install_missing() {
+  local missing=()
+  for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "Installing: ${missing[*]}"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  fi
+}
+
+build() {
+  cmake -S . -B "$1" -DCMAKE_BUILD_TYPE=Release "${@:2}"
+  cmake --build "$1" -j "$(nproc)"
+}
+
+case "${1:-}" in
+  demo)
+    install_missing
+    build build
+    ./build/app/f3studio-cli train --dataset spiral --layers 64,64 --algorithms bp,fa,dfa,drtp,f3,shallow \
+      --lr 0.01 --batch 32 --epochs 20
+    ;;
+  test)
+    install_missing
+    build build-ci -DF3_WERROR=ON
+    ctest --test-dir build-ci --output-on-failure --no-tests=error -j "$(nproc)"
+    ;;
+  *)
+    echo "usage: bash tools/dev.sh demo|test" >&2
+    exit 2
+    ;;
+esac
