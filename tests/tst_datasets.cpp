@@ -216,7 +216,8 @@ private slots:
     }
 
     void toySplitSizes() {
-        // 0.2 * 1000 must give exactly 200 test samples (no rounding up to 201).
+        // 0.07 * 100 is 7.000000000000001 in doubles: still exactly 7 test samples, not 8.
+        QCOMPARE(make_toy("xor", toyOptions(100, 0.1, 1, 0.07)).test_size(), Index{7});
         QCOMPARE(make_toy("xor", toyOptions(1000, 0.1, 1)).test_size(), Index{200});
         QCOMPARE(make_toy("xor", toyOptions(1000, 0.1, 1, 0.25)).test_size(), Index{250});
         // ceil, and at least one sample on each side.
@@ -225,7 +226,7 @@ private slots:
         QCOMPARE(tinyTest.test_size(), Index{1});
         QCOMPARE(tinyTest.train_size(), Index{3});
         QCOMPARE(make_toy("moons", toyOptions(4, 0.1, 1, 0.99)).train_size(), Index{1});
-        // The split is seeded: another seed picks other test samples from the same generated set.
+        // Same options, same split (the CSV tests vary the split seed alone).
         const Dataset a = make_toy("spiral", toyOptions(100, 0.1, 1));
         const Dataset b = make_toy("spiral", toyOptions(100, 0.1, 1));
         QVERIFY(a.test_x == b.test_x);
@@ -371,6 +372,22 @@ private slots:
         const std::string trailingPath = dir.filePath("trailing.gz").toStdString();
         writeFile(trailingPath, trailing);
         VERIFY_DATA_ERROR(read_maybe_gzipped(trailingPath), "trailing.gz", "unexpected bytes");
+
+        // A gzip bomb (here 4 MiB of zeros in about 4 KB) against a 1 MiB limit: refused once the limit
+        // is reached instead of growing without bound; the default limit (1 GiB) is the same code path.
+        const std::string bombPath = dir.filePath("bomb.gz").toStdString();
+        QVERIFY(writeGzip(bombPath, Bytes(4 << 20, 0)));
+        QVERIFY(readFile(bombPath).size() < 10000);
+        VERIFY_DATA_ERROR(read_maybe_gzipped(bombPath, 1 << 20), "bomb.gz", "inflates to more than 1048576 bytes");
+        VERIFY_DATA_ERROR(read_maybe_gzipped(bombPath, (4 << 20) - 1), "bomb.gz", "more than 4194303 bytes");
+        QCOMPARE(read_maybe_gzipped(bombPath, 4 << 20).size(), std::size_t{4 << 20}); // exactly the limit is fine
+        // The ISIZE hint is only a hint: a lying trailer still inflates to the real size.
+        Bytes lying = readFile(bombPath);
+        lying[lying.size() - 3] ^= 0x01;
+        const std::string lyingPath = dir.filePath("lying.gz").toStdString();
+        writeFile(lyingPath, lying);
+        VERIFY_DATA_ERROR(read_maybe_gzipped(lyingPath), "lying.gz", "corrupt gzip data");
+        VERIFY_DATA_ERROR(read_maybe_gzipped(gz, 100), "good.gz", "more than the limit of 100 bytes");
 
         VERIFY_DATA_ERROR(read_maybe_gzipped(dir.filePath("missing.gz").toStdString()), "missing.gz", "no such file");
         VERIFY_DATA_ERROR(read_maybe_gzipped(dir.path().toStdString()), "not a regular file");
@@ -542,11 +559,15 @@ private slots:
         QCOMPARE(d.inputs, 2);
         QVERIFY(d.train_x.col(1).isZero());
         QVERIFY(d.test_x.col(1).isZero());
-        // x = 1..6 maps to labels 10,2,1,10,2,1 -> class ids 2,1,0,2,1,0; check via x's order.
-        for (Index i = 0; i < d.train_size(); ++i) {
-            const int label = d.train_labels[static_cast<std::size_t>(i)];
-            QVERIFY(label >= 0 && label < 3);
-        }
+        // x = 1..6 carries labels 10,2,1,10,2,1, i.e. class ids 2,1,0,2,1,0. Standardization keeps
+        // x's order (train and test share the train statistics), so sorting by x recovers that pattern.
+        std::vector<std::pair<float, int>> byX;
+        for (Index i = 0; i < d.train_size(); ++i) byX.emplace_back(d.train_x(i, 0), d.train_labels[static_cast<std::size_t>(i)]);
+        for (Index i = 0; i < d.test_size(); ++i) byX.emplace_back(d.test_x(i, 0), d.test_labels[static_cast<std::size_t>(i)]);
+        std::sort(byX.begin(), byX.end());
+        std::vector<int> labelsByX;
+        for (const auto& [x, label] : byX) labelsByX.push_back(label);
+        QCOMPARE(labelsByX, (std::vector<int>{2, 1, 0, 2, 1, 0}));
         const Dataset words = parse_csv("f,t\n1,b\n2,a\n3,c\n4,B\n", "w.csv", csvOptions());
         QCOMPARE(words.class_names, (std::vector<std::string>{"B", "a", "b", "c"}));
     }
@@ -604,6 +625,10 @@ private slots:
                           "'species'", "available columns: a, b, label");
         VERIFY_DATA_ERROR(parse_csv("a,b,label\n1,2,x\n3,4\n5,6,y\n", "r.csv", plain), "r.csv", "line 3",
                           "expected 3 fields", "found 2");
+        VERIFY_DATA_ERROR(parse_csv("a,b,label\n1,2,x\n3,4,y,5\n", "long.csv", plain), "long.csv", "line 3",
+                          "expected 3 fields", "found more");
+        VERIFY_DATA_ERROR(parse_csv(std::string(1'000'001, ',') + "\n1\n", "wide.csv", plain), "wide.csv",
+                          "more than 1000000 columns");
         VERIFY_DATA_ERROR(parse_csv("a,b,label\n1,2,x\n3,4,y\n5,abc,x\n", "n.csv", plain), "n.csv", "line 4",
                           "column 2 ('b')", "'abc' is not a number");
         VERIFY_DATA_ERROR(parse_csv("a,b,label\n1,,x\n3,4,y\n", "m.csv", plain), "line 2", "column 2 ('b')");

@@ -63,6 +63,9 @@ struct IdxArray {
 IdxArray parse_idx(const std::vector<std::uint8_t>& bytes, const std::string& source_name);
 // Reads a file, gunzipping when it starts with the gzip magic; throws DataError naming the file.
 std::vector<std::uint8_t> read_maybe_gzipped(const std::string& path);
+// Same with an explicit limit on both the file size and the inflated size (the one above uses 1 GiB),
+// so a gzip bomb fails with a message instead of exhausting memory.
+std::vector<std::uint8_t> read_maybe_gzipped(const std::string& path, std::uint64_t max_bytes);
 
 // CSV with a header row. `target` is a column name (or empty for the last column).
 // Classification: the target's distinct values become classes (sorted; numeric order if all numeric).

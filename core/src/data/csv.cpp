@@ -16,6 +16,8 @@ using data_detail::join;
 // One-hot targets take rows x classes floats: a numeric column read as classes by mistake must fail
 // with advice instead of allocating rows^2 floats.
 constexpr std::size_t kMaxClasses = 1000;
+// Far beyond any table this tool trains on; stops a line of commas from becoming millions of strings.
+constexpr std::size_t kMaxColumns = 1'000'000;
 
 std::string_view trim(std::string_view s) {
     const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r'; };
@@ -24,19 +26,35 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
+// A field as quoted in a message: a runaway field must not make a runaway message.
+std::string quoted(std::string_view field) {
+    constexpr std::size_t kShown = 40;
+    return "'" + std::string(field.substr(0, kShown)) + (field.size() > kShown ? "...'" : "'");
+}
+
+// The header's names for a message, the first few only when there are many.
+std::string column_list(const std::vector<std::string>& names) {
+    constexpr std::size_t kShown = 20;
+    if (names.size() <= kShown) return join(names, ", ");
+    const std::vector<std::string> first(names.begin(), names.begin() + kShown);
+    return join(first, ", ") + ", ... (" + std::to_string(names.size()) + " columns)";
+}
+
 // "data.csv: line 7", built only when there is an error to report.
 std::string at_line(const std::string& source, std::size_t line_number) {
     return source + ": line " + std::to_string(line_number);
 }
 
 // Splits one line into trimmed fields, reusing `fields`' strings (no allocation per row once warm);
-// returns the field count. A field may be double-quoted: commas inside, "" for a literal quote.
-std::size_t split_line(std::string_view line, std::vector<std::string>& fields, const std::string& source,
-                       std::size_t line_number) {
+// returns the field count, or max_fields + 1 as soon as there are more (the rest is not stored).
+// A field may be double-quoted: commas inside, "" for a literal quote.
+std::size_t split_line(std::string_view line, std::vector<std::string>& fields, std::size_t max_fields,
+                       const std::string& source, std::size_t line_number) {
     std::size_t count = 0;
     std::size_t i = 0;
     const std::size_t n = line.size();
     for (;;) {
+        if (count == max_fields) return max_fields + 1;
         if (fields.size() == count) fields.emplace_back();
         std::string& field = fields[count++];
         field.clear();
@@ -143,50 +161,56 @@ Dataset parse_csv(const std::string& text, const std::string& source_name, const
     if (!lines.next(line, line_number)) throw DataError(src + ": file is empty");
 
     std::vector<std::string> fields;
-    const std::size_t columns = split_line(line, fields, src, line_number);
+    const std::size_t columns = split_line(line, fields, kMaxColumns, src, line_number);
+    if (columns > kMaxColumns)
+        throw DataError(src + ": header has more than " + std::to_string(kMaxColumns) + " columns");
     const std::vector<std::string> names(fields.begin(), fields.begin() + static_cast<std::ptrdiff_t>(columns));
-    for (std::size_t c = 0; c < columns; ++c)
-        for (std::size_t d = 0; d < c; ++d)
-            if (names[c] == names[d])
-                throw DataError(src + ": header names column '" + names[c] + "' twice (columns " +
-                                std::to_string(d + 1) + " and " + std::to_string(c + 1) + ")");
+    std::map<std::string_view, std::size_t> first_column; // name -> column, to find duplicates
+    for (std::size_t c = 0; c < columns; ++c) {
+        const auto [seen, added] = first_column.emplace(names[c], c);
+        if (!added)
+            throw DataError(src + ": header names column " + quoted(names[c]) + " twice (columns " +
+                            std::to_string(seen->second + 1) + " and " + std::to_string(c + 1) + ")");
+    }
     std::size_t target = columns - 1;
     if (!options.target.empty()) {
         const auto found = std::find(names.begin(), names.end(), options.target);
         if (found == names.end())
-            throw DataError(src + ": no target column '" + options.target + "'; available columns: " + join(names, ", "));
+            throw DataError(src + ": no target column " + quoted(options.target) + "; available columns: " + column_list(names));
         target = static_cast<std::size_t>(found - names.begin());
     }
     if (columns < 2)
-        throw DataError(src + ": needs at least one feature column besides the target column '" + names[target] + "'");
+        throw DataError(src + ": needs at least one feature column besides the target column " + quoted(names[target]));
 
     data_detail::RawSamples samples;
     samples.cols = static_cast<Index>(columns - 1);
     for (std::size_t c = 0; c < columns; ++c)
         if (c != target) samples.feature_names.push_back(names[c]);
-    // Reserve from the line count so a large file does not reallocate its values over and over.
+    // Reserve from the line count so a large file does not reallocate its values over and over; every
+    // value takes at least two bytes ("0,"), which bounds the guess when lines are mostly blank.
     const auto rows_hint = static_cast<std::size_t>(std::count(body.begin(), body.end(), '\n') + 1);
-    samples.features.reserve(rows_hint * (columns - 1));
+    samples.features.reserve(std::min(rows_hint * (columns - 1), body.size() / 2 + 1));
 
     const bool classification = options.task == Task::Classification;
     std::map<std::string, int, std::less<>> class_ids;  // target text -> id in order of appearance
     std::vector<std::string> classes_first_seen;
     while (lines.next(line, line_number)) {
-        const std::size_t count = split_line(line, fields, src, line_number);
+        const std::size_t count = split_line(line, fields, columns, src, line_number);
         if (count != columns)
-            throw DataError(at_line(src, line_number) + ": expected " + std::to_string(columns) + " fields as in the header, found " +
-                            std::to_string(count));
+            throw DataError(at_line(src, line_number) + ": expected " + std::to_string(columns) +
+                            " fields as in the header, found " +
+                            (count > columns ? "more" : std::to_string(count)));
         for (std::size_t c = 0; c < columns; ++c) {
             const std::string& field = fields[c];
             const auto where = [&] {
-                return at_line(src, line_number) + ", column " + std::to_string(c + 1) + " ('" + names[c] + "')";
+                return at_line(src, line_number) + ", column " + std::to_string(c + 1) + " (" + quoted(names[c]) + ")";
             };
             if (c == target && classification) {
                 if (field.empty()) throw DataError(where() + ": empty target value");
                 auto id = class_ids.find(std::string_view(field));
                 if (id == class_ids.end()) {
                     if (classes_first_seen.size() == kMaxClasses)
-                        throw DataError(src + ": target column '" + names[c] + "' has more than " +
+                        throw DataError(src + ": target column " + quoted(names[c]) + " has more than " +
                                         std::to_string(kMaxClasses) +
                                         " distinct values; for a numeric target use regression");
                     id = class_ids.emplace(field, static_cast<int>(classes_first_seen.size())).first;
@@ -199,11 +223,11 @@ Dataset parse_csv(const std::string& text, const std::string& source_name, const
             switch (parse_number(field, value)) {
             case NumberStatus::Ok: break;
             case NumberStatus::NotANumber:
-                throw DataError(where() + ": '" + field + "' is not a number");
+                throw DataError(where() + ": " + quoted(field) + " is not a number");
             case NumberStatus::OutOfRange:
-                throw DataError(where() + ": '" + field + "' is out of range");
+                throw DataError(where() + ": " + quoted(field) + " is out of range");
             case NumberStatus::NotFinite:
-                throw DataError(where() + ": '" + field + "' is not a finite number (NaN/Inf)");
+                throw DataError(where() + ": " + quoted(field) + " is not a finite number (NaN/Inf)");
             }
             if (c == target) samples.targets.push_back(value);
             else samples.features.push_back(value);
@@ -218,8 +242,8 @@ Dataset parse_csv(const std::string& text, const std::string& source_name, const
     data.task = options.task;
     if (classification) {
         if (classes_first_seen.size() < 2)
-            throw DataError(src + ": target column '" + names[target] + "' has a single class ('" +
-                            classes_first_seen.front() + "'); classification needs at least 2");
+            throw DataError(src + ": target column " + quoted(names[target]) + " has a single class (" +
+                            quoted(classes_first_seen.front()) + "); classification needs at least 2");
         data.class_names = sort_classes(classes_first_seen, samples.labels);
         data.outputs = static_cast<int>(data.class_names.size());
     } else {

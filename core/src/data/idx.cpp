@@ -33,31 +33,32 @@ std::vector<std::uint8_t> gunzip(const std::vector<std::uint8_t>& in, const std:
         ~InflateEnd() { inflateEnd(zs); }
     } const guard{&zs};
 
-    // The trailer's ISIZE (uncompressed size mod 2^32) is a good first guess for one member; it is
-    // untrusted, so bound it by deflate's best ratio (~1032:1) as well as by the cap.
-    std::size_t guess = 64 * 1024;
+    // Room for one byte past the cap tells "exactly cap bytes" (fine) from "more" (refused).
+    const std::uint64_t room_limit = cap + 1;
+    // The trailer's ISIZE (uncompressed size mod 2^32) is a good first guess for one member (+1 so
+    // the end of the stream is seen without growing); it is untrusted, so bound it by deflate's best
+    // ratio (~1032:1) as well as by the cap.
+    std::uint64_t guess = 64 * 1024;
     if (in.size() >= 18) {
         const std::uint8_t* t = in.data() + in.size() - 4;
         const std::uint64_t isize = t[0] | (t[1] << 8) | (t[2] << 16) | (std::uint64_t{t[3]} << 24);
-        guess = static_cast<std::size_t>(std::min({isize + 1, std::uint64_t{in.size()} * 1032, cap}));
+        guess = std::min(isize + 1, std::uint64_t{in.size()} * 1032);
     }
-    std::vector<std::uint8_t> out(std::max<std::size_t>(guess, 1));
+    std::vector<std::uint8_t> out(static_cast<std::size_t>(std::clamp<std::uint64_t>(guess, 1, room_limit)));
 
     // Input is at most kMaxFileBytes (< 4 GiB), so it fits zlib's 32-bit counters.
     zs.next_in = const_cast<Bytef*>(in.data());
     zs.avail_in = static_cast<uInt>(in.size());
     std::size_t produced = 0;
     for (;;) {
-        if (produced == out.size()) {
-            if (out.size() >= cap)
-                throw DataError(path + ": gzip data inflates to more than " + std::to_string(cap) +
-                                " bytes (limit)");
-            out.resize(static_cast<std::size_t>(std::min<std::uint64_t>(cap, std::uint64_t{out.size()} * 2)));
-        }
+        if (produced == out.size()) // full, yet below room_limit (checked below)
+            out.resize(static_cast<std::size_t>(std::min<std::uint64_t>(room_limit, std::uint64_t{out.size()} * 2)));
         zs.next_out = out.data() + produced;
         zs.avail_out = static_cast<uInt>(out.size() - produced);
         const int rc = inflate(&zs, Z_NO_FLUSH);
         produced = static_cast<std::size_t>(zs.next_out - out.data());
+        if (produced > cap)
+            throw DataError(path + ": gzip data inflates to more than " + std::to_string(cap) + " bytes (limit)");
         if (rc == Z_STREAM_END) {
             if (zs.avail_in == 0) break;
             // Another member follows (as `cat a.gz b.gz` makes); anything else is not gzip data.
@@ -67,12 +68,12 @@ std::vector<std::uint8_t> gunzip(const std::vector<std::uint8_t>& in, const std:
             continue;
         }
         if (rc == Z_OK) continue;
+        // There is always room for output here, so no progress means the input ran out mid-stream.
         if (rc == Z_BUF_ERROR && zs.avail_in == 0) throw DataError(path + ": gzip data is truncated");
-        if (rc == Z_BUF_ERROR) continue; // output full: grow and go on
         throw DataError(path + ": corrupt gzip data (" + (zs.msg ? zs.msg : "zlib error " + std::to_string(rc)) + ")");
     }
     out.resize(produced);
-    out.shrink_to_fit();
+    if (out.capacity() - produced > produced / 4) out.shrink_to_fit(); // give back doubling slack only
     return out;
 }
 
@@ -127,10 +128,14 @@ std::vector<int> read_labels(const std::string& path, const IdxImages& images) {
 
 } // namespace
 
-std::vector<std::uint8_t> read_maybe_gzipped(const std::string& path) {
-    std::vector<std::uint8_t> bytes = data_detail::read_file_bytes(path, kMaxFileBytes);
+std::vector<std::uint8_t> read_maybe_gzipped(const std::string& path) { return read_maybe_gzipped(path, kMaxFileBytes); }
+
+std::vector<std::uint8_t> read_maybe_gzipped(const std::string& path, std::uint64_t max_bytes) {
+    // zlib counts in 32 bits: never above the default limit, which is far below that.
+    max_bytes = std::min<std::uint64_t>(max_bytes, kMaxFileBytes);
+    std::vector<std::uint8_t> bytes = data_detail::read_file_bytes(path, max_bytes);
     if (!has_gzip_magic(bytes.data(), bytes.size())) return bytes;
-    return gunzip(bytes, path, kMaxFileBytes);
+    return gunzip(bytes, path, max_bytes);
 }
 
 IdxArray parse_idx(const std::vector<std::uint8_t>& bytes, const std::string& source_name) {
