@@ -381,7 +381,7 @@ private slots:
         VERIFY_DATA_ERROR(read_maybe_gzipped(bombPath, 1 << 20), "bomb.gz", "inflates to more than 1048576 bytes");
         VERIFY_DATA_ERROR(read_maybe_gzipped(bombPath, (4 << 20) - 1), "bomb.gz", "more than 4194303 bytes");
         QCOMPARE(read_maybe_gzipped(bombPath, 4 << 20).size(), std::size_t{4 << 20}); // exactly the limit is fine
-        // The ISIZE hint is only a hint: a lying trailer still inflates to the real size.
+        // The trailer size only sizes the first buffer; a lying one fails zlib's length check.
         Bytes lying = readFile(bombPath);
         lying[lying.size() - 3] ^= 0x01;
         const std::string lyingPath = dir.filePath("lying.gz").toStdString();
@@ -424,9 +424,11 @@ private slots:
         for (const std::uint8_t p : files.trainImages) squares += (p / 255.0 - mean) * (p / 255.0 - mean);
         const double stddev = std::sqrt(squares / 30.0);
         for (Index i = 0; i < d.train_x.size(); ++i)
-            QVERIFY(std::abs(d.train_x.data()[i] - (files.trainImages[static_cast<std::size_t>(i)] / 255.0 - mean) / stddev) < 1e-5);
+            QVERIFY(std::abs(d.train_x.data()[i] -
+                             (files.trainImages[static_cast<std::size_t>(i)] / 255.0 - mean) / stddev) < 1e-5);
         for (Index i = 0; i < d.test_x.size(); ++i)
-            QVERIFY(std::abs(d.test_x.data()[i] - (files.testImages[static_cast<std::size_t>(i)] / 255.0 - mean) / stddev) < 1e-5);
+            QVERIFY(std::abs(d.test_x.data()[i] -
+                             (files.testImages[static_cast<std::size_t>(i)] / 255.0 - mean) / stddev) < 1e-5);
         const auto [trainMean, trainStd] = meanAndStd(d.train_x);
         QVERIFY(std::abs(trainMean) < 1e-5 && std::abs(trainStd - 1.0) < 1e-5);
         // Row i is image i: pixel (1, 2) of image 4 is flat index 4 * 6 + 1 * 3 + 2.
@@ -562,8 +564,10 @@ private slots:
         // x = 1..6 carries labels 10,2,1,10,2,1, i.e. class ids 2,1,0,2,1,0. Standardization keeps
         // x's order (train and test share the train statistics), so sorting by x recovers that pattern.
         std::vector<std::pair<float, int>> byX;
-        for (Index i = 0; i < d.train_size(); ++i) byX.emplace_back(d.train_x(i, 0), d.train_labels[static_cast<std::size_t>(i)]);
-        for (Index i = 0; i < d.test_size(); ++i) byX.emplace_back(d.test_x(i, 0), d.test_labels[static_cast<std::size_t>(i)]);
+        for (Index i = 0; i < d.train_size(); ++i)
+            byX.emplace_back(d.train_x(i, 0), d.train_labels[static_cast<std::size_t>(i)]);
+        for (Index i = 0; i < d.test_size(); ++i)
+            byX.emplace_back(d.test_x(i, 0), d.test_labels[static_cast<std::size_t>(i)]);
         std::sort(byX.begin(), byX.end());
         std::vector<int> labelsByX;
         for (const auto& [x, label] : byX) labelsByX.push_back(label);
@@ -637,6 +641,10 @@ private slots:
         VERIFY_DATA_ERROR(parse_csv("a,b,label\n1,2,x\n3,-inf,y\n", "inf.csv", plain), "line 3", "column 2 ('b')",
                           "not a finite number");
         VERIFY_DATA_ERROR(parse_csv("a,b,label\n1,1e999,x\n3,4,y\n", "big.csv", plain), "line 2", "out of range");
+        // Finite in double but not in float once scaled: refused rather than handing inf to training.
+        VERIFY_DATA_ERROR(
+            parse_csv("a,y\n1,1e300\n1,-1e300\n2,0\n", "huge.csv", csvOptions({}, Task::Regression, 1, 0.5)),
+            "huge.csv", "too large");
         VERIFY_DATA_ERROR(parse_csv("a,b,label\n1,2,x\n", "one.csv", plain), "one.csv", "at least 2 data rows",
                           "found 1");
         VERIFY_DATA_ERROR(parse_csv("a,b,label\n", "head.csv", plain), "head.csv", "at least 2 data rows");

@@ -117,7 +117,7 @@ void split_into(Dataset& data, const RawSamples& samples, const SplitOptions& op
     std::iota(order.begin(), order.end(), Index{0});
     Rng rng(options.seed, Stream::Split);
     rng.shuffle(order);
-    // The epsilon keeps 0.2 * 1000 from rounding up to 201 when the product lands just above 200.
+    // The epsilon keeps 0.07 * 100 (= 7.000000000000001 in doubles) from rounding up to 8.
     Index test_rows = static_cast<Index>(std::ceil(options.test_fraction * static_cast<double>(rows) - 1e-9));
     test_rows = std::clamp<Index>(test_rows, 1, rows - 1);
     const std::vector<Index> test(order.begin(), order.begin() + test_rows);
@@ -126,7 +126,8 @@ void split_into(Dataset& data, const RawSamples& samples, const SplitOptions& op
     std::vector<Scale> scales(static_cast<std::size_t>(cols));
     if (options.standardize_features) {
         for (Index c = 0; c < cols; ++c) {
-            const Scale s = train_scale(train, [&](Index r) { return samples.features[static_cast<std::size_t>(r * cols + c)]; });
+            const Scale s =
+                train_scale(train, [&](Index r) { return samples.features[static_cast<std::size_t>(r * cols + c)]; });
             if (!std::isfinite(s.mean) || !std::isfinite(s.stddev))
                 throw DataError(source + ": column '" + samples.feature_names[static_cast<std::size_t>(c)] +
                                 "' has values too large to standardize");
@@ -142,6 +143,8 @@ void split_into(Dataset& data, const RawSamples& samples, const SplitOptions& op
                 x(i, c) = static_cast<float>((row[c] - s.mean) / s.stddev);
             }
         }
+        // Finite doubles can still overflow float (e.g. a test value far outside a tiny train spread).
+        if (!x.allFinite()) throw DataError(source + ": feature values too large for single precision");
         return x;
     };
     data.inputs = static_cast<int>(cols);
@@ -151,7 +154,8 @@ void split_into(Dataset& data, const RawSamples& samples, const SplitOptions& op
     if (data.task == Task::Classification) {
         const auto gather_labels = [&](const std::vector<Index>& picked) {
             std::vector<int> labels(picked.size());
-            for (std::size_t i = 0; i < picked.size(); ++i) labels[i] = samples.labels[static_cast<std::size_t>(picked[i])];
+            for (std::size_t i = 0; i < picked.size(); ++i)
+                labels[i] = samples.labels[static_cast<std::size_t>(picked[i])];
             return labels;
         };
         data.train_labels = gather_labels(train);
@@ -167,7 +171,9 @@ void split_into(Dataset& data, const RawSamples& samples, const SplitOptions& op
     const auto gather_targets = [&](const std::vector<Index>& picked) {
         Matrix y(static_cast<Index>(picked.size()), 1);
         for (Index i = 0; i < y.rows(); ++i)
-            y(i, 0) = static_cast<float>((samples.targets[static_cast<std::size_t>(picked[static_cast<std::size_t>(i)])] - t.mean) / t.stddev);
+            y(i, 0) = static_cast<float>(
+                (samples.targets[static_cast<std::size_t>(picked[static_cast<std::size_t>(i)])] - t.mean) / t.stddev);
+        if (!y.allFinite()) throw DataError(source + ": target values too large for single precision");
         return y;
     };
     data.outputs = 1;

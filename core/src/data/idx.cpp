@@ -128,7 +128,9 @@ std::vector<int> read_labels(const std::string& path, const IdxImages& images) {
 
 } // namespace
 
-std::vector<std::uint8_t> read_maybe_gzipped(const std::string& path) { return read_maybe_gzipped(path, kMaxFileBytes); }
+std::vector<std::uint8_t> read_maybe_gzipped(const std::string& path) {
+    return read_maybe_gzipped(path, kMaxFileBytes);
+}
 
 std::vector<std::uint8_t> read_maybe_gzipped(const std::string& path, std::uint64_t max_bytes) {
     // zlib counts in 32 bits: never above the default limit, which is far below that.
@@ -182,7 +184,8 @@ IdxArray parse_idx(const std::vector<std::uint8_t>& bytes, const std::string& so
 
 Dataset load_idx_folder(const std::string& folder) {
     std::error_code ec;
-    if (!std::filesystem::is_directory(folder, ec)) throw DataError(folder + ": no such folder");
+    if (!std::filesystem::is_directory(folder, ec))
+        throw DataError(folder + (std::filesystem::exists(folder, ec) ? ": not a folder" : ": no such folder"));
     const std::filesystem::path dir(folder);
 
     const IdxImages train_images = read_images(find_idx_file(dir, "train-images-idx3-ubyte"));
