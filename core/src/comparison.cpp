@@ -1,5 +1,6 @@
 #include "f3/comparison.hpp"
 
+#include "f3/fpu.hpp"
 #include "f3/names.hpp"
 
 #include <Eigen/Core>
@@ -55,6 +56,7 @@ Comparison::Comparison(std::shared_ptr<const Dataset> data, TrainingConfig confi
         throw ConfigError(text);
     }
     Eigen::setNbThreads(config_.threads);
+    flush_subnormals_to_zero();
     Rng init_rng(config_.seed, Stream::Init);
     const Network initial = Network::initialise(data_->inputs, config_.hidden, data_->outputs, config_.head, init_rng);
     std::vector<int> widths;
