@@ -3,6 +3,7 @@
 #include "f3/comparison.hpp"
 #include "f3/data.hpp"
 #include "f3/json_writer.hpp"
+#include "f3/kernels.hpp"
 #include "f3/names.hpp"
 
 #include <algorithm>
@@ -231,7 +232,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
         return args.empty() ? 2 : 0;
     }
     if (args[0] == "--version") {
-        out << "f3studio-cli " << F3_VERSION << '\n';
+        out << "f3studio-cli " << F3_VERSION << " (" << kernel_variant() << " kernels)\n";
         return 0;
     }
     try {

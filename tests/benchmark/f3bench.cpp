@@ -5,6 +5,7 @@
 //   build/tests/benchmark/f3bench [--threads N] [--seconds S] [--repeats R] [--only NAME]
 #include "f3/config.hpp"
 #include "f3/fpu.hpp"
+#include "f3/kernels.hpp"
 #include "f3/names.hpp"
 #include "f3/run.hpp"
 
@@ -120,6 +121,7 @@ Timing time_rule(const Shape& shape, Algorithm algorithm, double seconds, int re
 } // namespace
 
 int main(int argc, char** argv) {
+    use_fastest_build(argv);
     int threads = 2, repeats = 5;
     double seconds = 0.5;
     std::string only;
@@ -136,7 +138,7 @@ int main(int argc, char** argv) {
     Eigen::setNbThreads(threads);
     flush_subnormals_to_zero();
     const double peak = gemm_gflops(2048, 5);
-    std::printf("threads %d, Eigen SIMD: %s\n", threads, Eigen::SimdInstructionSetsInUse());
+    std::printf("threads %d, %s kernels, Eigen SIMD: %s\n", threads, kernel_variant(), Eigen::SimdInstructionSetsInUse());
     std::printf("reference: 2048^3 float GEMM %.1f GFLOP/s\n\n", peak);
     const std::vector<Shape> shapes = {
         {"784-500-10/b50", 784, {500}, 10, 50, Head::SigmoidBce},
