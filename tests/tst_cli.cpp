@@ -1,6 +1,7 @@
 // The f3studio-cli contract: JSON lines per rule per epoch, one-line errors, exit codes.
 #include "cli.hpp"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTemporaryDir>
@@ -119,6 +120,47 @@ private slots:
                               "--epochs", "1", "--batch", "8"});
         QVERIFY2(r.code == 0, r.err.c_str());
         QCOMPARE(r.lines().size(), 1);
+    }
+
+    void instruments_add_per_layer_angles() {
+        const Result r = cli({"train", "--dataset", "spiral", "--layers", "8,8,8", "--algorithms", "bp,drtp,f3", "--epochs", "2",
+                              "--instruments", "--instrument-every", "3", "--size", "300", "--lr", "0.02"});
+        QVERIFY2(r.code == 0, r.err.c_str());
+        for (const QString& line : r.lines()) {
+            const QJsonObject o = QJsonDocument::fromJson(line.toUtf8()).object();
+            QCOMPARE(o["update_angle_deg"].toArray().size(), 3);
+            QCOMPARE(o["signal_angle_deg"].toArray().size(), 3);
+            QCOMPARE(o.contains("staleness_steps"), o["algorithm"].toString() == "f3");
+            // bp and the default baseline drtp are both present (gap_closed is left out when they tie)
+            if (o["epoch"].toInt() == 2) QVERIFY(o["gap_closed"].isDouble());
+            if (o["algorithm"].toString() == "bp")
+                for (const auto& angle : o["update_angle_deg"].toArray()) QVERIFY(angle.toDouble() < 1e-3);
+        }
+    }
+
+    void timeline_is_written_as_csv_or_json() {
+        QTemporaryDir dir;
+        for (const QString& name : {QString("t.csv"), QString("t.json")}) {
+            const std::string path = dir.filePath(name).toStdString();
+            const Result r = cli({"train", "--dataset", "xor", "--layers", "4,4", "--algorithms", "bp,f3", "--epochs", "1",
+                                  "--timeline", path, "--instrument-every", "10"});
+            QVERIFY2(r.code == 0, r.err.c_str());
+            QFile file(QString::fromStdString(path));
+            QVERIFY(file.open(QIODevice::ReadOnly));
+            const QList<QByteArray> lines = file.readAll().split('\n');
+            if (name.endsWith(".csv")) {
+                QVERIFY(lines[0].startsWith("step,epoch,batch,algorithm"));
+                QVERIFY(lines.size() > 10);
+            } else {
+                const QJsonObject o = QJsonDocument::fromJson(lines[0]).object();
+                QCOMPARE(o["algorithm"].toString(), QString("bp"));
+                QVERIFY(o["critical_path"].toDouble() > 0.0);
+                QVERIFY(!o["ops"].toArray().isEmpty());
+            }
+        }
+        const Result bad = cli({"train", "--dataset", "xor", "--layers", "4", "--epochs", "1", "--timeline", "/nonexistent/dir/t.csv"});
+        QVERIFY(bad.code != 0);
+        QVERIFY(QString::fromStdString(bad.err).contains("timeline"));
     }
 
     void version_and_help() {

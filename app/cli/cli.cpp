@@ -10,6 +10,7 @@
 #include <charconv>
 #include <chrono>
 #include <cmath>
+#include <fstream>
 #include <map>
 #include <ostream>
 #include <sstream>
@@ -46,6 +47,13 @@ training:
   --epochs N           epochs (required)                  --seed N (default 1)
   --threads N          threads for matrix products (default 1); results are reproducible for a
                        given thread count
+instruments:
+  --instruments        add per-layer update_angle_deg, signal_angle_deg, weight_angle_deg (epoch
+                       means over sampled steps, degrees vs true backprop) and, for F3, staleness_steps
+  --instrument-every N sample one step in N (default 20)
+  --timeline FILE      write the per-layer op schedule of sampled steps (.csv, else JSON lines)
+  --baseline RULE      rule whose error counts as 0% in gap_closed (default drtp); gap_closed is
+                       reported when bp and the baseline are both compared
 )";
 
 struct Args {
@@ -64,7 +72,10 @@ public:
 
 const std::vector<std::string> kTrainOptions = {
     "dataset", "target", "task", "size", "noise", "train-limit", "layers", "activation", "head", "algorithms",
-    "f3-error", "feedback-init", "optimizer", "momentum", "lr", "batch", "epochs", "seed", "threads"};
+    "f3-error", "feedback-init", "optimizer", "momentum", "lr", "batch", "epochs", "seed", "threads",
+    "instruments", "instrument-every", "timeline", "baseline"};
+// Options that take no value.
+const std::vector<std::string> kFlags = {"instruments"};
 
 Args parse_options(const std::vector<std::string>& args, std::size_t first) {
     Args parsed;
@@ -72,6 +83,10 @@ Args parse_options(const std::vector<std::string>& args, std::size_t first) {
         const std::string& arg = args[i];
         if (arg.rfind("--", 0) != 0) throw UsageError("unexpected argument '" + arg + "'");
         std::string key = arg.substr(2), value;
+        if (std::find(kFlags.begin(), kFlags.end(), key) != kFlags.end()) {
+            parsed.values[key] = "1";
+            continue;
+        }
         if (const auto eq = key.find('='); eq != std::string::npos) {
             value = key.substr(eq + 1);
             key.resize(eq);
@@ -187,6 +202,12 @@ public:
             if (classification_) line.add("test_accuracy", m.test_accuracy);
             else line.add("test_mse", m.test_mse);
             line.add("samples_per_s", m.samples_per_s).add("train_seconds", m.train_seconds).add("steps", static_cast<long long>(m.steps));
+            if (instruments_) {
+                line.add("update_angle_deg", m.update_angle_deg).add("signal_angle_deg", m.signal_angle_deg);
+                line.add("weight_angle_deg", m.weight_angle_deg);
+                if (m.rule.rfind("f3", 0) == 0) line.add("staleness_steps", m.staleness_steps).add("staleness_distance", m.staleness_distance);
+            }
+            if (!std::isnan(m.gap_closed)) line.add("gap_closed", m.gap_closed);
             if (m.diverged) line.add("diverged", true).add("message", m.message);
             out_ << line.str() << '\n';
         }
@@ -196,7 +217,45 @@ public:
         if (progress_) err_ << "\r\033[K";
         err_ << "warning: " << rule << ": " << message << std::endl;
     }
+    void on_instruments(const InstrumentReport& report) override {
+        if (!timeline_) return;
+        for (const RuleTimeline& t : report.timelines) {
+            if (timeline_csv_) {
+                for (std::size_t k = 0; k < t.logical.ops.size(); ++k) {
+                    const TimelineOp &a = t.logical.ops[k], &b = t.measured.ops[k];
+                    *timeline_ << report.step << ',' << report.epoch << ',' << report.batch << ',' << t.rule << ','
+                               << a.step << ',' << a.layer << ',' << op_name(a.kind) << ',' << a.start << ',' << a.end << ','
+                               << b.start * 1e6 << ',' << b.end * 1e6 << '\n';
+                }
+                continue;
+            }
+            std::string ops = "[";
+            for (std::size_t k = 0; k < t.logical.ops.size(); ++k) {
+                const TimelineOp &a = t.logical.ops[k], &b = t.measured.ops[k];
+                JsonLine op;
+                op.add("step", a.step).add("layer", a.layer).add("op", op_name(a.kind)).add("start", a.start).add("end", a.end);
+                op.add("measured_start_us", b.start * 1e6).add("measured_end_us", b.end * 1e6);
+                ops += (k ? "," : "") + op.str();
+            }
+            ops += "]";
+            std::vector<double> waiting_us;
+            for (double w : t.measured.waiting) waiting_us.push_back(w * 1e6);
+            JsonLine line;
+            line.add("step", static_cast<long long>(report.step)).add("epoch", report.epoch).add("batch", static_cast<long long>(report.batch));
+            line.add("algorithm", t.rule).add("critical_path", t.critical_path_logical);
+            line.add("critical_path_measured_us", t.critical_path_measured * 1e6).add("pipelines_next_batch", t.pipelines);
+            line.add("waiting", t.logical.waiting).add("waiting_measured_us", waiting_us).add_raw("ops", ops);
+            *timeline_ << line.str() << '\n';
+        }
+    }
     void set_classification(bool value) { classification_ = value; }
+    void set_instruments(bool value) { instruments_ = value; }
+    void set_timeline(std::ostream* stream, bool csv) {
+        timeline_ = stream;
+        timeline_csv_ = csv;
+        if (timeline_ && csv)
+            *timeline_ << "step,epoch,batch,algorithm,which_step,layer,op,start,end,measured_start_us,measured_end_us\n";
+    }
 
 private:
     std::ostream& out_;
@@ -204,6 +263,9 @@ private:
     bool progress_;
     int epochs_;
     bool classification_ = true;
+    bool instruments_ = false;
+    std::ostream* timeline_ = nullptr;
+    bool timeline_csv_ = false;
     std::chrono::steady_clock::time_point last_draw_{};
 };
 
@@ -218,9 +280,34 @@ int train(const std::vector<std::string>& argv, std::ostream& out, std::ostream&
     }
     const TrainingConfig config = training_config(args, *data);
     Comparison comparison(data, config);
+    InstrumentOptions instruments;
+    instruments.alignment = args.has("instruments");
+    instruments.timeline = args.has("timeline");
+    if (args.has("instrument-every")) {
+        instruments.every_steps = parse_number<int>("instrument-every", args.get("instrument-every"));
+        if (instruments.every_steps < 1) throw UsageError("--instrument-every must be at least 1");
+    }
+    if (args.has("baseline")) {
+        try {
+            instruments.gap_baseline = parse_rule(args.get("baseline"), config.rules.empty() ? F3Error::DelayedError : config.rules[0].f3_error);
+        } catch (const NameError& e) {
+            throw UsageError(std::string("--baseline: ") + e.what());
+        }
+    }
+    comparison.set_instruments(instruments);
     CliObserver observer(out, err, err_is_terminal, config.epochs);
     observer.set_classification(data->task == Task::Classification);
+    observer.set_instruments(instruments.alignment);
+    std::ofstream timeline;
+    if (instruments.timeline) {
+        const std::string path = args.get("timeline");
+        timeline.open(path);
+        if (!timeline) throw UsageError("cannot write the timeline to '" + path + "'");
+        const bool csv = path.size() >= 4 && path.compare(path.size() - 4, 4, ".csv") == 0;
+        observer.set_timeline(&timeline, csv);
+    }
     comparison.run(&observer);
+    if (timeline.is_open() && !timeline.flush()) throw UsageError("writing the timeline failed (disk full?)");
     return 0;
 }
 

@@ -48,6 +48,21 @@ std::vector<std::string> check_config(const TrainingConfig& config, const Datase
     return problems;
 }
 
+void fill_gap_closed(std::vector<EpochMetrics>& epoch, Task task, const RuleSpec& baseline) {
+    auto error = [task](const EpochMetrics& m) { return task == Task::Classification ? 1.0 - m.test_accuracy : m.test_mse; };
+    const std::string bp_name = to_string(RuleSpec{Algorithm::Bp, F3Error::DelayedError}), base_name = to_string(baseline);
+    const EpochMetrics *bp = nullptr, *base = nullptr;
+    for (const auto& m : epoch) {
+        if (m.rule == bp_name) bp = &m;
+        if (m.rule == base_name) base = &m;
+    }
+    if (!bp || !base || bp->diverged || base->diverged) return;
+    const double span = error(*base) - error(*bp);
+    if (span == 0.0) return; // BP and the baseline agree: nothing to close
+    for (auto& m : epoch)
+        if (!m.diverged) m.gap_closed = (error(*base) - error(m)) / span;
+}
+
 Comparison::Comparison(std::shared_ptr<const Dataset> data, TrainingConfig config)
     : data_(std::move(data)), config_(std::move(config)), shuffle_rng_(config_.seed, Stream::Shuffle) {
     if (const auto problems = check_config(config_, *data_); !problems.empty()) {
@@ -68,6 +83,8 @@ Comparison::Comparison(std::shared_ptr<const Dataset> data, TrainingConfig confi
     loss_sum_.assign(runs_.size(), 0.0);
     seconds_.assign(runs_.size(), 0.0);
     divergence_reported_.assign(runs_.size(), false);
+    probes_.resize(runs_.size());
+    sums_.resize(runs_.size());
     order_.resize(static_cast<std::size_t>(data_->train_size()));
     start_epoch();
 }
@@ -88,6 +105,33 @@ void Comparison::start_epoch() {
     batch_ = 0;
     std::fill(loss_sum_.begin(), loss_sum_.end(), 0.0);
     std::fill(seconds_.begin(), seconds_.end(), 0.0);
+    timed_samples_ = 0;
+    const std::size_t hidden = config_.hidden.size();
+    for (auto& s : sums_) {
+        s = InstrumentSums{};
+        s.update.assign(hidden, 0.0);
+        s.signal.assign(hidden, 0.0);
+        s.weight.assign(hidden, 0.0);
+        s.update_n.assign(hidden, 0);
+        s.signal_n.assign(hidden, 0);
+        s.weight_n.assign(hidden, 0);
+    }
+}
+
+void Comparison::record_instruments(std::size_t run, const StepInstruments& instruments) {
+    InstrumentSums& s = sums_[run];
+    auto add = [](double value, double& sum, int& n) {
+        if (std::isnan(value)) return;
+        sum += value;
+        ++n;
+    };
+    for (std::size_t i = 0; i < instruments.layers.size(); ++i) {
+        add(instruments.layers[i].update_angle_deg, s.update[i], s.update_n[i]);
+        add(instruments.layers[i].signal_angle_mean_deg, s.signal[i], s.signal_n[i]);
+        add(instruments.layers[i].weight_angle_deg, s.weight[i], s.weight_n[i]);
+    }
+    add(instruments.staleness.mean_age_steps, s.age, s.age_n);
+    add(instruments.staleness.relative_distance, s.distance, s.distance_n);
 }
 
 bool Comparison::step(TrainingObserver* observer) {
@@ -107,12 +151,22 @@ bool Comparison::step(TrainingObserver* observer) {
     report.batch = batch_;
     report.batches_per_epoch = batches_per_epoch();
     report.losses.resize(runs_.size(), std::numeric_limits<double>::quiet_NaN());
+    const bool sampled = (instruments_.alignment || instruments_.timeline) &&
+                         global_step_ % std::max(1, instruments_.every_steps) == 0;
+    InstrumentReport instrument_report;
     for (std::size_t r = 0; r < runs_.size(); ++r) {
         Run& run = runs_[r];
         if (run.diverged()) continue;
+        StepProbe* probe = nullptr;
+        if (sampled) {
+            probe = &probes_[r];
+            probe->alignment = instruments_.alignment;
+            probe->timing = instruments_.timeline;
+        }
         const auto t0 = std::chrono::steady_clock::now();
-        const double loss = run.train_batch(batch_x_, batch_y_, samples);
-        seconds_[r] += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        const double loss = run.train_batch(batch_x_, batch_y_, samples, probe);
+        // Instrumented steps do extra work; their time is not the rule's training speed.
+        if (!sampled) seconds_[r] += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         report.losses[r] = loss;
         if (run.diverged()) {
             if (observer && !divergence_reported_[r])
@@ -125,6 +179,37 @@ bool Comparison::step(TrainingObserver* observer) {
             loss_sum_[r] += loss * static_cast<double>(size);
         }
     }
+    if (sampled) {
+        instrument_report.epoch = epoch_;
+        instrument_report.batch = batch_;
+        instrument_report.step = global_step_;
+        std::vector<int> widths = {data_->inputs};
+        for (const auto& layer : config_.hidden) widths.push_back(layer.width);
+        widths.push_back(data_->outputs);
+        const OpCost macs = multiply_add_cost(widths, static_cast<int>(size));
+        const int hidden = static_cast<int>(config_.hidden.size());
+        for (std::size_t r = 0; r < runs_.size(); ++r) {
+            const Run& run = runs_[r];
+            instrument_report.rules.push_back(to_string(run.rule()));
+            instrument_report.instruments.push_back(run.diverged() ? StepInstruments{} : probes_[r].instruments);
+            if (instruments_.alignment && !run.diverged()) record_instruments(r, probes_[r].instruments);
+            if (!instruments_.timeline) continue;
+            const OpDurations& durations = probes_[r].durations;
+            const OpCost measured = [&durations](int layer, OpKind kind) { return durations.seconds(layer, kind); };
+            RuleTimeline t;
+            t.rule = instrument_report.rules.back();
+            const Algorithm algorithm = run.rule().algorithm;
+            t.logical = schedule_steps(algorithm, hidden, macs, 2);
+            t.measured = schedule_steps(algorithm, hidden, measured, 2);
+            t.critical_path_logical = critical_path(algorithm, hidden, macs);
+            t.critical_path_measured = critical_path(algorithm, hidden, measured);
+            t.pipelines = pipelines_next_batch(algorithm, hidden);
+            instrument_report.timelines.push_back(std::move(t));
+        }
+        if (observer) observer->on_instruments(instrument_report);
+    }
+    if (!sampled) timed_samples_ += size;
+    ++global_step_;
     if (observer) observer->on_batch(report);
     ++batch_;
     if (batch_ == batches_per_epoch()) finish_epoch(observer);
@@ -141,7 +226,20 @@ void Comparison::finish_epoch(TrainingObserver* observer) {
         m.epoch = epoch_;
         m.steps = run.steps();
         m.train_seconds = seconds_[r];
-        m.samples_per_s = seconds_[r] > 0.0 ? n / seconds_[r] : 0.0;
+        m.samples_per_s = seconds_[r] > 0.0 ? static_cast<double>(timed_samples_) / seconds_[r] : 0.0;
+        if (instruments_.alignment) {
+            const InstrumentSums& s = sums_[r];
+            auto means = [](const std::vector<double>& sum, const std::vector<int>& count) {
+                std::vector<double> out;
+                for (std::size_t i = 0; i < sum.size(); ++i) out.push_back(count[i] ? sum[i] / count[i] : kNoValue);
+                return out;
+            };
+            m.update_angle_deg = means(s.update, s.update_n);
+            m.signal_angle_deg = means(s.signal, s.signal_n);
+            m.weight_angle_deg = means(s.weight, s.weight_n);
+            if (s.age_n) m.staleness_steps = s.age / s.age_n;
+            if (s.distance_n) m.staleness_distance = s.distance / s.distance_n;
+        }
         if (run.diverged()) {
             m.diverged = true;
             m.message = "diverged: the loss is no longer finite; try a smaller learning rate";
@@ -153,8 +251,9 @@ void Comparison::finish_epoch(TrainingObserver* observer) {
             if (data_->task == Task::Classification) m.test_accuracy = test.accuracy;
         }
         metrics.push_back(m);
-        history_.push_back(m);
     }
+    fill_gap_closed(metrics, data_->task, instruments_.gap_baseline);
+    history_.insert(history_.end(), metrics.begin(), metrics.end());
     if (observer) observer->on_epoch(metrics);
     ++epoch_;
     if (!finished()) start_epoch();

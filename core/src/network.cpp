@@ -2,6 +2,7 @@
 
 #include "f3/activation.hpp"
 #include "f3/head.hpp"
+#include "f3/instruments.hpp"
 
 #include <cmath>
 
@@ -29,12 +30,13 @@ Network Network::initialise(int inputs, const std::vector<HiddenLayerSpec>& hidd
     return net;
 }
 
-void Network::forward(const Matrix& x, ForwardPass& pass) const {
+void Network::forward(const Matrix& x, ForwardPass& pass, OpDurations* durations) const {
     const std::size_t count = layers_.size();
     pass.pre.resize(count);
     pass.post.resize(count);
     const Matrix* input = &x;
     for (std::size_t i = 0; i < count; ++i) {
+        const ScopedOpTimer timer(durations, static_cast<int>(i) + 1, OpKind::Forward);
         const DenseLayer& layer = layers_[i];
         Matrix& a = pass.pre[i];
         a.noalias() = *input * layer.weight.transpose();

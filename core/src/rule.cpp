@@ -2,6 +2,7 @@
 
 #include "f3/activation.hpp"
 #include "f3/head.hpp"
+#include "f3/instruments.hpp"
 
 namespace f3 {
 
@@ -10,7 +11,7 @@ bool uses_backward_chain(Algorithm algorithm) { return algorithm == Algorithm::B
 
 void compute_gradients(const Network& net, Algorithm algorithm, const FeedbackMatrices& feedback,
                        const Matrix& x, const Matrix& y, const ForwardPass& pass, const Matrix* stored_error,
-                       Gradients& out) {
+                       Gradients& out, OpDurations* durations) {
     const auto& layers = net.layers();
     const int L = net.hidden_count();
     out.weight.resize(L + 1);
@@ -19,11 +20,15 @@ void compute_gradients(const Network& net, Algorithm algorithm, const FeedbackMa
     out.signal.resize(L);
     auto input_of = [&](int i) -> const Matrix& { return i == 0 ? x : pass.post[i - 1]; };
     auto layer_gradient = [&](int i) {
+        const ScopedOpTimer timer(durations, i + 1, OpKind::Update);
         out.weight[i].noalias() = out.delta[i].transpose() * input_of(i);
         out.bias[i].noalias() = out.delta[i].colwise().sum();
     };
 
-    head_output_delta(net.head(), pass.post[L], y, out.delta[L]);
+    {
+        const ScopedOpTimer timer(durations, L + 1, OpKind::Update);
+        head_output_delta(net.head(), pass.post[L], y, out.delta[L]);
+    }
     layer_gradient(L);
     if (!trains_hidden_layers(algorithm) || L == 0) return;
 
@@ -37,12 +42,20 @@ void compute_gradients(const Network& net, Algorithm algorithm, const FeedbackMa
     }
     for (int i = L - 1; i >= 0; --i) {
         Matrix& g = out.signal[i];
-        switch (algorithm) {
-        case Algorithm::Bp: g.noalias() = out.delta[i + 1] * layers[i + 1].weight; break;
-        case Algorithm::Fa: g.noalias() = out.delta[i + 1] * feedback.chain[i + 1]; break;
-        default: g.noalias() = out.error * feedback.direct[i]; break;
+        {
+            // Chain rules: layer i+1 sends the signal down (backward op); direct rules: layer i projects.
+            const bool chain = uses_backward_chain(algorithm);
+            const ScopedOpTimer timer(durations, chain ? i + 2 : i + 1, chain ? OpKind::Backward : OpKind::Projection);
+            switch (algorithm) {
+            case Algorithm::Bp: g.noalias() = out.delta[i + 1] * layers[i + 1].weight; break;
+            case Algorithm::Fa: g.noalias() = out.delta[i + 1] * feedback.chain[i + 1]; break;
+            default: g.noalias() = out.error * feedback.direct[i]; break;
+            }
         }
-        multiply_by_derivative(layers[i].activation, pass.pre[i], pass.post[i], g, out.delta[i]);
+        {
+            const ScopedOpTimer timer(durations, i + 1, OpKind::Update);
+            multiply_by_derivative(layers[i].activation, pass.pre[i], pass.post[i], g, out.delta[i]);
+        }
         layer_gradient(i);
     }
 }

@@ -34,14 +34,30 @@ Run::Run(RuleSpec rule, const Network& initial, std::shared_ptr<const FeedbackMa
     }
 }
 
-void Run::read_delayed_errors(const Matrix& y, std::span<const Index> samples) {
+void Run::read_delayed_errors(const Matrix& y, std::span<const Index> samples, Staleness* staleness) {
     delayed_error_.resize(static_cast<Index>(samples.size()), stored_errors_.cols());
     for (std::size_t k = 0; k < samples.size(); ++k) delayed_error_.row(static_cast<Index>(k)) = stored_errors_.row(samples[k]);
     if (is_one_hot_variant(rule_.f3_error)) delayed_error_.array() *= y.array();
+    if (!staleness) return;
+    double sum = 0.0, oldest = 0.0;
+    std::size_t stored = 0;
+    for (const Index s : samples) {
+        const std::int64_t at = stored_at_step_[static_cast<std::size_t>(s)];
+        if (at < 0) continue; // still the initial target
+        const auto age = static_cast<double>(steps_ - at);
+        sum += age;
+        oldest = std::max(oldest, age);
+        ++stored;
+    }
+    staleness->fresh_fraction = 1.0 - static_cast<double>(stored) / static_cast<double>(samples.size());
+    if (stored > 0) {
+        staleness->mean_age_steps = sum / static_cast<double>(stored);
+        staleness->max_age_steps = oldest;
+    }
 }
 
 // Written after the forward pass with the weights before this step's update; read at the next visit.
-void Run::store_errors(const Matrix& y, std::span<const Index> samples) {
+void Run::store_errors(const Matrix& y, std::span<const Index> samples, Staleness* staleness) {
     const Matrix& y_hat = pass_.post.back();
     const Head head = network_.head();
     switch (rule_.f3_error) {
@@ -67,30 +83,49 @@ void Run::store_errors(const Matrix& y, std::span<const Index> samples) {
         break;
     }
     }
+    if (staleness) {
+        // Compare like with like: the current error after the variant's read transform.
+        Matrix current = scratch_;
+        if (is_one_hot_variant(rule_.f3_error)) current.array() *= y.array();
+        const double norm = current.norm();
+        if (norm > 0.0) staleness->relative_distance = (delayed_error_ - current).norm() / norm;
+    }
     for (std::size_t k = 0; k < samples.size(); ++k) {
         stored_errors_.row(samples[k]) = scratch_.row(static_cast<Index>(k));
         stored_at_step_[static_cast<std::size_t>(samples[k])] = steps_;
     }
 }
 
-double Run::train_batch(const Matrix& x, const Matrix& y, std::span<const Index> samples) {
+double Run::train_batch(const Matrix& x, const Matrix& y, std::span<const Index> samples, StepProbe* probe) {
     if (diverged_) return std::numeric_limits<double>::quiet_NaN();
-    network_.forward(x, pass_);
+    OpDurations* durations = probe && probe->timing ? &probe->durations : nullptr;
+    if (durations) durations->clear();
+    network_.forward(x, pass_, durations);
     const double loss = head_loss(network_.head(), pass_.pre.back(), pass_.post.back(), y);
     if (!std::isfinite(loss)) {
         diverged_ = true;
         return loss;
     }
     const bool f3 = rule_.algorithm == Algorithm::F3;
+    Staleness* staleness = probe && probe->alignment && f3 ? &probe->instruments.staleness : nullptr;
+    if (probe) probe->instruments = StepInstruments{};
     if (f3) {
-        read_delayed_errors(y, samples);
-        store_errors(y, samples);
+        read_delayed_errors(y, samples, staleness);
+        const ScopedOpTimer timer(durations, network_.hidden_count() + 2, OpKind::Store);
+        store_errors(y, samples, staleness);
     }
-    compute_gradients(network_, rule_.algorithm, *feedback_, x, y, pass_, f3 ? &delayed_error_ : nullptr, gradients_);
+    compute_gradients(network_, rule_.algorithm, *feedback_, x, y, pass_, f3 ? &delayed_error_ : nullptr, gradients_, durations);
+    if (probe && probe->alignment) {
+        // Before the update: same batch, same weights as the step being measured.
+        probe->instruments.step = steps_;
+        probe->instruments.layers =
+            measure_alignment(network_, rule_.algorithm, *feedback_, x, y, pass_, gradients_, bp_scratch_);
+    }
 
     auto& layers = network_.layers();
     const std::size_t first = trains_hidden_layers(rule_.algorithm) ? 0 : layers.size() - 1;
     for (std::size_t i = first; i < layers.size(); ++i) {
+        const ScopedOpTimer timer(durations, static_cast<int>(i) + 1, OpKind::Update);
         optimizer_.step(layers[i].weight.data(), gradients_.weight[i].data(), weight_states_[i]);
         optimizer_.step(layers[i].bias.data(), gradients_.bias[i].data(), bias_states_[i]);
     }

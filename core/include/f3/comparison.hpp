@@ -4,6 +4,7 @@
 #include "f3/config.hpp"
 #include "f3/data.hpp"
 #include "f3/run.hpp"
+#include "f3/timeline.hpp"
 
 #include <limits>
 #include <memory>
@@ -33,6 +34,36 @@ struct EpochMetrics {
     std::int64_t steps = 0;         // optimizer steps so far
     bool diverged = false;
     std::string message;            // why it stopped, when diverged
+    // Instruments (when enabled): means over this epoch's sampled steps, one entry per hidden layer.
+    std::vector<double> update_angle_deg, signal_angle_deg, weight_angle_deg;
+    double staleness_steps = kNoValue;    // F3: mean age of the stored errors used
+    double staleness_distance = kNoValue; // F3: mean ‖E_stored − e_current‖ / ‖e_current‖
+    // (err_baseline − err_rule) / (err_baseline − err_BP) on the test set; NaN without BP and baseline.
+    double gap_closed = kNoValue;
+};
+
+struct InstrumentOptions {
+    bool alignment = false;         // angles, norms and F3 staleness against true BP
+    bool timeline = false;          // per-op schedule of sampled steps, logical and measured
+    int every_steps = 20;           // sample one step in this many
+    RuleSpec gap_baseline{Algorithm::Drtp, F3Error::DelayedError};
+};
+
+struct RuleTimeline {
+    std::string rule;
+    Timeline logical;               // two consecutive steps, costs in multiply-adds
+    Timeline measured;              // the same schedule with this step's measured op durations (s)
+    double critical_path_logical = 0.0, critical_path_measured = 0.0;
+    bool pipelines = false;         // layer 1 may start the next batch before the output layer is done
+};
+
+struct InstrumentReport {
+    int epoch = 0;
+    Index batch = 0;
+    std::int64_t step = 0;          // optimizer steps before this one
+    std::vector<std::string> rules;
+    std::vector<StepInstruments> instruments; // per run (empty entries for diverged runs)
+    std::vector<RuleTimeline> timelines;      // per run, when the timeline is on
 };
 
 struct BatchReport {
@@ -49,9 +80,13 @@ public:
     virtual void on_batch(const BatchReport&) {}
     virtual void on_epoch(const std::vector<EpochMetrics>&) {}
     virtual void on_diverged(const std::string& /*rule*/, const std::string& /*message*/) {}
+    virtual void on_instruments(const InstrumentReport&) {}
     // Checked once per batch: returning true stops training after the current batch.
     virtual bool stop_requested() { return false; }
 };
+
+// Fills EpochMetrics::gap_closed for one epoch's metrics of all rules.
+void fill_gap_closed(std::vector<EpochMetrics>& epoch, Task task, const RuleSpec& baseline);
 
 class Comparison {
 public:
@@ -75,10 +110,13 @@ public:
     // All epoch metrics so far, in order.
     const std::vector<EpochMetrics>& history() const { return history_; }
     void set_learning_rate(double lr);
+    void set_instruments(const InstrumentOptions& options) { instruments_ = options; }
+    const InstrumentOptions& instruments() const { return instruments_; }
 
 private:
     void start_epoch();
     void finish_epoch(TrainingObserver* observer);
+    void record_instruments(std::size_t run, const StepInstruments& instruments);
 
     std::shared_ptr<const Dataset> data_;
     TrainingConfig config_;
@@ -91,6 +129,18 @@ private:
     // Per run, this epoch: loss sum weighted by samples, seconds in training steps, reported divergence.
     std::vector<double> loss_sum_, seconds_;
     std::vector<bool> divergence_reported_;
+    InstrumentOptions instruments_;
+    std::int64_t global_step_ = 0;
+    Index timed_samples_ = 0; // samples of this epoch's steps that were not instrumented
+    std::vector<StepProbe> probes_;
+    // Per run, this epoch: sums of the sampled instruments and how many steps were sampled.
+    struct InstrumentSums {
+        std::vector<double> update, signal, weight;
+        std::vector<int> update_n, signal_n, weight_n;
+        double age = 0.0, distance = 0.0;
+        int age_n = 0, distance_n = 0;
+    };
+    std::vector<InstrumentSums> sums_;
     std::vector<EpochMetrics> history_;
 };
 

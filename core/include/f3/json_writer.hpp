@@ -45,6 +45,12 @@ public:
         text_ += ']';
         return *this;
     }
+    // `json` must already be valid JSON (a nested object or array built by the caller).
+    JsonLine& add_raw(std::string_view key, std::string_view json) {
+        begin(key);
+        text_ += json;
+        return *this;
+    }
     std::string str() const { return text_ + '}'; }
 
 private:

@@ -7,6 +7,10 @@
 #include <vector>
 
 namespace f3 {
+class OpDurations;
+}
+
+namespace f3 {
 
 struct DenseLayer {
     Matrix weight;      // out x in
@@ -26,7 +30,8 @@ public:
     // PyTorch nn.Linear init: W then b, each uniform in ±1/sqrt(fan_in), from `rng`.
     static Network initialise(int inputs, const std::vector<HiddenLayerSpec>& hidden, int outputs, Head head, Rng& rng);
 
-    void forward(const Matrix& x, ForwardPass& pass) const;
+    // `durations`, when given, receives each layer's forward time (for the update timeline).
+    void forward(const Matrix& x, ForwardPass& pass, OpDurations* durations = nullptr) const;
     int hidden_count() const { return static_cast<int>(layers_.size()) - 1; }
     int inputs() const { return static_cast<int>(layers_.front().weight.cols()); }
     int outputs() const { return static_cast<int>(layers_.back().weight.rows()); }

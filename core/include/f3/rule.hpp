@@ -8,6 +8,10 @@
 #include <vector>
 
 namespace f3 {
+class OpDurations;
+}
+
+namespace f3 {
 
 struct Gradients {
     std::vector<Matrix> weight;     // ∇W per layer (layer index 0..L); hidden ones empty for Shallow
@@ -27,6 +31,6 @@ bool uses_backward_chain(Algorithm algorithm);
 // other rules. Reuses the matrices in `out`, so repeated calls on equal batch sizes do not allocate.
 void compute_gradients(const Network& net, Algorithm algorithm, const FeedbackMatrices& feedback,
                        const Matrix& x, const Matrix& y, const ForwardPass& pass, const Matrix* stored_error,
-                       Gradients& out);
+                       Gradients& out, OpDurations* durations = nullptr);
 
 } // namespace f3

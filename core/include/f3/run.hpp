@@ -3,6 +3,7 @@
 // per-sample delayed error buffer. Runs of one comparison share the initial weights and feedback.
 #include "f3/config.hpp"
 #include "f3/feedback.hpp"
+#include "f3/instruments.hpp"
 #include "f3/network.hpp"
 #include "f3/optimizer.hpp"
 #include "f3/rule.hpp"
@@ -21,6 +22,14 @@ struct Evaluation {
     double mse = 0.0;      // mean squared error of y_hat vs y (standardized units for regression)
 };
 
+// Asks one training step to also measure itself; costs nothing when not passed.
+struct StepProbe {
+    bool alignment = true;  // instruments against true BP on the same batch and weights
+    bool timing = false;    // measured duration of every op (for the update timeline)
+    StepInstruments instruments;
+    OpDurations durations;
+};
+
 class Run {
 public:
     Run(RuleSpec rule, const Network& initial, std::shared_ptr<const FeedbackMatrices> feedback,
@@ -29,7 +38,7 @@ public:
     // One optimizer step on a batch; `samples` are the rows' indices in the training set (F3 buffer).
     // Returns the batch's loss before the update. A non-finite loss marks the run diverged and
     // leaves the weights as they were.
-    double train_batch(const Matrix& x, const Matrix& y, std::span<const Index> samples);
+    double train_batch(const Matrix& x, const Matrix& y, std::span<const Index> samples, StepProbe* probe = nullptr);
     Evaluation evaluate(const Matrix& x, const Matrix& y, const std::vector<int>& labels) const;
 
     const RuleSpec& rule() const { return rule_; }
@@ -49,8 +58,8 @@ public:
     const Matrix& last_delayed_error() const { return delayed_error_; }
 
 private:
-    void read_delayed_errors(const Matrix& y, std::span<const Index> samples);
-    void store_errors(const Matrix& y, std::span<const Index> samples);
+    void read_delayed_errors(const Matrix& y, std::span<const Index> samples, Staleness* staleness);
+    void store_errors(const Matrix& y, std::span<const Index> samples, Staleness* staleness);
 
     RuleSpec rule_;
     Network network_;
@@ -67,6 +76,7 @@ private:
     ForwardPass pass_;
     Gradients gradients_;
     Matrix delayed_error_, scratch_;
+    Gradients bp_scratch_; // instruments only
 };
 
 } // namespace f3
