@@ -3,6 +3,7 @@
 // on the same threads, so "fraction of the arithmetic limit" is measured rather than guessed.
 //
 //   build/tests/benchmark/f3bench [--threads N] [--seconds S] [--repeats R] [--only NAME]
+#include "f3/comparison.hpp"
 #include "f3/config.hpp"
 #include "f3/fpu.hpp"
 #include "f3/kernels.hpp"
@@ -68,7 +69,9 @@ struct Timing {
     double gflops;
 };
 
-Timing time_rule(const Shape& shape, Algorithm algorithm, double seconds, int repeats) {
+// `instrument_every` > 0 measures alignment and the op timeline on one step in that many, as the
+// GUI and `--instruments` do; 0 trains plainly.
+Timing time_rule(const Shape& shape, Algorithm algorithm, double seconds, int repeats, int instrument_every) {
     constexpr Index kSamples = 8192;
     Rng rng(1);
     Matrix x(kSamples, shape.inputs), y = Matrix::Zero(kSamples, shape.outputs);
@@ -91,6 +94,9 @@ Timing time_rule(const Shape& shape, Algorithm algorithm, double seconds, int re
     rng.shuffle(order);
     Matrix bx(shape.batch, shape.inputs), by(shape.batch, shape.outputs);
     Index cursor = 0;
+    long step = 0;
+    StepProbe probe;
+    probe.alignment = probe.timing = true;
     // The same work as Comparison::step: gather a shuffled batch, then one training step.
     auto one_batch = [&] {
         if (cursor + shape.batch > kSamples) cursor = 0;
@@ -99,7 +105,8 @@ Timing time_rule(const Shape& shape, Algorithm algorithm, double seconds, int re
             bx.row(k) = x.row(samples[static_cast<std::size_t>(k)]);
             by.row(k) = y.row(samples[static_cast<std::size_t>(k)]);
         }
-        run.train_batch(bx, by, samples);
+        const bool sampled = instrument_every > 0 && step++ % instrument_every == 0;
+        run.train_batch(bx, by, samples, sampled ? &probe : nullptr);
         cursor += shape.batch;
     };
     for (auto t0 = Clock::now(); seconds_since(t0) < 0.2;) one_batch(); // warm-up
@@ -119,6 +126,8 @@ Timing time_rule(const Shape& shape, Algorithm algorithm, double seconds, int re
 }
 
 } // namespace
+
+constexpr int kDefaultInstrumentEvery = InstrumentOptions{}.every_steps;
 
 int main(int argc, char** argv) {
     use_fastest_build(argv);
@@ -146,13 +155,16 @@ int main(int argc, char** argv) {
         {"14-100x10-1/b512", 14, std::vector<int>(10, 100), 1, 512, Head::LinearMse},
         {"2-16-16-2/b16", 2, {16, 16}, 2, 16, Head::SigmoidBce},
     };
-    std::printf("%-24s %-8s %12s %9s %8s\n", "network/batch", "rule", "samples/s", "GFLOP/s", "of GEMM");
+    std::printf("%-24s %-8s %12s %9s %8s %14s %9s\n", "network/batch", "rule", "samples/s", "GFLOP/s", "of GEMM",
+                "instrumented", "cost");
     for (const auto& shape : shapes) {
         if (!only.empty() && only != shape.name) continue;
         for (const auto& name : all_names<Algorithm>()) {
-            const Timing t = time_rule(shape, parse<Algorithm>(name), seconds, repeats);
-            std::printf("%-24s %-8s %12.0f %9.2f %7.1f%%\n", shape.name, name.c_str(), t.samples_per_s, t.gflops,
-                        100.0 * t.gflops / peak);
+            const Algorithm algorithm = parse<Algorithm>(name);
+            const Timing t = time_rule(shape, algorithm, seconds, repeats, 0);
+            const Timing probed = time_rule(shape, algorithm, seconds, repeats, kDefaultInstrumentEvery);
+            std::printf("%-24s %-8s %12.0f %9.2f %7.1f%% %14.0f %8.1f%%\n", shape.name, name.c_str(), t.samples_per_s, t.gflops,
+                        100.0 * t.gflops / peak, probed.samples_per_s, 100.0 * (1.0 - probed.samples_per_s / t.samples_per_s));
             std::fflush(stdout);
         }
     }
