@@ -2,6 +2,7 @@
 
 #include "f3/comparison.hpp"
 #include "f3/data.hpp"
+#include "f3/experiment.hpp"
 #include "f3/json_writer.hpp"
 #include "f3/kernels.hpp"
 #include "f3/names.hpp"
@@ -20,10 +21,16 @@ namespace f3::cli {
 namespace {
 
 constexpr const char* kUsage = R"(usage: f3studio-cli train --dataset NAME|fashion-mnist|idx:DIR|csv:FILE --layers W[,W...] --epochs N [options]
+       f3studio-cli train --config FILE [options]
        f3studio-cli --version | --help
 
 Trains the chosen rules in lock-step (same initial weights, feedback matrices and batch order) and
 prints one JSON object per rule per epoch on stdout.
+
+experiment files:
+  --config FILE        take every value from an experiment file (e.g. resources/lessons/*.json);
+                       options also given on the command line override the file's values
+  --save-config FILE   write the effective experiment (file and options) to FILE before training
 
 data:
   --dataset SRC        toy set (spiral, xor, circles, gaussians, moons, checkerboard, sine),
@@ -71,7 +78,7 @@ public:
 };
 
 const std::vector<std::string> kTrainOptions = {
-    "dataset", "target", "task", "size", "noise", "train-limit", "layers", "activation", "head", "algorithms",
+    "config", "save-config", "dataset", "target", "task", "size", "noise", "train-limit", "layers", "activation", "head", "algorithms",
     "f3-error", "feedback-init", "optimizer", "momentum", "lr", "batch", "epochs", "seed", "threads",
     "instruments", "instrument-every", "timeline", "baseline"};
 // Options that take no value.
@@ -128,53 +135,87 @@ template <class Enum> Enum parse_name(const std::string& option, const std::stri
     }
 }
 
-DatasetSpec dataset_spec(const Args& args) {
-    if (!args.has("dataset")) throw UsageError("--dataset is required");
-    DatasetSpec spec;
-    spec.source = args.get("dataset");
-    spec.target = args.get("target");
-    const std::string task = args.get("task", "classification");
-    if (task == "regression") spec.csv_task = Task::Regression;
-    else if (task != "classification") throw UsageError("--task must be classification or regression, not '" + task + "'");
-    if (args.has("size")) spec.toy.size = parse_number<int>("size", args.get("size"));
-    if (args.has("noise")) spec.toy.noise = parse_number<double>("noise", args.get("noise"));
-    if (args.has("seed")) spec.toy.seed = parse_number<std::uint64_t>("seed", args.get("seed"));
-    return spec;
+// The command line on top of an experiment (a file's, or the defaults): each flag given replaces
+// that one value, so the run is described by the experiment alone from here on.
+void apply_layers(const Args& args, std::vector<HiddenLayerSpec>& hidden) {
+    if (args.has("layers")) {
+        // New layers keep the experiment's activation when all its layers share one.
+        Activation shared = Activation::Tanh;
+        if (!hidden.empty() && std::all_of(hidden.begin(), hidden.end(),
+                                           [&](const HiddenLayerSpec& l) { return l.activation == hidden[0].activation; }))
+            shared = hidden[0].activation;
+        std::vector<HiddenLayerSpec> layers;
+        for (const auto& width : split(args.get("layers"), ',')) layers.push_back({parse_number<int>("layers", width), shared});
+        hidden = std::move(layers);
+    }
+    if (args.has("activation")) {
+        const auto names = split(args.get("activation"), ',');
+        if (names.size() != 1 && names.size() != hidden.size())
+            throw UsageError("--activation needs one name, or one per hidden layer (" + std::to_string(hidden.size()) + ")");
+        for (std::size_t i = 0; i < hidden.size(); ++i)
+            hidden[i].activation = parse_name<Activation>("activation", names[names.size() == 1 ? 0 : i]);
+    }
 }
 
-TrainingConfig training_config(const Args& args, const Dataset& data) {
-    TrainingConfig config;
-    if (!args.has("layers")) throw UsageError("--layers is required (e.g. --layers 500, or --layers \"\" for none)");
-    if (!args.has("epochs")) throw UsageError("--epochs is required");
-    const auto widths = split(args.get("layers"), ',');
-    const auto activations = split(args.get("activation", "tanh"), ',');
-    if (activations.size() != 1 && activations.size() != widths.size())
-        throw UsageError("--activation needs one name, or one per hidden layer (" + std::to_string(widths.size()) + ")");
-    for (std::size_t i = 0; i < widths.size(); ++i) {
-        HiddenLayerSpec layer;
-        layer.width = parse_number<int>("layers", widths[i]);
-        layer.activation = parse_name<Activation>("activation", activations[activations.size() == 1 ? 0 : i]);
-        config.hidden.push_back(layer);
+RuleSpec parse_rule_option(const std::string& option, const std::string& text, F3Error default_error) {
+    try {
+        return parse_rule(text, default_error);
+    } catch (const NameError& e) {
+        throw UsageError("--" + option + ": " + e.what());
     }
-    config.head = args.has("head") ? parse_name<Head>("head", args.get("head"))
-                                   : (data.task == Task::Regression ? Head::LinearMse : Head::SigmoidBce);
-    const F3Error default_error = parse_name<F3Error>("f3-error", args.get("f3-error", "delayed_error"));
-    for (const auto& name : split(args.get("algorithms", "bp"), ',')) {
+}
+
+void apply_flags(const Args& args, Experiment& experiment) {
+    DatasetSpec& data = experiment.dataset;
+    if (args.has("dataset")) data.source = args.get("dataset");
+    if (args.has("target")) data.target = args.get("target");
+    if (args.has("task")) {
         try {
-            config.rules.push_back(parse_rule(name, default_error));
+            data.csv_task = parse_task(args.get("task"));
         } catch (const NameError& e) {
-            throw UsageError(std::string("--algorithms: ") + e.what());
+            throw UsageError(std::string("--task: ") + e.what());
         }
     }
-    config.feedback_init = parse_name<FeedbackInit>("feedback-init", args.get("feedback-init", "kaiming"));
-    config.optimizer.kind = parse_name<OptimizerKind>("optimizer", args.get("optimizer", "adam"));
-    if (args.has("lr")) config.optimizer.learning_rate = parse_number<double>("lr", args.get("lr"));
-    if (args.has("momentum")) config.optimizer.momentum = parse_number<double>("momentum", args.get("momentum"));
-    if (args.has("batch")) config.batch_size = parse_number<int>("batch", args.get("batch"));
-    config.epochs = parse_number<int>("epochs", args.get("epochs"));
-    if (args.has("seed")) config.seed = parse_number<std::uint64_t>("seed", args.get("seed"));
-    if (args.has("threads")) config.threads = parse_number<int>("threads", args.get("threads"));
-    return config;
+    if (args.has("size")) data.toy.size = parse_number<int>("size", args.get("size"));
+    if (args.has("noise")) data.toy.noise = parse_number<double>("noise", args.get("noise"));
+    TrainingConfig& training = experiment.training;
+    if (args.has("seed")) training.seed = data.toy.seed = parse_number<std::uint64_t>("seed", args.get("seed"));
+    if (args.has("train-limit")) {
+        const auto limit = parse_number<long long>("train-limit", args.get("train-limit"));
+        if (limit < 1) throw UsageError("--train-limit must be at least 1");
+        experiment.train_limit = static_cast<Index>(limit);
+    }
+
+    apply_layers(args, training.hidden);
+    if (args.has("head")) {
+        training.head = parse_name<Head>("head", args.get("head"));
+        experiment.head_from_task = false;
+    }
+    const F3Error default_error = parse_name<F3Error>("f3-error", args.get("f3-error", "delayed_error"));
+    if (args.has("algorithms")) {
+        training.rules.clear();
+        for (const auto& name : split(args.get("algorithms"), ','))
+            training.rules.push_back(parse_rule_option("algorithms", name, default_error));
+    } else if (args.has("f3-error")) {
+        // The experiment's plain "f3" rules take the variant; "f3:VARIANT" ones keep theirs.
+        for (auto& rule : training.rules) rule = parse_rule(to_string(rule), default_error);
+    }
+    if (args.has("feedback-init")) training.feedback_init = parse_name<FeedbackInit>("feedback-init", args.get("feedback-init"));
+    if (args.has("optimizer")) training.optimizer.kind = parse_name<OptimizerKind>("optimizer", args.get("optimizer"));
+    if (args.has("lr")) training.optimizer.learning_rate = parse_number<double>("lr", args.get("lr"));
+    if (args.has("momentum")) training.optimizer.momentum = parse_number<double>("momentum", args.get("momentum"));
+    if (args.has("batch")) training.batch_size = parse_number<int>("batch", args.get("batch"));
+    if (args.has("epochs")) training.epochs = parse_number<int>("epochs", args.get("epochs"));
+    if (args.has("threads")) training.threads = parse_number<int>("threads", args.get("threads"));
+
+    InstrumentOptions& instruments = experiment.instruments;
+    if (args.has("instruments")) instruments.alignment = true;
+    if (args.has("timeline")) instruments.timeline = true;
+    if (args.has("instrument-every")) {
+        instruments.every_steps = parse_number<int>("instrument-every", args.get("instrument-every"));
+        if (instruments.every_steps < 1) throw UsageError("--instrument-every must be at least 1");
+    }
+    if (args.has("baseline")) instruments.gap_baseline = parse_rule_option("baseline", args.get("baseline"), default_error);
 }
 
 // Prints JSON lines as epochs finish and draws a progress bar on a terminal.
@@ -271,31 +312,32 @@ private:
 
 int train(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err, bool err_is_terminal) {
     const Args args = parse_options(argv, 1);
-    const DatasetSpec spec = dataset_spec(args);
-    auto data = std::make_shared<Dataset>(load_dataset(spec));
-    if (args.has("train-limit")) {
-        const auto limit = parse_number<long long>("train-limit", args.get("train-limit"));
-        if (limit < 1) throw UsageError("--train-limit must be at least 1");
-        limit_train(*data, static_cast<Index>(limit));
+    Experiment experiment;
+    if (args.has("config")) {
+        std::vector<std::string> warnings;
+        experiment = load_experiment(args.get("config"), &warnings);
+        for (const auto& warning : warnings) err << "warning: " << warning << '\n';
+    } else {
+        if (!args.has("dataset")) throw UsageError("--dataset is required (or --config FILE)");
+        if (!args.has("layers")) throw UsageError("--layers is required (e.g. --layers 500, or --layers \"\" for none)");
+        if (!args.has("epochs")) throw UsageError("--epochs is required");
     }
-    const TrainingConfig config = training_config(args, *data);
-    Comparison comparison(data, config);
-    InstrumentOptions instruments;
-    instruments.alignment = args.has("instruments");
-    instruments.timeline = args.has("timeline");
-    if (args.has("instrument-every")) {
-        instruments.every_steps = parse_number<int>("instrument-every", args.get("instrument-every"));
-        if (instruments.every_steps < 1) throw UsageError("--instrument-every must be at least 1");
-    }
-    if (args.has("baseline")) {
-        try {
-            instruments.gap_baseline = parse_rule(args.get("baseline"), config.rules.empty() ? F3Error::DelayedError : config.rules[0].f3_error);
-        } catch (const NameError& e) {
-            throw UsageError(std::string("--baseline: ") + e.what());
-        }
+    apply_flags(args, experiment);
+
+    auto data = std::make_shared<Dataset>(load_experiment_data(experiment));
+    Comparison comparison(data, training_config_for(experiment, *data));
+    InstrumentOptions instruments = experiment.instruments;
+    if (instruments.timeline && !args.has("timeline")) {
+        err << "warning: the experiment asks for the update timeline; --timeline FILE writes it\n";
+        instruments.timeline = false; // nowhere to write it: do not pay for measuring it
     }
     comparison.set_instruments(instruments);
-    CliObserver observer(out, err, err_is_terminal, config.epochs);
+    if (args.has("save-config")) {
+        Experiment effective = experiment;
+        effective.recorded_metrics.clear(); // the file describes the run about to start
+        save_experiment_atomically(effective, args.get("save-config"));
+    }
+    CliObserver observer(out, err, err_is_terminal, experiment.training.epochs);
     observer.set_classification(data->task == Task::Classification);
     observer.set_instruments(instruments.alignment);
     std::ofstream timeline;
@@ -332,6 +374,9 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
         err << "error: " << e.what() << '\n';
         return 3;
     } catch (const ConfigError& e) {
+        err << "error: " << e.what() << '\n';
+        return 2;
+    } catch (const ExperimentError& e) {
         err << "error: " << e.what() << '\n';
         return 2;
     } catch (const std::bad_alloc&) {

@@ -44,6 +44,7 @@ public:
     const RuleSpec& rule() const { return rule_; }
     const Network& network() const { return network_; }
     const FeedbackMatrices& feedback() const { return *feedback_; }
+    std::shared_ptr<const FeedbackMatrices> shared_feedback() const { return feedback_; }
     const ForwardPass& last_forward() const { return pass_; }
     const Gradients& last_gradients() const { return gradients_; }
     std::int64_t steps() const { return steps_; }

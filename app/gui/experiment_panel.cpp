@@ -1,0 +1,341 @@
+#include "experiment_panel.hpp"
+
+#include "f3/names.hpp"
+#include "rule_style.hpp"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSlider>
+#include <QSpinBox>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+namespace f3::gui {
+namespace {
+
+constexpr const char* kIdxChoice = "IDX folder…";
+constexpr const char* kCsvChoice = "CSV file…";
+
+QComboBox* names_combo(const std::vector<std::string>& names, QWidget* parent) {
+    auto* combo = new QComboBox(parent);
+    for (const auto& n : names) combo->addItem(QString::fromStdString(n));
+    return combo;
+}
+
+template <class Enum> void select(QComboBox* combo, Enum value) { combo->setCurrentText(QString::fromStdString(to_string(value))); }
+template <class Enum> Enum selected(const QComboBox* combo) { return parse<Enum>(combo->currentText().toStdString()); }
+
+} // namespace
+
+ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
+    auto* layout = new QVBoxLayout(this);
+
+    // Data
+    auto* data_box = new QGroupBox(tr("Data"), this);
+    auto* data_form = new QFormLayout(data_box);
+    dataset_ = new QComboBox(data_box);
+    for (const auto& name : toy_dataset_names()) dataset_->addItem(QString::fromStdString(name));
+    dataset_->addItem("fashion-mnist");
+    dataset_->addItem(tr(kIdxChoice));
+    dataset_->addItem(tr(kCsvChoice));
+    dataset_->setObjectName("dataset");
+    data_form->addRow(tr("Data set"), dataset_);
+    file_label_ = new QLabel(data_box);
+    file_label_->setWordWrap(true);
+    data_form->addRow(QString(), file_label_);
+    size_ = new QSlider(Qt::Horizontal, data_box);
+    size_->setRange(100, 5000);
+    size_->setSingleStep(100);
+    size_->setValue(1000);
+    size_label_ = new QLabel(data_box);
+    noise_ = new QSlider(Qt::Horizontal, data_box);
+    noise_->setRange(0, 100);
+    noise_->setValue(10);
+    noise_label_ = new QLabel(data_box);
+    data_form->addRow(size_label_, size_);
+    data_form->addRow(noise_label_, noise_);
+    toy_widgets_ = {size_, noise_, size_label_, noise_label_};
+    csv_target_ = new QLineEdit(data_box);
+    csv_target_->setPlaceholderText(tr("last column"));
+    csv_task_ = new QComboBox(data_box);
+    csv_task_->addItems({"classification", "regression"});
+    data_form->addRow(tr("Target column"), csv_target_);
+    data_form->addRow(tr("Task"), csv_task_);
+    csv_widgets_ = {csv_target_, csv_task_, data_form->labelForField(csv_target_), data_form->labelForField(csv_task_)};
+    train_limit_ = new QSpinBox(data_box);
+    train_limit_->setRange(0, 10000000);
+    train_limit_->setSpecialValueText(tr("all"));
+    data_form->addRow(tr("Training samples"), train_limit_);
+    layout->addWidget(data_box);
+
+    // Network
+    auto* net_box = new QGroupBox(tr("Network (hidden layers, input to output)"), this);
+    auto* net_layout = new QVBoxLayout(net_box);
+    layers_ = new QTableWidget(0, 2, net_box);
+    layers_->setObjectName("layers");
+    layers_->setHorizontalHeaderLabels({tr("Width"), tr("Activation")});
+    layers_->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+    layers_->setSelectionBehavior(QAbstractItemView::SelectRows);
+    layers_->setSelectionMode(QAbstractItemView::SingleSelection);
+    layers_->setMinimumHeight(120);
+    net_layout->addWidget(layers_);
+    auto* buttons = new QHBoxLayout;
+    add_ = new QPushButton(tr("Add"), net_box);
+    remove_ = new QPushButton(tr("Remove"), net_box);
+    up_ = new QPushButton(tr("Up"), net_box);
+    down_ = new QPushButton(tr("Down"), net_box);
+    add_->setObjectName("addLayer");
+    remove_->setObjectName("removeLayer");
+    for (auto* b : {add_, remove_, up_, down_}) buttons->addWidget(b);
+    net_layout->addLayout(buttons);
+    auto* head_form = new QFormLayout;
+    head_ = names_combo(all_names<Head>(), net_box);
+    head_form->addRow(tr("Output head"), head_);
+    net_layout->addLayout(head_form);
+    layout->addWidget(net_box);
+
+    // Rules
+    auto* rules_box = new QGroupBox(tr("Rules to compare (lock-step)"), this);
+    auto* rules_layout = new QGridLayout(rules_box);
+    int i = 0;
+    for (const auto& name : all_names<Algorithm>()) {
+        const QString rule = QString::fromStdString(name);
+        auto* box = new QCheckBox(rule_title(rule), rules_box);
+        box->setObjectName("rule_" + rule);
+        box->setProperty("rule", rule);
+        box->setToolTip(rule_explanation(rule));
+        box->setStyleSheet(QString("QCheckBox { color: %1; font-weight: bold; }").arg(rule_colour(rule).name()));
+        rules_layout->addWidget(box, i / 3, i % 3);
+        rule_boxes_ << box;
+        ++i;
+    }
+    f3_error_ = names_combo(all_names<F3Error>(), rules_box);
+    f3_error_->setToolTip(tr("Which delayed error information F³ stores per sample"));
+    rules_layout->addWidget(new QLabel(tr("F³ error:"), rules_box), 2, 0);
+    rules_layout->addWidget(f3_error_, 2, 1, 1, 2);
+    layout->addWidget(rules_box);
+
+    // Training
+    auto* train_box = new QGroupBox(tr("Training"), this);
+    auto* train_form = new QFormLayout(train_box);
+    feedback_init_ = names_combo(all_names<FeedbackInit>(), train_box);
+    optimizer_ = names_combo(all_names<OptimizerKind>(), train_box);
+    learning_rate_ = new QDoubleSpinBox(train_box);
+    learning_rate_->setObjectName("learningRate");
+    learning_rate_->setDecimals(6);
+    learning_rate_->setRange(0.0, 10.0);
+    learning_rate_->setSingleStep(0.0005);
+    batch_ = new QSpinBox(train_box);
+    batch_->setRange(1, 100000);
+    epochs_ = new QSpinBox(train_box);
+    epochs_->setRange(1, 100000);
+    seed_ = new QSpinBox(train_box);
+    seed_->setRange(0, 1000000);
+    instrument_every_ = new QSpinBox(train_box);
+    instrument_every_->setRange(1, 10000);
+    instrument_every_->setToolTip(tr("Alignment angles and the timeline are measured on one step in this many"));
+    train_form->addRow(tr("Feedback init"), feedback_init_);
+    train_form->addRow(tr("Optimizer"), optimizer_);
+    train_form->addRow(tr("Learning rate"), learning_rate_);
+    train_form->addRow(tr("Batch size"), batch_);
+    train_form->addRow(tr("Epochs"), epochs_);
+    train_form->addRow(tr("Seed"), seed_);
+    train_form->addRow(tr("Instruments every"), instrument_every_);
+    layout->addWidget(train_box);
+
+    problems_ = new QLabel(this);
+    problems_->setObjectName("problems");
+    problems_->setWordWrap(true);
+    problems_->setStyleSheet("QLabel { color: #b00020; }");
+    layout->addWidget(problems_);
+    layout->addStretch(1);
+
+    connect(add_, &QPushButton::clicked, this, [this] { add_layer(); });
+    connect(remove_, &QPushButton::clicked, this, [this] {
+        const int row = layers_->currentRow() >= 0 ? layers_->currentRow() : layers_->rowCount() - 1;
+        if (row >= 0) layers_->removeRow(row);
+        validate();
+    });
+    connect(up_, &QPushButton::clicked, this, [this] { move_layer(-1); });
+    connect(down_, &QPushButton::clicked, this, [this] { move_layer(1); });
+    connect(dataset_, &QComboBox::activated, this, [this] {
+        const QString choice = dataset_->currentText();
+        if (choice == tr(kIdxChoice)) file_path_ = QFileDialog::getExistingDirectory(this, tr("Folder with MNIST-format IDX files"));
+        else if (choice == tr(kCsvChoice)) file_path_ = QFileDialog::getOpenFileName(this, tr("CSV file"), {}, tr("CSV (*.csv);;All files (*)"));
+        update_visibility();
+        validate();
+    });
+    auto any_change = [this] { validate(); };
+    connect(size_, &QSlider::valueChanged, this, any_change);
+    connect(noise_, &QSlider::valueChanged, this, any_change);
+    for (auto* box : rule_boxes_) connect(box, &QCheckBox::toggled, this, any_change);
+    for (auto* combo : {head_, f3_error_, feedback_init_, optimizer_, csv_task_, dataset_})
+        connect(combo, &QComboBox::currentIndexChanged, this, any_change);
+    for (auto* spin : {batch_, epochs_, seed_, instrument_every_, train_limit_}) connect(spin, &QSpinBox::valueChanged, this, any_change);
+    connect(learning_rate_, &QDoubleSpinBox::valueChanged, this, any_change);
+    connect(csv_target_, &QLineEdit::textChanged, this, any_change);
+
+    RunSetup defaults;
+    defaults.training.hidden = {{32, Activation::Tanh}, {32, Activation::Tanh}};
+    defaults.training.rules = {parse_rule("bp"), parse_rule("dfa"), parse_rule("f3")};
+    set_setup(defaults);
+}
+
+void ExperimentPanel::add_layer(int width) {
+    const int row = layers_->rowCount();
+    layers_->insertRow(row);
+    auto* spin = new QSpinBox(layers_);
+    spin->setRange(1, 100000);
+    spin->setValue(width);
+    auto* activation = names_combo(all_names<Activation>(), layers_);
+    layers_->setCellWidget(row, 0, spin);
+    layers_->setCellWidget(row, 1, activation);
+    connect(spin, &QSpinBox::valueChanged, this, [this] { validate(); });
+    connect(activation, &QComboBox::currentIndexChanged, this, [this] { validate(); });
+    validate();
+}
+
+int ExperimentPanel::layer_count() const { return layers_->rowCount(); }
+
+void ExperimentPanel::move_layer(int delta) {
+    const int row = layers_->currentRow(), target = row + delta;
+    if (row < 0 || target < 0 || target >= layers_->rowCount()) return;
+    auto* a = static_cast<QSpinBox*>(layers_->cellWidget(row, 0));
+    auto* b = static_cast<QSpinBox*>(layers_->cellWidget(target, 0));
+    auto* fa = static_cast<QComboBox*>(layers_->cellWidget(row, 1));
+    auto* fb = static_cast<QComboBox*>(layers_->cellWidget(target, 1));
+    const int width = a->value();
+    const QString activation = fa->currentText();
+    a->setValue(b->value());
+    fa->setCurrentText(fb->currentText());
+    b->setValue(width);
+    fb->setCurrentText(activation);
+    layers_->setCurrentCell(target, 0);
+}
+
+QString ExperimentPanel::dataset_source() const {
+    const QString choice = dataset_->currentText();
+    if (choice == tr(kIdxChoice)) return "idx:" + file_path_;
+    if (choice == tr(kCsvChoice)) return "csv:" + file_path_;
+    return choice;
+}
+
+void ExperimentPanel::update_visibility() {
+    const QString source = dataset_source();
+    const bool toy = !source.contains(':') && source != "fashion-mnist";
+    for (auto* w : std::as_const(toy_widgets_)) w->setVisible(toy);
+    for (auto* w : std::as_const(csv_widgets_))
+        if (w) w->setVisible(source.startsWith("csv:"));
+    file_label_->setVisible(source.contains(':'));
+    file_label_->setText(file_path_.isEmpty() ? tr("no file chosen") : file_path_);
+    size_label_->setText(tr("Samples: %1").arg(size_->value()));
+    noise_label_->setText(tr("Noise: %1").arg(noise_->value() / 100.0, 0, 'f', 2));
+}
+
+RunSetup ExperimentPanel::setup() const {
+    RunSetup s;
+    s.dataset.source = dataset_source().toStdString();
+    s.dataset.target = csv_target_->text().trimmed().toStdString();
+    s.dataset.csv_task = csv_task_->currentText() == "regression" ? Task::Regression : Task::Classification;
+    s.dataset.toy.size = size_->value();
+    s.dataset.toy.noise = noise_->value() / 100.0;
+    s.dataset.toy.seed = static_cast<std::uint64_t>(seed_->value());
+    s.train_limit = train_limit_->value();
+    for (int row = 0; row < layers_->rowCount(); ++row) {
+        HiddenLayerSpec layer;
+        layer.width = static_cast<QSpinBox*>(layers_->cellWidget(row, 0))->value();
+        layer.activation = selected<Activation>(static_cast<QComboBox*>(layers_->cellWidget(row, 1)));
+        s.training.hidden.push_back(layer);
+    }
+    s.training.head = selected<Head>(head_);
+    const F3Error error = selected<F3Error>(f3_error_);
+    for (auto* box : rule_boxes_)
+        if (box->isChecked()) s.training.rules.push_back(parse_rule(box->property("rule").toString().toStdString(), error));
+    s.training.feedback_init = selected<FeedbackInit>(feedback_init_);
+    s.training.optimizer.kind = selected<OptimizerKind>(optimizer_);
+    s.training.optimizer.learning_rate = learning_rate_->value();
+    s.training.batch_size = batch_->value();
+    s.training.epochs = epochs_->value();
+    s.training.seed = static_cast<std::uint64_t>(seed_->value());
+    s.training.threads = 2;
+    s.instruments.alignment = true;
+    s.instruments.timeline = true;
+    s.instruments.every_steps = instrument_every_->value();
+    return s;
+}
+
+void ExperimentPanel::set_setup(const RunSetup& s) {
+    loading_ = true;
+    const QString source = QString::fromStdString(s.dataset.source);
+    if (source.startsWith("idx:") || source.startsWith("csv:")) {
+        file_path_ = source.mid(4);
+        dataset_->setCurrentText(source.startsWith("idx:") ? tr(kIdxChoice) : tr(kCsvChoice));
+    } else {
+        dataset_->setCurrentText(source);
+    }
+    csv_target_->setText(QString::fromStdString(s.dataset.target));
+    csv_task_->setCurrentText(s.dataset.csv_task == Task::Regression ? "regression" : "classification");
+    size_->setValue(s.dataset.toy.size);
+    noise_->setValue(qRound(s.dataset.toy.noise * 100));
+    train_limit_->setValue(static_cast<int>(s.train_limit));
+    layers_->setRowCount(0);
+    for (const auto& layer : s.training.hidden) {
+        add_layer(layer.width);
+        select(static_cast<QComboBox*>(layers_->cellWidget(layers_->rowCount() - 1, 1)), layer.activation);
+    }
+    select(head_, s.training.head);
+    for (auto* box : rule_boxes_) {
+        bool on = false;
+        for (const auto& rule : s.training.rules)
+            if (QString::fromStdString(to_string(rule.algorithm)) == box->property("rule").toString()) {
+                on = true;
+                if (rule.algorithm == Algorithm::F3) select(f3_error_, rule.f3_error);
+            }
+        box->setChecked(on);
+    }
+    select(feedback_init_, s.training.feedback_init);
+    select(optimizer_, s.training.optimizer.kind);
+    learning_rate_->setValue(s.training.optimizer.learning_rate);
+    batch_->setValue(s.training.batch_size);
+    epochs_->setValue(s.training.epochs);
+    seed_->setValue(static_cast<int>(s.training.seed));
+    instrument_every_->setValue(s.instruments.every_steps);
+    loading_ = false;
+    update_visibility();
+    validate();
+}
+
+QStringList ExperimentPanel::problems() const {
+    QStringList list;
+    const RunSetup s = setup();
+    const QString source = dataset_source();
+    if ((source.startsWith("idx:") || source.startsWith("csv:")) && file_path_.isEmpty())
+        list << tr("choose a file for the data set");
+    // check_config needs only the task and the sample count: a shape-only stand-in avoids loading data.
+    Dataset shape;
+    shape.task = (source == "sine" || (source.startsWith("csv:") && s.dataset.csv_task == Task::Regression)) ? Task::Regression
+                                                                                                               : Task::Classification;
+    shape.train_x.resize(1, 1);
+    for (const auto& p : check_config(s.training, shape)) list << QString::fromStdString(p);
+    return list;
+}
+
+void ExperimentPanel::validate() {
+    if (loading_) return;
+    update_visibility();
+    const QStringList list = problems();
+    problems_->setText(list.isEmpty() ? QString() : "• " + list.join("\n• "));
+    problems_->setVisible(!list.isEmpty());
+    emit changed();
+}
+
+} // namespace f3::gui

@@ -1,0 +1,468 @@
+#include "main_window.hpp"
+
+#include "experiment_panel.hpp"
+#include "f3/names.hpp"
+#include "plots.hpp"
+#include "rule_style.hpp"
+
+#include <QApplication>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDateTime>
+#include <QDockWidget>
+#include <QDoubleSpinBox>
+#include <QGridLayout>
+#include <QLabel>
+#include <QScrollArea>
+#include <QShortcut>
+#include <QSlider>
+#include <QStatusBar>
+#include <QStyle>
+#include <QTabWidget>
+#include <QTextBrowser>
+#include <QToolBar>
+#include <QVBoxLayout>
+#include <cmath>
+
+namespace f3::gui {
+namespace {
+
+const char* kPlotHelp[] = {
+    // Learning curves
+    "<h3>Learning curves</h3><p><b>Loss</b>: solid lines are the training loss per batch, dashed lines with dots the "
+    "test loss after each epoch. <b>Accuracy / MSE</b>: test set after each epoch.</p>"
+    "<p><b>Update alignment</b>: the angle between each rule's weight update and the true backprop gradient on the same "
+    "batch and weights, per hidden layer (solid: last hidden layer, dashed and dotted: lower layers). 0° is backprop itself, "
+    "90° carries no information. Watch DFA and F³ start near 90° and fall as the output layer aligns with the feedback.</p>"
+    "<p><b>F³ staleness</b>: how many optimizer steps old the stored errors are when F³ uses them: one epoch on average, "
+    "rising from half an epoch to one and a half within each epoch because the batch order is reshuffled. Epoch 1 uses "
+    "the targets, so F³ equals DRTP there.</p>",
+    // Timeline
+    "<h3>Update timeline</h3><p>One sampled training step (dark) and the next (light), for every rule and layer. Each layer "
+    "is a worker; a bar starts when the layer is free and its inputs exist. <span style='color:#4678c8'>■</span> forward, "
+    "<span style='color:#e69f00'>■</span> projection E·B, <span style='color:#c83c3c'>■</span> backward, "
+    "<span style='color:#28a05a'>■</span> update, <span style='color:#8c8c8c'>■</span> F³ buffer write.</p>"
+    "<p>BP and FA: the error walks back down layer by layer; layer 1 waits longest (update locking). DFA: every layer waits "
+    "for the output error. DRTP and F³: a layer updates right after its own forward step and can take the next batch "
+    "while the layers above are still busy.</p>",
+    // Boundary
+    "<h3>Decision regions</h3><p>For 2-D data: the class each rule's network predicts at every point (pale = unsure), with "
+    "the training points. For 1-D regression: each rule's fitted curve over the data.</p>",
+    // Network
+    "<h3>Network</h3><p>Weights of one rule's network: red positive, blue negative, stronger colour and width = larger "
+    "magnitude. Shallow learning's hidden weights never change.</p>",
+    // Matrices
+    "<h3>Weight and feedback matrices</h3><p>A weight matrix W or a fixed random feedback matrix B. With DFA and F³, the "
+    "output weights come to mirror the feedback matrix (with opposite sign, as e = y − ŷ is sent): that is how the random "
+    "feedback starts to carry information.</p>"};
+
+Qt::PenStyle layer_style(int layer, int hidden) {
+    const int from_top = hidden - 1 - layer;
+    return from_top == 0 ? Qt::SolidLine : (from_top == 1 ? Qt::DashLine : Qt::DotLine);
+}
+
+} // namespace
+
+MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
+    setWindowTitle(tr("F3 Studio"));
+    session_ = new TrainingSession(this);
+    panel_ = new ExperimentPanel;
+    auto* scroll = new QScrollArea;
+    scroll->setWidget(panel_);
+    scroll->setWidgetResizable(true);
+    scroll->setMinimumWidth(330);
+    auto* dock = new QDockWidget(tr("Experiment"), this);
+    dock->setObjectName("experimentDock");
+    dock->setWidget(scroll);
+    dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
+    addDockWidget(Qt::LeftDockWidgetArea, dock);
+
+    explanation_ = new QTextBrowser;
+    explanation_->setOpenExternalLinks(false);
+    auto* help_dock = new QDockWidget(tr("What am I looking at?"), this);
+    help_dock->setObjectName("helpDock");
+    help_dock->setWidget(explanation_);
+    help_dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable | QDockWidget::DockWidgetClosable);
+    addDockWidget(Qt::RightDockWidgetArea, help_dock);
+
+    build_views();
+    build_toolbar();
+    status_ = new QLabel(tr("Ready: choose an experiment and press Run (Space)."));
+    notice_ = new QLabel;
+    notice_->setStyleSheet("QLabel { color: #b00020; }");
+    statusBar()->addWidget(status_, 1);
+    statusBar()->addPermanentWidget(notice_);
+
+    connect(session_, &TrainingSession::prepared, this, &MainWindow::on_prepared);
+    connect(session_, &TrainingSession::snapshotReceived, this, &MainWindow::on_snapshot);
+    connect(session_, &TrainingSession::failed, this, &MainWindow::on_failed);
+    connect(session_, &TrainingSession::finished, this, [this] {
+        running_ = false;
+        finished_ = true;
+        update_actions();
+        emit runFinished();
+    });
+    connect(panel_, &ExperimentPanel::changed, this, [this] {
+        update_actions();
+        update_explanation();
+    });
+    connect(tabs_, &QTabWidget::currentChanged, this, [this] {
+        update_state_views();
+        update_explanation();
+    });
+    resize(1500, 920);
+    update_actions();
+    update_explanation();
+}
+
+MainWindow::~MainWindow() { session_->stop(); }
+
+void MainWindow::build_views() {
+    tabs_ = new QTabWidget;
+    auto* curves = new QWidget;
+    auto* grid = new QGridLayout(curves);
+    loss_ = new CurvePlot(tr("Loss"), tr("epoch"), tr("loss"));
+    metric_ = new CurvePlot(tr("Test accuracy"), tr("epoch"), tr("accuracy"));
+    alignment_ = new CurvePlot(tr("Update alignment with backprop (per hidden layer)"), tr("epoch"), tr("angle (degrees)"));
+    staleness_ = new CurvePlot(tr("F³ staleness: age of the errors used"), tr("epoch"), tr("optimizer steps"));
+    grid->addWidget(loss_, 0, 0);
+    grid->addWidget(metric_, 0, 1);
+    grid->addWidget(alignment_, 1, 0);
+    grid->addWidget(staleness_, 1, 1);
+    tabs_->addTab(curves, tr("Learning curves"));
+
+    auto* timeline_page = new QWidget;
+    auto* tl_layout = new QVBoxLayout(timeline_page);
+    measured_clock_ = new QCheckBox(tr("Measured time instead of multiply-adds"));
+    tl_layout->addWidget(measured_clock_);
+    timeline_ = new TimelinePlot;
+    tl_layout->addWidget(timeline_, 1);
+    connect(measured_clock_, &QCheckBox::toggled, this, [this] {
+        last_timeline_draw_ms_ = -1000;
+        update_state_views();
+    });
+    tabs_->addTab(timeline_page, tr("Update timeline"));
+
+    boundary_ = new BoundaryPlot;
+    tabs_->addTab(boundary_, tr("Decision regions"));
+
+    auto* network_page = new QWidget;
+    auto* net_layout = new QVBoxLayout(network_page);
+    network_rule_ = new QComboBox;
+    net_layout->addWidget(network_rule_);
+    network_ = new NetworkDiagram;
+    net_layout->addWidget(network_, 1);
+    tabs_->addTab(network_page, tr("Network"));
+
+    auto* matrix_page = new QWidget;
+    auto* m_layout = new QVBoxLayout(matrix_page);
+    auto* m_row = new QHBoxLayout;
+    matrix_rule_ = new QComboBox;
+    matrix_choice_ = new QComboBox;
+    m_row->addWidget(matrix_rule_);
+    m_row->addWidget(matrix_choice_);
+    m_layout->addLayout(m_row);
+    heatmap_ = new MatrixHeatmap;
+    m_layout->addWidget(heatmap_, 1);
+    tabs_->addTab(matrix_page, tr("Matrices"));
+    for (auto* combo : {network_rule_, matrix_rule_, matrix_choice_})
+        connect(combo, &QComboBox::currentIndexChanged, this, [this] { update_state_views(); });
+    setCentralWidget(tabs_);
+}
+
+void MainWindow::build_toolbar() {
+    QToolBar* bar = addToolBar(tr("Training"));
+    bar->setObjectName("trainingToolbar");
+    bar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    run_action_ = bar->addAction(style()->standardIcon(QStyle::SP_MediaPlay), tr("Run"), this, &MainWindow::toggle_run);
+    step_action_ = bar->addAction(style()->standardIcon(QStyle::SP_MediaSeekForward), tr("Step batch"), this, &MainWindow::step_batch);
+    epoch_action_ = bar->addAction(style()->standardIcon(QStyle::SP_MediaSkipForward), tr("Step epoch"), this, &MainWindow::step_epoch);
+    reset_action_ = bar->addAction(style()->standardIcon(QStyle::SP_BrowserReload), tr("Reset"), this, &MainWindow::reset);
+    run_action_->setToolTip(tr("Run or pause all checked rules in lock-step (Space)"));
+    step_action_->setToolTip(tr("Train one batch, then pause (Right arrow)"));
+    bar->addSeparator();
+    bar->addWidget(new QLabel(tr(" Speed ")));
+    speed_ = new QSlider(Qt::Horizontal);
+    speed_->setRange(0, 100);
+    speed_->setValue(100);
+    speed_->setMaximumWidth(140);
+    speed_->setToolTip(tr("Slow training down for demonstrations (full speed at the right)"));
+    connect(speed_, &QSlider::valueChanged, this, [this](int v) { session_->set_delay_ms(v >= 100 ? 0 : (100 - v) * 3); });
+    bar->addWidget(speed_);
+    bar->addWidget(new QLabel(tr("  Learning rate ")));
+    live_lr_ = new QDoubleSpinBox;
+    live_lr_->setDecimals(6);
+    live_lr_->setRange(0.000001, 10.0);
+    live_lr_->setSingleStep(0.0005);
+    live_lr_->setToolTip(tr("Changes the learning rate of the running comparison at the next batch"));
+    connect(live_lr_, &QDoubleSpinBox::valueChanged, this, [this](double lr) { session_->set_learning_rate(lr); });
+    bar->addWidget(live_lr_);
+    bar->addSeparator();
+    log_action_ = bar->addAction(tr("Log loss"));
+    log_action_->setCheckable(true);
+    connect(log_action_, &QAction::toggled, this, [this](bool on) { loss_->set_log_y(on); });
+    presenter_action_ = bar->addAction(tr("Presenter mode"));
+    presenter_action_->setCheckable(true);
+    presenter_action_->setShortcut(QKeySequence(Qt::Key_F11));
+    connect(presenter_action_, &QAction::toggled, this, &MainWindow::set_presenter_mode);
+
+    auto* space = new QShortcut(QKeySequence(Qt::Key_Space), this);
+    connect(space, &QShortcut::activated, this, &MainWindow::toggle_run);
+    auto* right = new QShortcut(QKeySequence(Qt::Key_Right), this);
+    connect(right, &QShortcut::activated, this, &MainWindow::step_batch);
+    auto* escape = new QShortcut(QKeySequence(Qt::Key_Escape), this);
+    connect(escape, &QShortcut::activated, this, [this] {
+        if (presenter_) presenter_action_->setChecked(false);
+    });
+}
+
+void MainWindow::load_setup(const RunSetup& setup) {
+    reset();
+    panel_->set_setup(setup);
+}
+
+void MainWindow::start(bool paused) {
+    if (!panel_->problems().isEmpty()) {
+        notice_->setText(tr("Fix the problems listed in the experiment panel first."));
+        return;
+    }
+    clear_views();
+    finished_ = false;
+    const RunSetup setup = panel_->setup();
+    live_lr_->blockSignals(true);
+    live_lr_->setValue(setup.training.optimizer.learning_rate);
+    live_lr_->blockSignals(false);
+    status_->setText(tr("Loading %1…").arg(QString::fromStdString(setup.dataset.source)));
+    session_->start(setup, paused);
+}
+
+void MainWindow::run() {
+    if (!session_->running() || finished_) start(false);
+    else session_->set_paused(false);
+    running_ = session_->running();
+    update_actions();
+}
+
+void MainWindow::pause() {
+    session_->set_paused(true);
+    running_ = false;
+    update_actions();
+}
+
+void MainWindow::toggle_run() {
+    if (running_) pause();
+    else run();
+}
+
+void MainWindow::step_batch() {
+    if (!session_->running() || finished_) start(true);
+    session_->set_paused(true);
+    session_->step_batch();
+    running_ = false;
+    update_actions();
+}
+
+void MainWindow::step_epoch() {
+    if (!session_->running() || finished_) start(true);
+    session_->set_paused(true);
+    session_->step_epoch();
+    running_ = false;
+    update_actions();
+}
+
+void MainWindow::reset() {
+    session_->stop();
+    running_ = false;
+    finished_ = false;
+    clear_views();
+    status_->setText(tr("Reset. Press Run (Space) or Step (→)."));
+    update_actions();
+}
+
+void MainWindow::update_actions() {
+    const bool ok = panel_->problems().isEmpty();
+    run_action_->setText(running_ ? tr("Pause") : tr("Run"));
+    run_action_->setIcon(style()->standardIcon(running_ ? QStyle::SP_MediaPause : QStyle::SP_MediaPlay));
+    run_action_->setEnabled(ok || running_);
+    step_action_->setEnabled(ok);
+    epoch_action_->setEnabled(ok);
+}
+
+void MainWindow::clear_views() {
+    for (CurvePlot* p : {loss_, metric_, alignment_, staleness_}) {
+        p->clear_series();
+        p->replot();
+    }
+    networks_.clear();
+    timelines_.clear();
+    heatmap_has_data_ = false;
+    feedback_.reset();
+    completed_epochs_ = 0;
+    notice_->clear();
+}
+
+void MainWindow::on_prepared(const SessionInfo& info) {
+    info_ = info;
+    const bool regression = info.task == Task::Regression;
+    metric_->set_title(regression ? tr("Test MSE") : tr("Test accuracy"));
+    metric_->yAxis->setLabel(regression ? tr("mean squared error") : tr("accuracy"));
+    const int hidden = static_cast<int>(info.widths.size()) - 2;
+    for (const QString& rule : info.rules) {
+        const QColor c = rule_colour(rule);
+        // Per-batch training losses are noisy: drawn faint, so the per-epoch test losses stand out.
+        QColor faint = c;
+        faint.setAlpha(110);
+        loss_->series("train:" + rule, rule_title(rule), faint);
+        loss_->series("test:" + rule, rule_title(rule) + tr(" (test)"), c, true)->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 6));
+        loss_->graph(loss_->graphCount() - 1)->removeFromLegend();
+        metric_->series(rule, rule_title(rule), c)->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 6));
+        if (rule != "bp" && rule != "shallow")
+            for (int layer = 0; layer < hidden; ++layer) {
+                QCPGraph* g = alignment_->series(QString("%1/%2").arg(rule).arg(layer), QString("%1 L%2").arg(rule_title(rule)).arg(layer + 1), c);
+                QPen pen = g->pen();
+                pen.setStyle(layer_style(layer, hidden));
+                g->setPen(pen);
+            }
+        if (rule.startsWith("f3")) staleness_->series(rule, rule_title(rule), c);
+    }
+    network_rule_->blockSignals(true);
+    matrix_rule_->blockSignals(true);
+    matrix_choice_->blockSignals(true);
+    network_rule_->clear();
+    matrix_rule_->clear();
+    matrix_choice_->clear();
+    for (const QString& rule : info.rules) {
+        network_rule_->addItem(rule_title(rule), rule);
+        matrix_rule_->addItem(rule_title(rule), rule);
+    }
+    for (int i = 1; i <= hidden + 1; ++i) matrix_choice_->addItem(i == hidden + 1 ? tr("W%1 (output weights)").arg(i) : tr("W%1").arg(i), i);
+    for (int i = 1; i <= hidden; ++i) matrix_choice_->addItem(tr("B%1 (feedback to layer %1, DFA/DRTP/F³)").arg(i), -i);
+    if (hidden > 0) matrix_choice_->setCurrentIndex(hidden); // the output weights: where alignment shows
+    network_rule_->blockSignals(false);
+    matrix_rule_->blockSignals(false);
+    matrix_choice_->blockSignals(false);
+    boundary_->prepare(info);
+    status_->setText(tr("%1: %2 training samples per epoch in %3 batches").arg(info.dataset_name).arg(info.batches_per_epoch).arg(info.batches_per_epoch));
+    update_explanation();
+}
+
+void MainWindow::on_snapshot(const SnapshotPtr& snapshot) {
+    const TrainingSnapshot& s = *snapshot;
+    const int rules = static_cast<int>(info_.rules.size());
+    for (std::size_t k = 0; k < s.loss_x.size(); ++k)
+        for (int r = 0; r < rules; ++r) loss_->append("train:" + info_.rules[r], s.loss_x[k], s.loss_y[k][static_cast<std::size_t>(r)]);
+    for (const EpochMetrics& m : s.epochs) {
+        const QString rule = QString::fromStdString(m.rule);
+        loss_->append("test:" + rule, m.epoch, m.test_loss);
+        metric_->append(rule, m.epoch, info_.task == Task::Classification ? m.test_accuracy : m.test_mse);
+        completed_epochs_ = std::max(completed_epochs_, m.epoch);
+        if (m.samples_per_s > 0) last_samples_per_s_ = tr("%1 samples/s per rule").arg(QLocale().toString(m.samples_per_s, 'f', 0));
+    }
+    const double per_epoch = static_cast<double>(std::max<Index>(1, info_.batches_per_epoch));
+    for (const InstrumentReport& report : s.instruments) {
+        const double x = static_cast<double>(report.step + 1) / per_epoch;
+        for (std::size_t r = 0; r < report.instruments.size(); ++r) {
+            const QString rule = QString::fromStdString(report.rules[r]);
+            const auto& layers = report.instruments[r].layers;
+            for (std::size_t layer = 0; layer < layers.size(); ++layer)
+                alignment_->append(QString("%1/%2").arg(rule).arg(layer), x, layers[layer].update_angle_deg);
+            staleness_->append(rule, x, report.instruments[r].staleness.mean_age_steps);
+        }
+        if (!report.timelines.empty()) timelines_ = report.timelines;
+    }
+    for (const QString& message : s.messages) notice_->setText(message);
+    for (CurvePlot* p : {loss_, metric_, alignment_, staleness_}) p->refresh();
+    if (!s.networks.empty()) {
+        networks_ = s.networks;
+        feedback_ = s.feedback;
+    }
+    if (!s.boundary.empty()) boundary_->show_boundaries(s.boundary);
+    update_state_views();
+    const int epoch = std::min(s.epoch, info_.epochs);
+    status_->setText(tr("%1 · epoch %2 of %3 · batch %4 of %5 · %6%7")
+                         .arg(info_.dataset_name)
+                         .arg(epoch)
+                         .arg(info_.epochs)
+                         .arg(s.finished ? info_.batches_per_epoch : s.batch)
+                         .arg(info_.batches_per_epoch)
+                         .arg(last_samples_per_s_)
+                         .arg(s.finished ? tr(" · finished") : (running_ ? QString() : tr(" · paused"))));
+}
+
+void MainWindow::update_state_views() {
+    const int tab = tabs_->currentIndex();
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const int hidden = static_cast<int>(info_.widths.size()) - 2;
+    // Redraw the timeline at most twice a second: it is read, not watched.
+    if ((tab == 1 || timeline_->bar_count() == 0) && !timelines_.empty() && now - last_timeline_draw_ms_ > 500) {
+        QStringList names;
+        std::vector<Timeline> shown;
+        for (const auto& t : timelines_) {
+            names << QString::fromStdString(t.rule);
+            shown.push_back(measured_clock_->isChecked() ? t.measured : t.logical);
+        }
+        timeline_->show_timelines(names, shown, hidden, measured_clock_->isChecked());
+        last_timeline_draw_ms_ = now;
+    }
+    if (networks_.empty()) return;
+    if (tab == 3 || network_->edge_count() == 0) {
+        const int r = std::max(0, network_rule_->currentIndex());
+        if (r < static_cast<int>(networks_.size())) network_->show_network(networks_[static_cast<std::size_t>(r)], rule_title(info_.rules[r]));
+    }
+    if (tab == 4 || !heatmap_has_data_) {
+        heatmap_has_data_ = true;
+        const int r = std::max(0, matrix_rule_->currentIndex());
+        const int choice = matrix_choice_->currentData().toInt();
+        if (r >= static_cast<int>(networks_.size())) return;
+        if (choice > 0 && choice <= static_cast<int>(networks_[static_cast<std::size_t>(r)].layers().size()))
+            heatmap_->show_matrix(networks_[static_cast<std::size_t>(r)].layers()[static_cast<std::size_t>(choice - 1)].weight,
+                                  tr("%1: W%2").arg(rule_title(info_.rules[r])).arg(choice));
+        else if (choice < 0 && feedback_ && -choice <= static_cast<int>(feedback_->direct.size()))
+            heatmap_->show_matrix(feedback_->direct[static_cast<std::size_t>(-choice - 1)], tr("B%1 (fixed, shared by all rules)").arg(-choice));
+    }
+}
+
+void MainWindow::on_failed(const QString& message) {
+    running_ = false;
+    notice_->setText(message);
+    status_->setText(tr("Could not start: %1").arg(message));
+    update_actions();
+}
+
+void MainWindow::update_explanation() {
+    QString html = kPlotHelp[std::clamp(tabs_->currentIndex(), 0, 4)];
+    html += tr("<h3>The rules</h3>");
+    const RunSetup setup = panel_->setup();
+    for (const auto& rule : setup.training.rules) {
+        const QString name = QString::fromStdString(to_string(rule));
+        html += QString("<p><b style='color:%1'>%2</b>: %3</p>").arg(rule_colour(name).name(), rule_title(name), rule_explanation(name));
+    }
+    explanation_->setHtml(html);
+}
+
+void MainWindow::set_presenter_mode(bool on) {
+    presenter_ = on;
+    QFont f = QApplication::font();
+    f.setPointSizeF(f.pointSizeF() * (on ? 1.5 : 1.0));
+    setFont(f);
+    for (CurvePlot* p : {loss_, metric_, alignment_, staleness_}) {
+        p->set_line_width(on ? 3.2 : 1.6);
+        for (QCPAxis* axis : {p->xAxis, p->yAxis}) {
+            axis->setTickLabelFont(f);
+            axis->setLabelFont(f);
+        }
+        p->legend->setFont(f);
+    }
+    if (on) showFullScreen();
+    else showNormal();
+    if (presenter_action_->isChecked() != on) presenter_action_->setChecked(on);
+}
+
+double MainWindow::last_replot_ms() const {
+    double worst = 0.0;
+    for (const QCustomPlot* p : std::initializer_list<const QCustomPlot*>{loss_, metric_, alignment_, staleness_, timeline_, boundary_, network_, heatmap_})
+        worst = std::max(worst, p->replotTime(false));
+    return worst;
+}
+
+} // namespace f3::gui

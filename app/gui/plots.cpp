@@ -1,0 +1,404 @@
+#include "plots.hpp"
+
+#include "rule_style.hpp"
+#include "training_session.hpp"
+
+#include <QToolTip>
+#include <algorithm>
+#include <cmath>
+
+namespace f3::gui {
+namespace {
+
+QCPTextElement* add_title(QCustomPlot* plot, const QString& text) {
+    plot->plotLayout()->insertRow(0);
+    auto* title = new QCPTextElement(plot, text, QFont(plot->font().family(), plot->font().pointSize() + 1, QFont::Bold));
+    plot->plotLayout()->addElement(0, 0, title);
+    return title;
+}
+
+QColor op_colour(OpKind kind) {
+    switch (kind) {
+    case OpKind::Forward: return QColor(70, 120, 200);
+    case OpKind::Projection: return QColor(230, 159, 0);
+    case OpKind::Backward: return QColor(200, 60, 60);
+    case OpKind::Update: return QColor(40, 160, 90);
+    case OpKind::Store: return QColor(140, 140, 140);
+    }
+    return Qt::black;
+}
+
+} // namespace
+
+QColor class_colour(int k) {
+    static const QColor palette[] = {QColor(0, 114, 178), QColor(213, 94, 0),   QColor(0, 158, 115), QColor(204, 121, 167),
+                                     QColor(230, 159, 0), QColor(86, 180, 233), QColor(120, 94, 60), QColor(90, 90, 90),
+                                     QColor(240, 228, 66), QColor(0, 0, 0)};
+    return palette[static_cast<std::size_t>(k) % std::size(palette)];
+}
+
+// ---------------------------------------------------------------- CurvePlot
+
+CurvePlot::CurvePlot(const QString& title, const QString& x_label, const QString& y_label, QWidget* parent) : QCustomPlot(parent) {
+    title_ = add_title(this, title);
+    xAxis->setLabel(x_label);
+    yAxis->setLabel(y_label);
+    legend->setVisible(true);
+    legend->setBrush(QColor(255, 255, 255, 200));
+    // Live curves with thousands of points: fast polylines keep a replot within a frame.
+    setPlottingHints(QCP::phFastPolylines | QCP::phCacheLabels);
+    axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    setMouseTracking(true);
+}
+
+QCPGraph* CurvePlot::series(const QString& key, const QString& label, const QColor& colour, bool dashed, bool dotted) {
+    if (auto* existing = graphs_.value(key)) return existing;
+    QCPGraph* graph = addGraph();
+    QPen pen(colour, line_width_);
+    if (dashed) pen.setStyle(Qt::DashLine);
+    if (dotted) pen.setStyle(Qt::DotLine);
+    graph->setPen(pen);
+    graph->setName(label);
+    graph->setAdaptiveSampling(true);
+    graphs_.insert(key, graph);
+    return graph;
+}
+
+void CurvePlot::append(const QString& key, double x, double y) {
+    QCPGraph* graph = graphs_.value(key);
+    if (!graph || !std::isfinite(y)) return;
+    graph->addData(x, y);
+    if (graph->dataCount() > kMaxPointsPerSeries) thin(graph);
+}
+
+// Bounded memory on long runs: keep the newer half as it is and every other point of the older half.
+void CurvePlot::thin(QCPGraph* graph) {
+    QVector<double> keys, values;
+    const int n = graph->dataCount(), half = n / 2;
+    int i = 0;
+    for (auto it = graph->data()->constBegin(); it != graph->data()->constEnd(); ++it, ++i)
+        if (i >= half || i % 2 == 0) {
+            keys << it->key;
+            values << it->value;
+        }
+    graph->setData(keys, values, true);
+}
+
+void CurvePlot::clear_series() {
+    clearGraphs();
+    graphs_.clear();
+}
+
+void CurvePlot::set_log_y(bool log) {
+    log_y_ = log;
+    yAxis->setScaleType(log ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
+    yAxis->setTicker(log ? QSharedPointer<QCPAxisTicker>(new QCPAxisTickerLog) : QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
+    refresh();
+}
+
+void CurvePlot::set_line_width(double width) {
+    line_width_ = width;
+    for (QCPGraph* g : std::as_const(graphs_)) {
+        QPen pen = g->pen();
+        pen.setWidthF(width);
+        g->setPen(pen);
+    }
+    refresh();
+}
+
+void CurvePlot::refresh() {
+    rescaleAxes(true);
+    if (!log_y_) {
+        const QCPRange r = yAxis->range();
+        yAxis->setRange(r.lower - 0.05 * r.size(), r.upper + 0.05 * r.size());
+    }
+    replot(QCustomPlot::rpQueuedReplot);
+}
+
+int CurvePlot::point_count(const QString& key) const {
+    const QCPGraph* g = graphs_.value(key);
+    return g ? g->dataCount() : 0;
+}
+
+void CurvePlot::mouseMoveEvent(QMouseEvent* event) {
+    QCustomPlot::mouseMoveEvent(event);
+    const double x = xAxis->pixelToCoord(event->position().x());
+    QStringList lines;
+    for (int i = 0; i < graphCount(); ++i) {
+        QCPGraph* g = graph(i);
+        if (g->dataCount() == 0) continue;
+        auto it = g->data()->findBegin(x, false);
+        if (it == g->data()->constEnd()) --it;
+        lines << QString("<span style='color:%1'>■</span> %2: %3 at %4")
+                     .arg(g->pen().color().name(), g->name())
+                     .arg(it->value, 0, 'g', 4)
+                     .arg(it->key, 0, 'g', 4);
+    }
+    if (!lines.isEmpty()) QToolTip::showText(event->globalPosition().toPoint(), lines.join("<br>"), this);
+}
+
+// ---------------------------------------------------------------- TimelinePlot
+
+TimelinePlot::TimelinePlot(QWidget* parent) : QCustomPlot(parent) {
+    add_title(this, tr("Who waits for whom: one training step and the next, per layer"));
+    xAxis->setLabel(tr("multiply-adds (logical clock)"));
+    setMouseTracking(true);
+}
+
+void TimelinePlot::show_timelines(const QStringList& rules, const std::vector<Timeline>& timelines, int hidden, bool measured) {
+    clearItems();
+    bars_ = 0;
+    QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
+    const int lanes = hidden + 3; // layers 1..L+1, F3's store lane, a gap
+    double right = 0.0;
+    const double scale = measured ? 1e6 : 1.0; // measured durations in µs
+    for (int r = 0; r < static_cast<int>(timelines.size()); ++r) {
+        const double base = (static_cast<int>(timelines.size()) - 1 - r) * lanes;
+        for (int layer = 1; layer <= hidden + 1; ++layer)
+            ticker->addTick(base + layer, QString("%1 %2").arg(rule_title(rules[r]), layer == hidden + 1 ? tr("out") : tr("L%1").arg(layer)));
+        for (const TimelineOp& op : timelines[static_cast<std::size_t>(r)].ops) {
+            auto* bar = new QCPItemRect(this);
+            const double y = base + op.layer;
+            bar->topLeft->setCoords(op.start * scale, y + 0.38);
+            bar->bottomRight->setCoords(op.end * scale, y - 0.38);
+            QColor fill = op_colour(op.kind);
+            if (op.step > 0) fill.setAlpha(90); // the next step, lighter
+            bar->setBrush(fill);
+            bar->setPen(QPen(rule_colour(rules[r]), op.step > 0 ? 0.5 : 1.5));
+            bar->setProperty("tip", QString("%1 · layer %2 · %3 · step t%4 · %5 – %6 %7")
+                                        .arg(rule_title(rules[r]))
+                                        .arg(op.layer)
+                                        .arg(op_name(op.kind))
+                                        .arg(op.step ? "+1" : "")
+                                        .arg(op.start * scale, 0, 'g', 4)
+                                        .arg(op.end * scale, 0, 'g', 4)
+                                        .arg(measured ? "µs" : "MACs"));
+            right = std::max(right, op.end * scale);
+            ++bars_;
+        }
+    }
+    yAxis->setTicker(ticker);
+    yAxis->setRange(0, static_cast<double>(timelines.size()) * lanes);
+    xAxis->setRange(0, right > 0 ? right * 1.02 : 1.0);
+    xAxis->setLabel(measured ? tr("measured time (µs), ops laid out by their dependencies") : tr("multiply-adds (logical clock)"));
+    replot(QCustomPlot::rpQueuedReplot);
+}
+
+void TimelinePlot::mouseMoveEvent(QMouseEvent* event) {
+    QCustomPlot::mouseMoveEvent(event);
+    if (auto* item = itemAt(event->position(), true))
+        QToolTip::showText(event->globalPosition().toPoint(), item->property("tip").toString(), this);
+}
+
+// ---------------------------------------------------------------- BoundaryPlot
+
+BoundaryPlot::BoundaryPlot(QWidget* parent) : QCustomPlot(parent) { plotLayout()->clear(); }
+
+void BoundaryPlot::rebuild_layout(int count) {
+    clearPlottables();
+    clearItems();
+    plotLayout()->clear();
+    maps_.clear();
+    rects_.clear();
+    fit_rect_ = nullptr;
+    if (inputs_ == 1) {
+        fit_rect_ = new QCPAxisRect(this);
+        plotLayout()->addElement(0, 0, fit_rect_);
+        fit_rect_->axis(QCPAxis::atBottom)->setLabel(tr("input"));
+        fit_rect_->axis(QCPAxis::atLeft)->setLabel(tr("target (standardized)"));
+        return;
+    }
+    const int columns = count <= 3 ? count : (count + 1) / 2;
+    for (int r = 0; r < count; ++r) {
+        auto* title = new QCPTextElement(this, rule_title(rules_[r]), QFont(font().family(), font().pointSize(), QFont::Bold));
+        title->setTextColor(rule_colour(rules_[r]));
+        auto* rect = new QCPAxisRect(this);
+        plotLayout()->addElement((r / columns) * 2, r % columns, title);
+        plotLayout()->addElement((r / columns) * 2 + 1, r % columns, rect);
+        rect->axis(QCPAxis::atBottom)->setRange(x_min_, x_max_);
+        rect->axis(QCPAxis::atLeft)->setRange(y_min_, y_max_);
+        auto* map = new QCPColorMap(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
+        map->setInterpolate(false);
+        // Each class owns [k, k+1): pale where the net is unsure, saturated where it is confident.
+        QCPColorGradient gradient;
+        gradient.clearColorStops();
+        for (int k = 0; k < classes_; ++k) {
+            const QColor c = class_colour(k);
+            gradient.setColorStopAt(static_cast<double>(k) / classes_, QColor(255, 255, 255).toRgb());
+            gradient.setColorStopAt((k + 0.3) / classes_, c.lighter(190));
+            gradient.setColorStopAt((k + 0.999) / classes_, c.lighter(125));
+        }
+        map->setGradient(gradient);
+        map->setDataRange(QCPRange(0, classes_));
+        maps_.push_back(map);
+        rects_.push_back(rect);
+        for (int k = 0; k < classes_; ++k) {
+            QCPGraph* g = addGraph(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
+            g->setLineStyle(QCPGraph::lsNone);
+            g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, class_colour(k).darker(130), class_colour(k), 4));
+            for (Index i = 0; i < points_.rows(); ++i)
+                if (labels_[static_cast<std::size_t>(i)] == k) g->addData(points_(i, 0), points_(i, 1));
+        }
+    }
+}
+
+void BoundaryPlot::prepare(const SessionInfo& info) {
+    rules_ = info.rules;
+    inputs_ = info.inputs;
+    classes_ = info.outputs;
+    x_min_ = info.x_min;
+    x_max_ = info.x_max;
+    y_min_ = info.y_min;
+    y_max_ = info.y_max;
+    points_ = info.points;
+    labels_ = info.point_labels;
+    targets_ = info.point_targets;
+    has_content_ = false;
+    if (inputs_ > 2 || points_.rows() == 0) {
+        clearPlottables();
+        clearItems();
+        plotLayout()->clear();
+        plotLayout()->addElement(0, 0, new QCPTextElement(this, tr("Decision regions need a data set with 1 or 2 input features."), font()));
+        replot();
+        return;
+    }
+    rebuild_layout(static_cast<int>(rules_.size()));
+    replot(QCustomPlot::rpQueuedReplot);
+}
+
+void BoundaryPlot::show_boundaries(const std::vector<Matrix>& boundaries) {
+    if (boundaries.empty() || inputs_ > 2) return;
+    if (inputs_ == 1) {
+        clearPlottables();
+        QCPGraph* dots = addGraph(fit_rect_->axis(QCPAxis::atBottom), fit_rect_->axis(QCPAxis::atLeft));
+        dots->setLineStyle(QCPGraph::lsNone);
+        dots->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, QColor(120, 120, 120), QColor(180, 180, 180), 3));
+        dots->setName(tr("training data"));
+        for (Index i = 0; i < points_.rows(); ++i) dots->addData(points_(i, 0), targets_[static_cast<std::size_t>(i)]);
+        for (std::size_t r = 0; r < boundaries.size(); ++r) {
+            QCPGraph* fit = addGraph(fit_rect_->axis(QCPAxis::atBottom), fit_rect_->axis(QCPAxis::atLeft));
+            fit->setPen(QPen(rule_colour(rules_[static_cast<int>(r)]), 2.0));
+            const Matrix& f = boundaries[r];
+            for (Index i = 0; i < f.cols(); ++i) fit->addData(x_min_ + i * (x_max_ - x_min_) / static_cast<double>(f.cols() - 1), f(0, i));
+        }
+        fit_rect_->axis(QCPAxis::atBottom)->setRange(x_min_, x_max_);
+        fit_rect_->axis(QCPAxis::atLeft)->setRange(y_min_, y_max_);
+    } else {
+        for (std::size_t r = 0; r < boundaries.size() && r < maps_.size(); ++r) {
+            const Matrix& cells = boundaries[r];
+            QCPColorMapData* data = maps_[r]->data();
+            data->setSize(static_cast<int>(cells.cols()), static_cast<int>(cells.rows()));
+            const double dx = (x_max_ - x_min_) / static_cast<double>(cells.cols()), dy = (y_max_ - y_min_) / static_cast<double>(cells.rows());
+            data->setRange(QCPRange(x_min_ + dx / 2, x_max_ - dx / 2), QCPRange(y_min_ + dy / 2, y_max_ - dy / 2));
+            for (Index iy = 0; iy < cells.rows(); ++iy)
+                for (Index ix = 0; ix < cells.cols(); ++ix) data->setCell(static_cast<int>(ix), static_cast<int>(iy), cells(iy, ix));
+        }
+    }
+    has_content_ = true;
+    replot(QCustomPlot::rpQueuedReplot);
+}
+
+// ---------------------------------------------------------------- NetworkDiagram
+
+NetworkDiagram::NetworkDiagram(QWidget* parent) : QCustomPlot(parent) {
+    xAxis->setVisible(false);
+    yAxis->setVisible(false);
+    xAxis->grid()->setVisible(false);
+    yAxis->grid()->setVisible(false);
+}
+
+void NetworkDiagram::show_network(const Network& network, const QString& title) {
+    clearItems();
+    clearGraphs();
+    edges_ = 0;
+    const auto& layers = network.layers();
+    std::vector<int> widths = {network.inputs()};
+    for (const auto& l : layers) widths.push_back(static_cast<int>(l.weight.rows()));
+    auto shown = [](int width) { return std::min(width, kMaxNodesShown); };
+    auto node_y = [&](int layer, int k) {
+        const int n = shown(widths[static_cast<std::size_t>(layer)]);
+        return n == 1 ? 0.5 : static_cast<double>(k) / (n - 1);
+    };
+    float largest = 1e-12f;
+    for (const auto& l : layers) largest = std::max(largest, l.weight.cwiseAbs().maxCoeff());
+    for (std::size_t i = 0; i < layers.size(); ++i) {
+        const Matrix& w = layers[i].weight;
+        for (int o = 0; o < shown(static_cast<int>(w.rows())); ++o)
+            for (int in = 0; in < shown(static_cast<int>(w.cols())); ++in) {
+                const float v = w(o, in);
+                const double strength = std::sqrt(std::abs(v) / largest);
+                QColor c = v >= 0 ? QColor(200, 40, 40) : QColor(40, 80, 200);
+                c.setAlphaF(static_cast<float>(0.08 + 0.8 * strength));
+                auto* edge = new QCPItemLine(this);
+                edge->start->setCoords(static_cast<double>(i), node_y(static_cast<int>(i), in));
+                edge->end->setCoords(static_cast<double>(i + 1), node_y(static_cast<int>(i) + 1, o));
+                edge->setPen(QPen(c, 0.5 + 2.5 * strength));
+                ++edges_;
+            }
+    }
+    QCPGraph* nodes = addGraph();
+    nodes->setLineStyle(QCPGraph::lsNone);
+    nodes->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(Qt::black, 1.2), QBrush(Qt::white), 11));
+    for (std::size_t layer = 0; layer < widths.size(); ++layer) {
+        for (int k = 0; k < shown(widths[layer]); ++k) nodes->addData(static_cast<double>(layer), node_y(static_cast<int>(layer), k));
+        auto* label = new QCPItemText(this);
+        label->position->setCoords(static_cast<double>(layer), -0.1);
+        label->setText(widths[layer] > kMaxNodesShown ? tr("%1 units\n(first %2 shown)").arg(widths[layer]).arg(kMaxNodesShown)
+                                                      : tr("%1 units").arg(widths[layer]));
+    }
+    auto* heading = new QCPItemText(this);
+    heading->position->setCoords((static_cast<double>(widths.size()) - 1) / 2, 1.12);
+    heading->setText(title + tr("   (red: positive weight, blue: negative; stronger = larger)"));
+    heading->setFont(QFont(font().family(), font().pointSize() + 1, QFont::Bold));
+    xAxis->setRange(-0.4, static_cast<double>(widths.size()) - 0.6);
+    yAxis->setRange(-0.2, 1.2);
+    replot(QCustomPlot::rpQueuedReplot);
+}
+
+// ---------------------------------------------------------------- MatrixHeatmap
+
+MatrixHeatmap::MatrixHeatmap(QWidget* parent) : QCustomPlot(parent) {
+    title_ = add_title(this, tr("Matrix"));
+    map_ = new QCPColorMap(xAxis, yAxis);
+    map_->setGradient(QCPColorGradient::gpPolar);
+    map_->setInterpolate(false);
+    auto* scale = new QCPColorScale(this);
+    plotLayout()->addElement(1, 1, scale);
+    map_->setColorScale(scale);
+    xAxis->setLabel(tr("column (input side)"));
+    yAxis->setLabel(tr("row (output side)"));
+    yAxis->setRangeReversed(true);
+    setMouseTracking(true);
+}
+
+void MatrixHeatmap::show_matrix(const Matrix& m, const QString& title) {
+    title_->setText(title);
+    rows_ = m.rows();
+    cols_ = m.cols();
+    const Index br = std::max<Index>(1, (m.rows() + kMaxCells - 1) / kMaxCells), bc = std::max<Index>(1, (m.cols() + kMaxCells - 1) / kMaxCells);
+    const Index nr = (m.rows() + br - 1) / br, nc = (m.cols() + bc - 1) / bc;
+    QCPColorMapData* data = map_->data();
+    data->setSize(static_cast<int>(nc), static_cast<int>(nr));
+    data->setRange(QCPRange(0, static_cast<double>(m.cols() - 1)), QCPRange(0, static_cast<double>(m.rows() - 1)));
+    float largest = 1e-12f;
+    for (Index r = 0; r < nr; ++r)
+        for (Index c = 0; c < nc; ++c) {
+            const auto block = m.block(r * br, c * bc, std::min(br, m.rows() - r * br), std::min(bc, m.cols() - c * bc));
+            const float mean = block.mean();
+            largest = std::max(largest, std::abs(mean));
+            data->setCell(static_cast<int>(c), static_cast<int>(r), mean);
+        }
+    map_->setDataRange(QCPRange(-largest, largest));
+    rescaleAxes();
+    replot(QCustomPlot::rpQueuedReplot);
+}
+
+void MatrixHeatmap::mouseMoveEvent(QMouseEvent* event) {
+    QCustomPlot::mouseMoveEvent(event);
+    const double x = xAxis->pixelToCoord(event->position().x()), y = yAxis->pixelToCoord(event->position().y());
+    if (x < 0 || y < 0 || x > static_cast<double>(cols_) || y > static_cast<double>(rows_)) return;
+    QToolTip::showText(event->globalPosition().toPoint(),
+                       tr("row %1, column %2: %3").arg(qRound(y)).arg(qRound(x)).arg(map_->data()->data(x, y), 0, 'g', 4), this);
+}
+
+} // namespace f3::gui

@@ -1,0 +1,117 @@
+#pragma once
+// The live views, each a QCustomPlot. They take plain values from training snapshots; none of them
+// knows about threads. Every view uses rule_colour() so a rule looks the same everywhere.
+#include "f3/network.hpp"
+#include "f3/timeline.hpp"
+
+#include <QMap>
+#include <qcustomplot.h>
+
+namespace f3 {
+struct FeedbackMatrices;
+}
+
+namespace f3::gui {
+
+struct SessionInfo;
+
+// Line plot of named series with bounded memory and value tooltips.
+class CurvePlot : public QCustomPlot {
+    Q_OBJECT
+public:
+    explicit CurvePlot(const QString& title, const QString& x_label, const QString& y_label, QWidget* parent = nullptr);
+    // Adds (or returns) a series; `dashed` draws test/secondary curves.
+    QCPGraph* series(const QString& key, const QString& label, const QColor& colour, bool dashed = false, bool dotted = false);
+    void append(const QString& key, double x, double y);
+    void clear_series();
+    void set_title(const QString& title) { title_->setText(title); }
+    void set_log_y(bool log);
+    bool log_y() const { return log_y_; }
+    void set_line_width(double width);
+    void refresh();                         // rescale and queue a replot
+    int point_count(const QString& key) const;
+    static constexpr int kMaxPointsPerSeries = 4000;
+
+protected:
+    void mouseMoveEvent(QMouseEvent* event) override;
+
+private:
+    void thin(QCPGraph* graph);
+    QMap<QString, QCPGraph*> graphs_;
+    QCPTextElement* title_ = nullptr;
+    bool log_y_ = false;
+    double line_width_ = 1.6;
+};
+
+// Gantt chart of one sampled step (and the next) per rule and layer.
+class TimelinePlot : public QCustomPlot {
+    Q_OBJECT
+public:
+    explicit TimelinePlot(QWidget* parent = nullptr);
+    // timelines[r] belongs to rules[r]; `measured` picks the measured clock instead of multiply-adds.
+    void show_timelines(const QStringList& rules, const std::vector<Timeline>& timelines, int hidden, bool measured);
+    int bar_count() const { return bars_; }
+
+protected:
+    void mouseMoveEvent(QMouseEvent* event) override;
+
+private:
+    int bars_ = 0;
+};
+
+// Decision regions per rule (2-D classification) with the training points, or fitted curves (1-D).
+class BoundaryPlot : public QCustomPlot {
+    Q_OBJECT
+public:
+    explicit BoundaryPlot(QWidget* parent = nullptr);
+    void prepare(const SessionInfo& info);
+    void show_boundaries(const std::vector<Matrix>& boundaries);
+    bool has_content() const { return has_content_; }
+
+private:
+    void rebuild_layout(int count);
+    QStringList rules_;
+    int inputs_ = 0, classes_ = 0;
+    double x_min_ = 0, x_max_ = 1, y_min_ = 0, y_max_ = 1;
+    std::vector<QCPColorMap*> maps_;
+    std::vector<QCPAxisRect*> rects_;
+    QCPAxisRect* fit_rect_ = nullptr;
+    bool has_content_ = false;
+    Matrix points_;
+    std::vector<int> labels_;
+    std::vector<double> targets_;
+};
+
+// Nodes and weights of one network: colour = sign, opacity and width = magnitude.
+class NetworkDiagram : public QCustomPlot {
+    Q_OBJECT
+public:
+    explicit NetworkDiagram(QWidget* parent = nullptr);
+    void show_network(const Network& network, const QString& title);
+    int edge_count() const { return edges_; }
+    static constexpr int kMaxNodesShown = 14;
+
+private:
+    int edges_ = 0;
+};
+
+// Heat map of one matrix (a weight or feedback matrix), blue negative, red positive.
+class MatrixHeatmap : public QCustomPlot {
+    Q_OBJECT
+public:
+    explicit MatrixHeatmap(QWidget* parent = nullptr);
+    void show_matrix(const Matrix& m, const QString& title);
+    static constexpr int kMaxCells = 160; // larger matrices are shown block-averaged
+
+protected:
+    void mouseMoveEvent(QMouseEvent* event) override;
+
+private:
+    QCPColorMap* map_ = nullptr;
+    QCPTextElement* title_ = nullptr;
+    Index rows_ = 0, cols_ = 0;
+};
+
+QColor class_colour(int k);
+
+} // namespace f3::gui

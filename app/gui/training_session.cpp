@@ -1,0 +1,267 @@
+#include "training_session.hpp"
+
+#include "f3/names.hpp"
+
+#include <QElapsedTimer>
+#include <algorithm>
+#include <cmath>
+
+namespace f3::gui {
+namespace {
+
+constexpr qint64 kSnapshotIntervalMs = 33;  // at most ~30 snapshots a second
+constexpr qint64 kStateIntervalMs = 300;    // weights and boundaries: heavier, less often
+constexpr int kBoundaryGrid = 72;
+constexpr int kFitPoints = 200;
+constexpr Index kMaxPoints = 1500;
+constexpr Index kLossPointsPerEpoch = 150;
+
+qint64 now_ms() {
+    static QElapsedTimer clock = [] {
+        QElapsedTimer t;
+        t.start();
+        return t;
+    }();
+    return clock.elapsed();
+}
+
+} // namespace
+
+void TrainingWorker::run(const RunSetup& setup) {
+    try {
+        auto data = std::make_shared<Dataset>(load_dataset(setup.dataset));
+        if (setup.train_limit > 0) limit_train(*data, setup.train_limit);
+        data_ = data;
+        comparison_ = std::make_unique<Comparison>(data_, setup.training);
+        comparison_->set_instruments(setup.instruments);
+    } catch (const std::bad_alloc&) {
+        emit failed(tr("Not enough memory for this data set and network."));
+        emit done();
+        return;
+    } catch (const std::exception& e) {
+        emit failed(QString::fromStdString(e.what()));
+        emit done();
+        return;
+    }
+    const Dataset& d = *data_;
+    for (const auto& run : comparison_->runs()) info_.rules << QString::fromStdString(to_string(run.rule()));
+    info_.dataset_name = QString::fromStdString(d.name);
+    info_.task = d.task;
+    info_.inputs = d.inputs;
+    info_.outputs = d.outputs;
+    info_.widths = {d.inputs};
+    for (const auto& layer : setup.training.hidden) info_.widths.push_back(layer.width);
+    info_.widths.push_back(d.outputs);
+    info_.batches_per_epoch = comparison_->batches_per_epoch();
+    info_.epochs = setup.training.epochs;
+    if (d.inputs <= 2) {
+        const Index n = std::min(kMaxPoints, d.train_size());
+        info_.points = d.train_x.topRows(n);
+        for (Index i = 0; i < n; ++i) {
+            if (d.task == Task::Classification) info_.point_labels.push_back(d.train_labels[static_cast<std::size_t>(i)]);
+            else info_.point_targets.push_back(d.train_y(i, 0));
+        }
+        const auto pad = [](double lo, double hi) { return 0.08 * std::max(hi - lo, 1e-3); };
+        info_.x_min = d.train_x.col(0).minCoeff();
+        info_.x_max = d.train_x.col(0).maxCoeff();
+        const double px = pad(info_.x_min, info_.x_max);
+        info_.x_min -= px;
+        info_.x_max += px;
+        if (d.inputs == 2) {
+            info_.y_min = d.train_x.col(1).minCoeff();
+            info_.y_max = d.train_x.col(1).maxCoeff();
+        } else {
+            info_.y_min = d.train_y.col(0).minCoeff();
+            info_.y_max = d.train_y.col(0).maxCoeff();
+        }
+        const double py = pad(info_.y_min, info_.y_max);
+        info_.y_min -= py;
+        info_.y_max += py;
+    }
+    emit prepared(info_);
+
+    pending_ = std::make_shared<TrainingSnapshot>();
+    loss_bucket_ = std::max<Index>(1, info_.batches_per_epoch / kLossPointsPerEpoch);
+    bucket_sum_.assign(comparison_->runs().size(), 0.0);
+    double applied_lr = setup.training.optimizer.learning_rate;
+    learning_rate_ = applied_lr;
+    send(true);
+    while (!stop_ && !comparison_->finished()) {
+        const bool manual = paused_;
+        if (manual && pending_batches_ <= 0 && !pending_epoch_) {
+            send(false);
+            QThread::msleep(10);
+            continue;
+        }
+        if (const double lr = learning_rate_; lr != applied_lr && lr > 0.0) {
+            comparison_->set_learning_rate(lr);
+            applied_lr = lr;
+        }
+        const int epoch_before = comparison_->epoch();
+        comparison_->step(this);
+        const bool epoch_ended = comparison_->epoch() != epoch_before;
+        if (pending_batches_ > 0) --pending_batches_;
+        if (pending_epoch_ && epoch_ended) pending_epoch_ = false;
+        // A manual step must show its result at once; so must an epoch's end.
+        send(epoch_ended || (manual && pending_batches_ <= 0 && !pending_epoch_));
+        if (const int delay = delay_ms_; delay > 0) QThread::msleep(static_cast<unsigned long>(delay));
+    }
+    pending_->finished = comparison_->finished();
+    send(true, true);
+    emit done();
+}
+
+void TrainingWorker::on_batch(const BatchReport& report) {
+    for (std::size_t r = 0; r < bucket_sum_.size(); ++r) bucket_sum_[r] += report.losses[r];
+    ++bucket_count_;
+    if (bucket_count_ < loss_bucket_ && report.batch + 1 != report.batches_per_epoch) return;
+    pending_->loss_x.push_back(report.epoch - 1 + static_cast<double>(report.batch + 1) / static_cast<double>(report.batches_per_epoch));
+    std::vector<double> means(bucket_sum_.size());
+    for (std::size_t r = 0; r < means.size(); ++r) means[r] = bucket_sum_[r] / static_cast<double>(bucket_count_);
+    pending_->loss_y.push_back(std::move(means));
+    std::fill(bucket_sum_.begin(), bucket_sum_.end(), 0.0);
+    bucket_count_ = 0;
+}
+
+void TrainingWorker::on_epoch(const std::vector<EpochMetrics>& metrics) {
+    pending_->epochs.insert(pending_->epochs.end(), metrics.begin(), metrics.end());
+}
+
+void TrainingWorker::on_diverged(const std::string& rule, const std::string& message) {
+    pending_->messages << tr("%1: %2").arg(QString::fromStdString(rule), QString::fromStdString(message));
+}
+
+void TrainingWorker::on_instruments(const InstrumentReport& report) { pending_->instruments.push_back(report); }
+
+void TrainingWorker::send(bool force_state, bool final) {
+    const qint64 now = now_ms();
+    TrainingSnapshot& s = *pending_;
+    state_due_ = state_due_ || force_state;
+    const bool has_news = !s.loss_x.empty() || !s.epochs.empty() || !s.instruments.empty() || !s.messages.isEmpty();
+    if (!final) {
+        if (!consumed_) return;
+        if (!state_due_ && (!has_news || now - last_send_ms_ < kSnapshotIntervalMs)) return;
+    }
+    force_state = state_due_;
+    state_due_ = false;
+    consumed_ = false;
+    s.epoch = comparison_->epoch();
+    s.batch = comparison_->batch_in_epoch();
+    s.step = comparison_->runs().empty() ? 0 : comparison_->runs().front().steps();
+    if (force_state || now - last_state_ms_ >= kStateIntervalMs) {
+        for (const auto& run : comparison_->runs()) s.networks.push_back(run.network());
+        if (!comparison_->runs().empty()) s.feedback = comparison_->runs().front().shared_feedback();
+        compute_boundaries(s);
+        last_state_ms_ = now;
+    }
+    last_send_ms_ = now;
+    emit snapshot(std::move(pending_));
+    pending_ = std::make_shared<TrainingSnapshot>();
+}
+
+void TrainingWorker::compute_boundaries(TrainingSnapshot& s) const {
+    if (info_.inputs > 2 || info_.points.rows() == 0) return;
+    Matrix grid;
+    if (info_.inputs == 2) {
+        grid.resize(kBoundaryGrid * kBoundaryGrid, 2);
+        for (int iy = 0; iy < kBoundaryGrid; ++iy)
+            for (int ix = 0; ix < kBoundaryGrid; ++ix) {
+                grid(iy * kBoundaryGrid + ix, 0) = static_cast<float>(info_.x_min + (ix + 0.5) * (info_.x_max - info_.x_min) / kBoundaryGrid);
+                grid(iy * kBoundaryGrid + ix, 1) = static_cast<float>(info_.y_min + (iy + 0.5) * (info_.y_max - info_.y_min) / kBoundaryGrid);
+            }
+    } else {
+        grid.resize(kFitPoints, 1);
+        for (int i = 0; i < kFitPoints; ++i) grid(i, 0) = static_cast<float>(info_.x_min + i * (info_.x_max - info_.x_min) / (kFitPoints - 1));
+    }
+    ForwardPass pass;
+    for (const auto& run : comparison_->runs()) {
+        run.network().forward(grid, pass);
+        const Matrix& out = pass.post.back();
+        if (info_.inputs == 1) {
+            s.boundary.push_back(out.col(0).transpose());
+            continue;
+        }
+        // Predicted class plus 0.999 x its share of the outputs: one number per cell.
+        Matrix cells(kBoundaryGrid, kBoundaryGrid);
+        for (Index k = 0; k < out.rows(); ++k) {
+            Index best = 0;
+            const float top = out.row(k).maxCoeff(&best);
+            const float total = out.row(k).cwiseMax(0.0f).sum();
+            const float share = total > 0.0f ? top / total : 1.0f;
+            cells(k / kBoundaryGrid, k % kBoundaryGrid) = static_cast<float>(best) + 0.999f * std::clamp(share, 0.0f, 1.0f);
+        }
+        s.boundary.push_back(std::move(cells));
+    }
+}
+
+TrainingSession::TrainingSession(QObject* parent) : QObject(parent) {
+    qRegisterMetaType<RunSetup>();
+    qRegisterMetaType<SessionInfo>();
+    qRegisterMetaType<SnapshotPtr>();
+}
+
+TrainingSession::~TrainingSession() { stop(); }
+
+void TrainingSession::start(const RunSetup& setup, bool paused) {
+    stop();
+    worker_ = new TrainingWorker;
+    worker_->moveToThread(&thread_);
+    paused_ = paused;
+    worker_->set_paused(paused);
+    worker_->set_delay_ms(delay_ms_);
+    // Everything the worker sends is delivered on this (GUI) thread. Signals already queued by a
+    // stopped worker may still arrive after a reset: the generation check drops them.
+    const int generation = ++generation_;
+    connect(worker_, &TrainingWorker::prepared, this, [this, generation](const SessionInfo& info) {
+        if (generation != generation_) return;
+        info_ = info;
+        emit prepared(info);
+    });
+    connect(worker_, &TrainingWorker::snapshot, this, [this, generation](const SnapshotPtr& s) {
+        if (generation != generation_) return;
+        emit snapshotReceived(s);
+        worker_->snapshot_consumed();
+    });
+    connect(worker_, &TrainingWorker::failed, this, [this, generation](const QString& m) {
+        if (generation == generation_) emit failed(m);
+    });
+    connect(worker_, &TrainingWorker::done, this, [this, generation] {
+        if (generation == generation_) emit finished();
+    });
+    thread_.start();
+    QMetaObject::invokeMethod(worker_, [worker = worker_, setup] { worker->run(setup); }, Qt::QueuedConnection);
+}
+
+void TrainingSession::stop() {
+    if (!worker_) return;
+    ++generation_;
+    worker_->stop();
+    thread_.quit();
+    thread_.wait();
+    delete worker_;
+    worker_ = nullptr;
+}
+
+void TrainingSession::set_paused(bool paused) {
+    paused_ = paused;
+    if (worker_) worker_->set_paused(paused);
+}
+
+void TrainingSession::step_batch() {
+    if (worker_) worker_->step_batches(1);
+}
+
+void TrainingSession::step_epoch() {
+    if (worker_) worker_->step_epoch();
+}
+
+void TrainingSession::set_delay_ms(int ms) {
+    delay_ms_ = ms;
+    if (worker_) worker_->set_delay_ms(ms);
+}
+
+void TrainingSession::set_learning_rate(double lr) {
+    if (worker_) worker_->set_learning_rate(lr);
+}
+
+} // namespace f3::gui

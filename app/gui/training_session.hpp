@@ -1,0 +1,140 @@
+#pragma once
+// Training off the GUI thread. A worker object in a QThread runs the lock-step comparison and sends
+// small value snapshots (at most ~30 a second); the session, on the GUI thread, owns the thread and
+// re-emits what arrives so widgets and tests connect to a GUI-side object only.
+#include "f3/comparison.hpp"
+#include "f3/data.hpp"
+
+#include <QObject>
+#include <QStringList>
+#include <QThread>
+#include <atomic>
+#include <memory>
+#include <vector>
+
+namespace f3::gui {
+
+// Everything needed to start a run (mirrors the experiment file's content).
+struct RunSetup {
+    DatasetSpec dataset;
+    Index train_limit = 0;
+    TrainingConfig training;
+    InstrumentOptions instruments;
+};
+
+// What the views need to know about a started run.
+struct SessionInfo {
+    QStringList rules;
+    QString dataset_name;
+    Task task = Task::Classification;
+    int inputs = 0, outputs = 0;
+    std::vector<int> widths;          // n_0 .. n_{L+1}
+    Index batches_per_epoch = 0;
+    int epochs = 0;
+    // Up to 1500 training points (2-D or 1-D inputs) for the decision-boundary view.
+    Matrix points;
+    std::vector<int> point_labels;    // classification
+    std::vector<double> point_targets; // regression
+    double x_min = 0, x_max = 1, y_min = 0, y_max = 1;
+};
+
+struct TrainingSnapshot {
+    int epoch = 1;                    // epoch in progress (1-based), epochs+1 when finished
+    Index batch = 0;                  // batches done in that epoch
+    std::int64_t step = 0;            // optimizer steps so far
+    bool finished = false;
+    // New since the previous snapshot:
+    std::vector<double> loss_x;                   // fractional epochs
+    std::vector<std::vector<double>> loss_y;      // per point: one batch loss per rule (NaN when diverged)
+    std::vector<EpochMetrics> epochs;             // completed epochs (all rules)
+    std::vector<InstrumentReport> instruments;    // sampled steps
+    QStringList messages;                         // divergence and other notices
+    // Latest state, sent every few hundred milliseconds (empty otherwise):
+    std::vector<Network> networks;                // per rule
+    std::shared_ptr<const FeedbackMatrices> feedback;
+    std::vector<Matrix> boundary;                 // per rule: class index + confidence grid, or 1-D fit
+};
+using SnapshotPtr = std::shared_ptr<const TrainingSnapshot>;
+
+class TrainingWorker : public QObject, private TrainingObserver {
+    Q_OBJECT
+public:
+    // Thread-safe controls, read by the training loop between batches.
+    void stop() { stop_ = true; }
+    void set_paused(bool paused) { paused_ = paused; }
+    void step_batches(int n) { pending_batches_ += n; }
+    void step_epoch() { pending_epoch_ = true; }
+    void set_delay_ms(int ms) { delay_ms_ = ms; }
+    void set_learning_rate(double lr) { learning_rate_ = lr; }
+    // Back-pressure: the GUI calls this once it has drawn a snapshot. Until then the worker keeps
+    // merging news into the next one, so a slow screen never builds a queue (pausing stays instant).
+    void snapshot_consumed() { consumed_ = true; }
+
+public slots:
+    void run(const f3::gui::RunSetup& setup);
+
+signals:
+    void prepared(const f3::gui::SessionInfo& info);
+    void snapshot(const f3::gui::SnapshotPtr& snapshot);
+    void failed(const QString& message);
+    void done();
+
+private:
+    void on_batch(const BatchReport& report) override;
+    void on_epoch(const std::vector<EpochMetrics>& metrics) override;
+    void on_diverged(const std::string& rule, const std::string& message) override;
+    void on_instruments(const InstrumentReport& report) override;
+    void send(bool force_state, bool final = false);
+    void compute_boundaries(TrainingSnapshot& s) const;
+
+    std::atomic<bool> stop_{false}, paused_{false}, pending_epoch_{false}, consumed_{true};
+    bool state_due_ = false;
+    std::atomic<int> pending_batches_{0}, delay_ms_{0};
+    std::atomic<double> learning_rate_{0.0};
+    std::unique_ptr<Comparison> comparison_;
+    std::shared_ptr<const Dataset> data_;
+    std::shared_ptr<TrainingSnapshot> pending_;
+    SessionInfo info_;
+    qint64 last_send_ms_ = -1000, last_state_ms_ = -1000;
+    Index loss_bucket_ = 1, bucket_count_ = 0;
+    std::vector<double> bucket_sum_;
+};
+
+// GUI-thread owner of the worker thread.
+class TrainingSession : public QObject {
+    Q_OBJECT
+public:
+    explicit TrainingSession(QObject* parent = nullptr);
+    ~TrainingSession() override;
+
+    void start(const RunSetup& setup, bool paused);
+    void stop();                       // returns once the worker has stopped (within one batch)
+    bool running() const { return worker_ != nullptr; }
+    bool paused() const { return paused_; }
+    void set_paused(bool paused);
+    void step_batch();
+    void step_epoch();
+    void set_delay_ms(int ms);
+    void set_learning_rate(double lr);
+    const SessionInfo& info() const { return info_; }
+
+signals:
+    void prepared(const f3::gui::SessionInfo& info);
+    void snapshotReceived(const f3::gui::SnapshotPtr& snapshot);
+    void failed(const QString& message);
+    void finished();
+
+private:
+    QThread thread_;
+    TrainingWorker* worker_ = nullptr;
+    SessionInfo info_;
+    bool paused_ = false;
+    int delay_ms_ = 0;
+    int generation_ = 0;
+};
+
+} // namespace f3::gui
+
+Q_DECLARE_METATYPE(f3::gui::RunSetup)
+Q_DECLARE_METATYPE(f3::gui::SessionInfo)
+Q_DECLARE_METATYPE(f3::gui::SnapshotPtr)

@@ -1,0 +1,582 @@
+#include "f3/experiment.hpp"
+
+#include "data/common.hpp"
+#include "f3/json.hpp"
+#include "f3/names.hpp"
+
+#include <atomic>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <fcntl.h>
+#include <filesystem>
+#include <limits>
+#include <set>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace f3 {
+namespace {
+
+using json::Type;
+using json::Value;
+
+// Shortest text that reads back as the same double (as the writer prints it).
+std::string number_text(double v) {
+    char buf[32];
+    const auto result = std::to_chars(buf, buf + sizeof buf, v);
+    return std::string(buf, result.ptr);
+}
+
+struct Range {
+    double min, max;
+    bool min_open = false, max_open = false;
+
+    bool contains(double v) const {
+        return (min_open ? v > min : v >= min) && (max_open ? v < max : v <= max); // false for NaN
+    }
+    std::string describe() const {
+        if (!min_open && !max_open && std::isfinite(max)) return number_text(min) + " to " + number_text(max);
+        std::string text = (min_open ? "more than " : "at least ") + number_text(min);
+        if (std::isfinite(max)) text += (max_open ? ", less than " : ", at most ") + number_text(max);
+        return text;
+    }
+};
+
+constexpr double kInfinity = std::numeric_limits<double>::infinity();
+constexpr double kMaxExactInteger = 9007199254740992.0; // 2^53: larger integers do not survive a double
+
+// The file-level bounds: those of check_config (comparison.cpp) and make_toy (toy.cpp), so a file
+// that loads also trains, plus the optimizer constants no command-line flag reaches.
+constexpr Range kWidthRange{1, 100000};
+constexpr std::size_t kMaxHiddenLayers = 100;
+constexpr Range kLearningRateRange{0, 100, true, false};
+constexpr Range kMomentumRange{0, 1, false, true};
+constexpr Range kBetaRange{0, 1, false, true};
+constexpr Range kEpsilonRange{0, 1, true, false};
+constexpr Range kBatchRange{1, 1000000};
+constexpr Range kEpochsRange{1, 100000};
+constexpr Range kThreadsRange{1, 1024};
+constexpr Range kSeedRange{0, kMaxExactInteger};
+constexpr Range kToySizeRange{4, 10000000};
+constexpr Range kNoiseRange{0, kInfinity, false, true};
+constexpr Range kTestFractionRange{0, 1, true, true};
+constexpr Range kTrainLimitRange{0, kMaxExactInteger};
+constexpr Range kEveryStepsRange{1, 1000000000};
+constexpr Range kVersionRange{1, 1000000};
+constexpr Range kMetricEpochRange{0, 100000};
+constexpr Range kMetricStepsRange{0, kMaxExactInteger};
+
+constexpr const char* kAutoHead = "auto";
+
+// "metrics[12].foo" -> "metrics[].foo": one warning per kind of problem, not one per array entry.
+std::string without_indices(const std::string& path) {
+    std::string out;
+    bool in_index = false;
+    for (const char c : path) {
+        if (c == '[') in_index = true;
+        if (c == ']') in_index = false;
+        if (!in_index || c == '[') out += c;
+    }
+    return out;
+}
+
+// Where messages go: every one names the file and the key path.
+class Reader {
+public:
+    Reader(std::string source, std::vector<std::string>* warnings) : source_(std::move(source)), warnings_(warnings) {}
+
+    [[noreturn]] void fail(const std::string& path, const std::string& problem) const {
+        throw ExperimentError(source_ + ": " + (path.empty() ? "" : path + ": ") + problem);
+    }
+    void warn(const std::string& path, const std::string& problem) {
+        if (!warnings_ || !warned_.insert(without_indices(path) + problem).second) return;
+        warnings_->push_back(source_ + ": " + path + ": " + problem);
+    }
+    const std::string& source() const { return source_; }
+
+    void expect(const Value& value, Type type, const std::string& path) const {
+        if (value.type() != type)
+            fail(path, std::string("expected ") + json::describe(type) + ", found " + json::describe(value.type()));
+    }
+    double number(const Value& value, const std::string& path, const Range& range) const {
+        expect(value, Type::Number, path);
+        const double v = value.as_number();
+        if (!range.contains(v)) fail(path, number_text(v) + " is out of range (" + range.describe() + ")");
+        return v;
+    }
+    template <class Int> Int whole(const Value& value, const std::string& path, const Range& range) const {
+        expect(value, Type::Number, path);
+        const double v = value.as_number();
+        if (std::trunc(v) != v) fail(path, "expected a whole number, found " + number_text(v));
+        return static_cast<Int>(number(value, path, range)); // every range's bounds fit its Int
+    }
+    // Metrics: JSON has no NaN, so a metric that was not measured is null.
+    double number_or_null(const Value& value, const std::string& path) const {
+        if (value.is_null()) return std::numeric_limits<double>::quiet_NaN();
+        expect(value, Type::Number, path);
+        return value.as_number();
+    }
+    const std::string& string(const Value& value, const std::string& path) const {
+        expect(value, Type::String, path);
+        return value.as_string();
+    }
+    template <class Enum> Enum name(const Value& value, const std::string& path) const {
+        try {
+            return parse<Enum>(string(value, path));
+        } catch (const NameError& e) {
+            fail(path, e.what());
+        }
+    }
+    RuleSpec rule(const Value& value, const std::string& path) const {
+        try {
+            return parse_rule(string(value, path));
+        } catch (const NameError& e) {
+            fail(path, e.what());
+        }
+    }
+
+private:
+    std::string source_;
+    std::vector<std::string>* warnings_;
+    std::set<std::string> warned_;
+};
+
+// One object of the file. Every key read is remembered, so finish() can warn about the others.
+class Section {
+public:
+    // A missing section (nullptr) reads as an empty object: every key takes its default.
+    Section(Reader& reader, const Value* value, std::string path) : reader_(reader), path_(std::move(path)) {
+        if (value) {
+            reader_.expect(*value, Type::Object, path_);
+            object_ = &value->as_object();
+            known_.assign(object_->size(), false);
+        }
+    }
+
+    std::string path_of(std::string_view key) const { return path_.empty() ? std::string(key) : path_ + "." + std::string(key); }
+
+    const Value* get(std::string_view key) {
+        if (!object_) return nullptr;
+        for (std::size_t i = 0; i < object_->size(); ++i)
+            if ((*object_)[i].first == key) {
+                known_[i] = true;
+                return &(*object_)[i].second;
+            }
+        return nullptr;
+    }
+    // The key's value, or nullptr after warning that `fallback` is used (keys that change a lot).
+    const Value* get_or_warn(std::string_view key, const std::string& fallback) {
+        const Value* value = get(key);
+        if (!value) reader_.warn(path_of(key), "missing, using " + fallback);
+        return value;
+    }
+    Section section(std::string_view key) { return Section(reader_, get(key), path_of(key)); }
+
+    double number(std::string_view key, double fallback, const Range& range) {
+        const Value* v = get(key);
+        return v ? reader_.number(*v, path_of(key), range) : fallback;
+    }
+    template <class Int> Int whole(std::string_view key, Int fallback, const Range& range) {
+        const Value* v = get(key);
+        return v ? reader_.whole<Int>(*v, path_of(key), range) : fallback;
+    }
+    double number_or_null(std::string_view key) {
+        const Value* v = get(key);
+        return v ? reader_.number_or_null(*v, path_of(key)) : std::numeric_limits<double>::quiet_NaN();
+    }
+    bool boolean(std::string_view key, bool fallback) {
+        const Value* v = get(key);
+        if (!v) return fallback;
+        reader_.expect(*v, Type::Bool, path_of(key));
+        return v->as_bool();
+    }
+    std::string string(std::string_view key, const std::string& fallback) {
+        const Value* v = get(key);
+        return v ? reader_.string(*v, path_of(key)) : fallback;
+    }
+    template <class Enum> Enum name(std::string_view key, Enum fallback) {
+        const Value* v = get(key);
+        return v ? reader_.name<Enum>(*v, path_of(key)) : fallback;
+    }
+    // Elements of an array-valued key (none when missing).
+    const json::Array* array(std::string_view key) {
+        const Value* v = get(key);
+        if (!v) return nullptr;
+        reader_.expect(*v, Type::Array, path_of(key));
+        return &v->as_array();
+    }
+
+    void finish() {
+        for (std::size_t i = 0; object_ && i < object_->size(); ++i)
+            if (!known_[i]) reader_.warn(path_of((*object_)[i].first), "unknown key, ignored");
+    }
+
+private:
+    Reader& reader_;
+    std::string path_;
+    const json::Object* object_ = nullptr;
+    std::vector<bool> known_;
+};
+
+std::string indexed(const std::string& path, std::size_t i) { return path + "[" + std::to_string(i) + "]"; }
+
+std::vector<double> read_number_list(Reader& reader, const json::Array* items, const std::string& path) {
+    std::vector<double> values;
+    if (!items) return values;
+    for (std::size_t i = 0; i < items->size(); ++i) values.push_back(reader.number_or_null((*items)[i], indexed(path, i)));
+    return values;
+}
+
+EpochMetrics read_metrics(Reader& reader, const Value& value, const std::string& path) {
+    Section s(reader, &value, path);
+    EpochMetrics m;
+    m.rule = s.string("rule", "");
+    m.epoch = s.whole<int>("epoch", 0, kMetricEpochRange);
+    m.train_loss = s.number_or_null("train_loss");
+    m.test_loss = s.number_or_null("test_loss");
+    m.test_accuracy = s.number_or_null("test_accuracy");
+    m.test_mse = s.number_or_null("test_mse");
+    m.train_seconds = s.number_or_null("train_seconds");
+    m.samples_per_s = s.number_or_null("samples_per_s");
+    m.steps = s.whole<std::int64_t>("steps", 0, kMetricStepsRange);
+    m.diverged = s.boolean("diverged", false);
+    m.message = s.string("message", "");
+    m.update_angle_deg = read_number_list(reader, s.array("update_angle_deg"), s.path_of("update_angle_deg"));
+    m.signal_angle_deg = read_number_list(reader, s.array("signal_angle_deg"), s.path_of("signal_angle_deg"));
+    m.weight_angle_deg = read_number_list(reader, s.array("weight_angle_deg"), s.path_of("weight_angle_deg"));
+    m.staleness_steps = s.number_or_null("staleness_steps");
+    m.staleness_distance = s.number_or_null("staleness_distance");
+    m.gap_closed = s.number_or_null("gap_closed");
+    s.finish();
+    return m;
+}
+
+// Problems between fields (a rule listed twice, a rule that needs hidden layers) are check_config's.
+// It sees the data only through its task and size, so a one-sample classification set stands in
+// here; the regression-only checks run when the real data is loaded.
+void check_without_data(const Reader& reader, const TrainingConfig& training) {
+    Dataset stand_in;
+    stand_in.task = Task::Classification;
+    stand_in.train_x = Matrix::Zero(1, 1);
+    const std::vector<std::string> problems = check_config(training, stand_in);
+    if (problems.empty()) return;
+    reader.fail("", data_detail::join(problems, "; "));
+}
+
+Experiment read_experiment(Reader& reader, const Value& document) {
+    if (document.type() != Type::Object)
+        reader.fail("", std::string("expected an experiment object, found ") + json::describe(document.type()));
+    Section root(reader, &document, "");
+    Experiment e;
+
+    const Value* format = root.get("format");
+    if (!format || format->type() != Type::String || format->as_string() != kExperimentFormat)
+        reader.fail("format", std::string("not an F3 Studio experiment (expected \"format\": \"") + kExperimentFormat + "\")");
+    const Value* version = root.get("version");
+    if (!version) reader.fail("version", "missing");
+    e.version = reader.whole<int>(*version, "version", kVersionRange);
+    if (e.version > kExperimentVersion)
+        reader.fail("version", "the file is version " + std::to_string(e.version) + ", written by a newer F3 Studio; this one reads up to version " +
+                                   std::to_string(kExperimentVersion) + " (please update)");
+
+    e.name = root.string("name", "");
+    e.description = root.string("description", "");
+    e.training.seed = root.whole<std::uint64_t>("seed", e.training.seed, kSeedRange);
+
+    {
+        Section s = root.section("dataset");
+        const Value* source = s.get_or_warn("source", "\"" + e.dataset.source + "\"");
+        if (source) e.dataset.source = reader.string(*source, s.path_of("source"));
+        if (e.dataset.source.empty()) reader.fail(s.path_of("source"), "must not be empty");
+        e.dataset.target = s.string("target", "");
+        if (const Value* task = s.get("task")) {
+            try {
+                e.dataset.csv_task = parse_task(reader.string(*task, s.path_of("task")));
+            } catch (const NameError& error) {
+                reader.fail(s.path_of("task"), error.what());
+            }
+        }
+        e.dataset.toy.size = s.whole<int>("size", e.dataset.toy.size, kToySizeRange);
+        e.dataset.toy.noise = s.number("noise", e.dataset.toy.noise, kNoiseRange);
+        // As --seed on the command line: one seed for the data and the training unless split.
+        e.dataset.toy.seed = s.whole<std::uint64_t>("seed", e.training.seed, kSeedRange);
+        e.dataset.toy.test_fraction = s.number("test_fraction", e.dataset.toy.test_fraction, kTestFractionRange);
+        s.finish();
+    }
+    e.train_limit = root.whole<Index>("train_limit", 0, kTrainLimitRange);
+
+    {
+        Section s = root.section("network");
+        if (const json::Array* hidden = s.array("hidden")) {
+            const std::string path = s.path_of("hidden");
+            if (hidden->size() > kMaxHiddenLayers)
+                reader.fail(path, std::to_string(hidden->size()) + " layers, more than the limit of " + std::to_string(kMaxHiddenLayers));
+            for (std::size_t i = 0; i < hidden->size(); ++i) {
+                Section layer(reader, &(*hidden)[i], indexed(path, i));
+                HiddenLayerSpec spec;
+                if (!layer.get("width")) reader.fail(layer.path_of("width"), "missing");
+                spec.width = layer.whole<int>("width", 0, kWidthRange);
+                spec.activation = layer.name<Activation>("activation", spec.activation);
+                layer.finish();
+                e.training.hidden.push_back(spec);
+            }
+        }
+        const std::string head = s.string("head", kAutoHead);
+        e.head_from_task = head == kAutoHead;
+        if (!e.head_from_task) e.training.head = reader.name<Head>(*s.get("head"), s.path_of("head"));
+        s.finish();
+    }
+
+    if (const json::Array* rules = root.get_or_warn("rules", "[\"bp\"]") ? root.array("rules") : nullptr) {
+        e.training.rules.clear();
+        for (std::size_t i = 0; i < rules->size(); ++i) e.training.rules.push_back(reader.rule((*rules)[i], indexed("rules", i)));
+    }
+    e.training.feedback_init = root.name<FeedbackInit>("feedback_init", e.training.feedback_init);
+    {
+        Section s = root.section("optimizer");
+        OptimizerSpec& o = e.training.optimizer;
+        o.kind = s.name<OptimizerKind>("kind", o.kind);
+        o.learning_rate = s.number("learning_rate", o.learning_rate, kLearningRateRange);
+        // Only the momentum optimizer uses it, and check_config only checks it there.
+        o.momentum = s.number("momentum", o.momentum, o.kind == OptimizerKind::Momentum ? kMomentumRange : Range{-kInfinity, kInfinity, true, true});
+        o.beta1 = s.number("beta1", o.beta1, kBetaRange);
+        o.beta2 = s.number("beta2", o.beta2, kBetaRange);
+        o.epsilon = s.number("epsilon", o.epsilon, kEpsilonRange);
+        s.finish();
+    }
+    e.training.batch_size = root.whole<int>("batch_size", e.training.batch_size, kBatchRange);
+    if (const Value* epochs = root.get_or_warn("epochs", std::to_string(e.training.epochs)))
+        e.training.epochs = reader.whole<int>(*epochs, "epochs", kEpochsRange);
+    e.training.threads = root.whole<int>("threads", e.training.threads, kThreadsRange);
+
+    {
+        Section s = root.section("instruments");
+        InstrumentOptions& in = e.instruments;
+        in.alignment = s.boolean("alignment", in.alignment);
+        in.timeline = s.boolean("timeline", in.timeline);
+        in.every_steps = s.whole<int>("every_steps", in.every_steps, kEveryStepsRange);
+        if (const Value* baseline = s.get("gap_baseline")) in.gap_baseline = reader.rule(*baseline, s.path_of("gap_baseline"));
+        s.finish();
+    }
+
+    if (const json::Array* metrics = root.array("metrics"))
+        for (std::size_t i = 0; i < metrics->size(); ++i)
+            e.recorded_metrics.push_back(read_metrics(reader, (*metrics)[i], indexed("metrics", i)));
+
+    root.finish();
+    check_without_data(reader, e.training);
+    return e;
+}
+
+Value rule_list(const std::vector<RuleSpec>& rules) {
+    json::Array names;
+    for (const auto& rule : rules) names.emplace_back(to_string(rule));
+    return names;
+}
+
+Value number_list(const std::vector<double>& values) { return json::Array(values.begin(), values.end()); }
+
+Value metrics_json(const EpochMetrics& m) {
+    return json::Object{
+        {"rule", m.rule},
+        {"epoch", m.epoch},
+        {"train_loss", m.train_loss},
+        {"test_loss", m.test_loss},
+        {"test_accuracy", m.test_accuracy},
+        {"test_mse", m.test_mse},
+        {"train_seconds", m.train_seconds},
+        {"samples_per_s", m.samples_per_s},
+        {"steps", m.steps},
+        {"diverged", m.diverged},
+        {"message", m.message},
+        {"update_angle_deg", number_list(m.update_angle_deg)},
+        {"signal_angle_deg", number_list(m.signal_angle_deg)},
+        {"weight_angle_deg", number_list(m.weight_angle_deg)},
+        {"staleness_steps", m.staleness_steps},
+        {"staleness_distance", m.staleness_distance},
+        {"gap_closed", m.gap_closed},
+    };
+}
+
+std::string error_text(int error) { return std::strerror(error); }
+
+[[noreturn]] void save_failed(const std::string& path, const std::string& problem) {
+    throw ExperimentError(path + ": cannot save: " + problem);
+}
+
+// The temporary file of one save: closed, and removed unless it was renamed into place.
+class TemporaryFile {
+public:
+    TemporaryFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+    TemporaryFile(const TemporaryFile&) = delete;
+    TemporaryFile& operator=(const TemporaryFile&) = delete;
+    ~TemporaryFile() {
+        if (fd_ >= 0) ::close(fd_);
+        if (!renamed_) ::unlink(path_.c_str());
+    }
+    int fd() const { return fd_; }
+    const std::string& path() const { return path_; }
+    // close() reports delayed write errors (NFS, quota), so it is checked, once.
+    int close() {
+        const int result = ::close(fd_);
+        fd_ = -1;
+        return result;
+    }
+    void mark_renamed() { renamed_ = true; }
+
+private:
+    std::string path_;
+    int fd_;
+    bool renamed_ = false;
+};
+
+} // namespace
+
+Experiment parse_experiment(const std::string& text, const std::string& source_name, std::vector<std::string>* warnings) {
+    Value document;
+    try {
+        document = json::parse(text);
+    } catch (const json::ParseError& e) {
+        throw ExperimentError(source_name + (e.line() > 0 ? ":" : ": ") + e.what());
+    }
+    Reader reader(source_name, warnings);
+    return read_experiment(reader, document);
+}
+
+std::string to_json(const Experiment& e) {
+    const TrainingConfig& t = e.training;
+    json::Array hidden;
+    for (const auto& layer : t.hidden)
+        hidden.emplace_back(json::Object{{"width", layer.width}, {"activation", to_string(layer.activation)}});
+    json::Object root{
+        {"format", kExperimentFormat},
+        {"version", kExperimentVersion},
+        {"name", e.name},
+        {"description", e.description},
+        {"dataset", json::Object{
+                        {"source", e.dataset.source},
+                        {"target", e.dataset.target},
+                        {"task", to_string(e.dataset.csv_task)},
+                        {"size", e.dataset.toy.size},
+                        {"noise", e.dataset.toy.noise},
+                        {"seed", e.dataset.toy.seed},
+                        {"test_fraction", e.dataset.toy.test_fraction},
+                    }},
+        {"train_limit", e.train_limit},
+        {"network", json::Object{{"hidden", std::move(hidden)}, {"head", e.head_from_task ? kAutoHead : to_string(t.head)}}},
+        {"rules", rule_list(t.rules)},
+        {"feedback_init", to_string(t.feedback_init)},
+        {"optimizer", json::Object{
+                          {"kind", to_string(t.optimizer.kind)},
+                          {"learning_rate", t.optimizer.learning_rate},
+                          {"momentum", t.optimizer.momentum},
+                          {"beta1", t.optimizer.beta1},
+                          {"beta2", t.optimizer.beta2},
+                          {"epsilon", t.optimizer.epsilon},
+                      }},
+        {"batch_size", t.batch_size},
+        {"epochs", t.epochs},
+        {"seed", t.seed},
+        {"threads", t.threads},
+        {"instruments", json::Object{
+                            {"alignment", e.instruments.alignment},
+                            {"timeline", e.instruments.timeline},
+                            {"every_steps", e.instruments.every_steps},
+                            {"gap_baseline", to_string(e.instruments.gap_baseline)},
+                        }},
+    };
+    if (!e.recorded_metrics.empty()) {
+        json::Array metrics;
+        for (const auto& m : e.recorded_metrics) metrics.push_back(metrics_json(m));
+        root.emplace_back("metrics", std::move(metrics));
+    }
+    return json::write(root);
+}
+
+Experiment load_experiment(const std::string& path, std::vector<std::string>* warnings) {
+    std::string text;
+    try {
+        text = data_detail::read_file_text(path, json::kMaxBytes);
+    } catch (const DataError& e) {
+        throw ExperimentError(e.what()); // already "<path>: <problem>"
+    }
+    return parse_experiment(text, path, warnings);
+}
+
+void save_experiment_atomically(const Experiment& experiment, const std::string& path) {
+    namespace fs = std::filesystem;
+    const std::string text = to_json(experiment);
+    const auto fail = [&](const std::string& problem) { save_failed(path, problem); };
+
+    fs::path target(path);
+    std::error_code ec;
+    // Saving through a symbolic link replaces the file it points to, not the link.
+    if (fs::is_symlink(fs::symlink_status(target, ec))) {
+        const fs::path resolved = fs::canonical(target, ec);
+        if (!ec) target = resolved;
+    }
+    if (!target.has_filename()) fail("not a file name");
+    const fs::path directory = target.has_parent_path() ? target.parent_path() : fs::path(".");
+
+    // A hidden name in the same directory (rename is only atomic within one file system); pid and a
+    // counter keep concurrent saves from colliding, O_EXCL from ever reusing a stranger's file.
+    static std::atomic<unsigned> counter{0};
+    std::string temporary_path;
+    int fd = -1;
+    for (int attempt = 0; fd < 0; ++attempt) {
+        temporary_path = (directory / ("." + target.filename().string() + ".tmp-" + std::to_string(::getpid()) + "-" +
+                                       std::to_string(counter++)))
+                             .string();
+        fd = ::open(temporary_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd < 0 && (errno != EEXIST || attempt > 100)) fail(error_text(errno));
+    }
+    TemporaryFile temporary(temporary_path, fd);
+
+    struct stat previous {};
+    if (::stat(target.c_str(), &previous) == 0 && ::fchmod(fd, previous.st_mode & 07777) != 0) fail(error_text(errno));
+    for (std::size_t written = 0; written < text.size();) {
+        const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) fail(error_text(errno));
+        written += static_cast<std::size_t>(n);
+    }
+    if (::fsync(fd) != 0) fail(error_text(errno));
+    if (temporary.close() != 0) fail(error_text(errno));
+    if (::rename(temporary.path().c_str(), target.c_str()) != 0) fail(error_text(errno));
+    temporary.mark_renamed();
+
+    // The rename itself is durable only once the directory is synced.
+    const int directory_fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (directory_fd < 0) fail("saved, but the directory cannot be synced: " + error_text(errno));
+    // EINVAL: this file system cannot sync directories, so there is nothing more to do.
+    const bool synced = ::fsync(directory_fd) == 0 || errno == EINVAL;
+    const int sync_error = errno;
+    ::close(directory_fd);
+    if (!synced) fail("saved, but syncing the directory failed: " + error_text(sync_error));
+}
+
+Dataset load_experiment_data(const Experiment& experiment) {
+    Dataset data = load_dataset(experiment.dataset);
+    limit_train(data, experiment.train_limit);
+    return data;
+}
+
+TrainingConfig training_config_for(const Experiment& experiment, const Dataset& data) {
+    TrainingConfig config = experiment.training;
+    if (experiment.head_from_task) config.head = default_head(data.task);
+    return config;
+}
+
+Head default_head(Task task) { return task == Task::Regression ? Head::LinearMse : Head::SigmoidBce; }
+
+std::string to_string(Task task) { return task == Task::Regression ? "regression" : "classification"; }
+
+Task parse_task(std::string_view name) {
+    if (name == "classification") return Task::Classification;
+    if (name == "regression") return Task::Regression;
+    throw NameError("unknown task '" + std::string(name) + "' (valid: classification, regression)");
+}
+
+} // namespace f3
