@@ -194,7 +194,8 @@ private slots:
         QVERIFY(window.network_diagram()->edge_count() > 0);
         QVERIFY(window.boundary_plot()->has_content());
         QVERIFY(window.metric_plot()->point_count("bp") == 8);
-        qInfo("slowest replot of the last frame: %.2f ms", window.last_replot_ms());
+        for (auto it = window.replot_stats().begin(); it != window.replot_stats().end(); ++it)
+            qInfo("%-10s %4d replots, mean %.2f ms, max %.2f ms", qPrintable(it.key()), it->count, it->total_ms / it->count, it->max_ms);
     }
 };
 

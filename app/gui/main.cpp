@@ -2,6 +2,7 @@
 // saves the whole window (works with QT_QPA_PLATFORM=offscreen); `--list-demos` prints the names.
 #include "demos.hpp"
 #include "experiment_panel.hpp"
+#include "f3/json_writer.hpp"
 #include "f3/kernels.hpp"
 #include "main_window.hpp"
 
@@ -11,8 +12,29 @@
 #include <cstdio>
 #include <cstring>
 
+namespace {
+
+// The same JSON lines as f3studio-cli (what the app measured), then one line per view's replots.
+void print_run_report(const f3::gui::MainWindow& window) {
+    for (const f3::EpochMetrics& m : window.epoch_history()) {
+        f3::JsonLine line;
+        line.add("algorithm", m.rule).add("epoch", m.epoch).add("train_loss", m.train_loss).add("test_loss", m.test_loss);
+        line.add("test_accuracy", m.test_accuracy).add("test_mse", m.test_mse).add("samples_per_s", m.samples_per_s);
+        std::printf("%s\n", line.str().c_str());
+    }
+    for (auto it = window.replot_stats().begin(); it != window.replot_stats().end(); ++it) {
+        f3::JsonLine line;
+        line.add("view", it.key().toStdString()).add("replots", it->count).add("mean_replot_ms", it->total_ms / it->count);
+        line.add("max_replot_ms", it->max_ms);
+        std::printf("%s\n", line.str().c_str());
+    }
+    std::fflush(stdout);
+}
+
+} // namespace
+
 int main(int argc, char** argv) {
-    f3::use_fastest_build(argv);
+    f3::configure_process(argv);
     // Answer what needs no window before asking for a display; a headless screenshot needs none.
     bool wants_screenshot = false;
     for (int i = 1; i < argc; ++i) {
@@ -40,7 +62,9 @@ int main(int argc, char** argv) {
     QCommandLineOption screenshot_option("screenshot", "Run the demo, save the window to FILE.png and exit.", "FILE");
     QCommandLineOption list_option("list-demos", "Print the built-in demos, one a line.");
     QCommandLineOption presenter_option("presenter", "Start in presenter mode (large fonts, full screen).");
-    parser.addOptions({demo_option, epochs_option, screenshot_option, list_option, presenter_option});
+    QCommandLineOption metrics_option("print-metrics",
+                                      "With --screenshot: print each epoch's metrics and the views' replot times as JSON lines.");
+    parser.addOptions({demo_option, epochs_option, screenshot_option, list_option, presenter_option, metrics_option});
     parser.process(app);
 
     const QString demo_name = parser.isSet(demo_option) ? parser.value(demo_option) : QStringLiteral("default");
@@ -66,9 +90,11 @@ int main(int argc, char** argv) {
 
     if (parser.isSet(screenshot_option)) {
         const QString path = parser.value(screenshot_option);
-        QObject::connect(&window, &f3::gui::MainWindow::runFinished, &app, [&window, path] {
+        const bool print_metrics = parser.isSet(metrics_option);
+        QObject::connect(&window, &f3::gui::MainWindow::runFinished, &app, [&window, path, print_metrics] {
             // Let the last queued replots happen before grabbing the window.
-            QTimer::singleShot(400, &window, [&window, path] {
+            QTimer::singleShot(400, &window, [&window, path, print_metrics] {
+                if (print_metrics) print_run_report(window);
                 if (!window.grab().save(path)) {
                     std::fprintf(stderr, "error: cannot write the screenshot to '%s'\n", qPrintable(path));
                     QApplication::exit(1);

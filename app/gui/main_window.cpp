@@ -125,6 +125,9 @@ void MainWindow::build_views() {
     metric_ = new CurvePlot(tr("Test accuracy"), tr("epoch"), tr("accuracy"));
     alignment_ = new CurvePlot(tr("Update alignment with backprop (per hidden layer)"), tr("epoch"), tr("angle (degrees)"));
     staleness_ = new CurvePlot(tr("F³ staleness: age of the errors used"), tr("epoch"), tr("optimizer steps"));
+    staleness_->set_placeholder(tr("Compare F³ to see how old its stored errors are.\n"
+                                   "During epoch 1 it uses the targets (like DRTP); ages appear from epoch 2."));
+    alignment_->set_placeholder(tr("Angles appear once a rule other than BP and Shallow runs."));
     grid->addWidget(loss_, 0, 0);
     grid->addWidget(metric_, 0, 1);
     grid->addWidget(alignment_, 1, 0);
@@ -165,6 +168,18 @@ void MainWindow::build_views() {
     heatmap_ = new MatrixHeatmap;
     m_layout->addWidget(heatmap_, 1);
     tabs_->addTab(matrix_page, tr("Matrices"));
+    // Replot cost of every view, for the status of issue-level speed goals (see --print-metrics).
+    const std::pair<QString, QCustomPlot*> views[] = {{"loss", loss_},         {"metric", metric_},   {"alignment", alignment_},
+                                                      {"staleness", staleness_}, {"timeline", timeline_}, {"regions", boundary_},
+                                                      {"network", network_},     {"matrix", heatmap_}};
+    for (const auto& [name, plot] : views)
+        connect(plot, &QCustomPlot::afterReplot, this, [this, name = name, plot = plot] {
+            ReplotStats& s = replot_stats_[name];
+            const double ms = plot->replotTime(false);
+            ++s.count;
+            s.total_ms += ms;
+            s.max_ms = std::max(s.max_ms, ms);
+        });
     for (auto* combo : {network_rule_, matrix_rule_, matrix_choice_})
         connect(combo, &QComboBox::currentIndexChanged, this, [this] { update_state_views(); });
     setCentralWidget(tabs_);
@@ -294,10 +309,13 @@ void MainWindow::clear_views() {
         p->replot();
     }
     networks_.clear();
+    boundaries_.clear();
     timelines_.clear();
     heatmap_has_data_ = false;
     feedback_.reset();
     completed_epochs_ = 0;
+    history_.clear();
+    replot_stats_.clear();
     notice_->clear();
 }
 
@@ -351,6 +369,7 @@ void MainWindow::on_snapshot(const SnapshotPtr& snapshot) {
     const int rules = static_cast<int>(info_.rules.size());
     for (std::size_t k = 0; k < s.loss_x.size(); ++k)
         for (int r = 0; r < rules; ++r) loss_->append("train:" + info_.rules[r], s.loss_x[k], s.loss_y[k][static_cast<std::size_t>(r)]);
+    history_.insert(history_.end(), s.epochs.begin(), s.epochs.end());
     for (const EpochMetrics& m : s.epochs) {
         const QString rule = QString::fromStdString(m.rule);
         loss_->append("test:" + rule, m.epoch, m.test_loss);
@@ -376,7 +395,7 @@ void MainWindow::on_snapshot(const SnapshotPtr& snapshot) {
         networks_ = s.networks;
         feedback_ = s.feedback;
     }
-    if (!s.boundary.empty()) boundary_->show_boundaries(s.boundary);
+    if (!s.boundary.empty()) boundaries_ = s.boundary;
     update_state_views();
     const int epoch = std::min(s.epoch, info_.epochs);
     status_->setText(tr("%1 · epoch %2 of %3 · batch %4 of %5 · %6%7")
@@ -403,6 +422,11 @@ void MainWindow::update_state_views() {
         }
         timeline_->show_timelines(names, shown, hidden, measured_clock_->isChecked());
         last_timeline_draw_ms_ = now;
+    }
+    // Hidden views are only redrawn when they come into sight (or once, so each has content).
+    if (!boundaries_.empty() && (tab == 2 || !boundary_->has_content())) {
+        boundary_->show_boundaries(boundaries_);
+        boundaries_.clear();
     }
     if (networks_.empty()) return;
     if (tab == 3 || network_->edge_count() == 0) {
@@ -458,11 +482,5 @@ void MainWindow::set_presenter_mode(bool on) {
     if (presenter_action_->isChecked() != on) presenter_action_->setChecked(on);
 }
 
-double MainWindow::last_replot_ms() const {
-    double worst = 0.0;
-    for (const QCustomPlot* p : std::initializer_list<const QCustomPlot*>{loss_, metric_, alignment_, staleness_, timeline_, boundary_, network_, heatmap_})
-        worst = std::max(worst, p->replotTime(false));
-    return worst;
-}
 
 } // namespace f3::gui

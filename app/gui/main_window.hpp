@@ -2,6 +2,7 @@
 #include "training_session.hpp"
 
 #include <QMainWindow>
+#include <QMap>
 #include <QPointer>
 
 class QAction;
@@ -53,7 +54,13 @@ public:
     MatrixHeatmap* matrix_heatmap() const { return heatmap_; }
     QTabWidget* tabs() const { return tabs_; }
     int completed_epochs() const { return completed_epochs_; }
-    double last_replot_ms() const;
+    // Replot cost per view over the run so far: name -> (replots, mean ms, max ms).
+    struct ReplotStats {
+        int count = 0;
+        double total_ms = 0.0, max_ms = 0.0;
+    };
+    const QMap<QString, ReplotStats>& replot_stats() const { return replot_stats_; }
+    const std::vector<EpochMetrics>& epoch_history() const { return history_; }
 
 signals:
     void runFinished();
@@ -103,11 +110,14 @@ private:
     bool presenter_ = false;
     int completed_epochs_ = 0;
     std::vector<Network> networks_;
+    std::vector<Matrix> boundaries_; // latest, not yet drawn
     std::shared_ptr<const FeedbackMatrices> feedback_;
     std::vector<RuleTimeline> timelines_;
     qint64 last_timeline_draw_ms_ = -1000;
     bool heatmap_has_data_ = false;
     QString last_samples_per_s_;
+    QMap<QString, ReplotStats> replot_stats_;
+    std::vector<EpochMetrics> history_;
 };
 
 } // namespace f3::gui

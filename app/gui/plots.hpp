@@ -25,11 +25,18 @@ public:
     void append(const QString& key, double x, double y);
     void clear_series();
     void set_title(const QString& title) { title_->setText(title); }
+    // Shown in the middle of the plot while it has no data (says why it is empty).
+    void set_placeholder(const QString& text);
     void set_log_y(bool log);
     bool log_y() const { return log_y_; }
     void set_line_width(double width);
     void refresh();                         // rescale and queue a replot
     int point_count(const QString& key) const;
+
+protected:
+    void showEvent(QShowEvent* event) override;
+
+public:
     static constexpr int kMaxPointsPerSeries = 4000;
 
 protected:
@@ -39,7 +46,9 @@ private:
     void thin(QCPGraph* graph);
     QMap<QString, QCPGraph*> graphs_;
     QCPTextElement* title_ = nullptr;
+    QCPItemText* placeholder_ = nullptr;
     bool log_y_ = false;
+    bool stale_ = false; // data arrived while hidden
     double line_width_ = 1.6;
 };
 
@@ -76,6 +85,7 @@ private:
     std::vector<QCPColorMap*> maps_;
     std::vector<QCPAxisRect*> rects_;
     QCPAxisRect* fit_rect_ = nullptr;
+    QCPLegend* fit_legend_ = nullptr;
     bool has_content_ = false;
     Matrix points_;
     std::vector<int> labels_;

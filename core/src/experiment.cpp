@@ -6,7 +6,6 @@
 
 #include <atomic>
 #include <cerrno>
-#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <fcntl.h>
@@ -19,15 +18,9 @@
 namespace f3 {
 namespace {
 
+using json::number_text;
 using json::Type;
 using json::Value;
-
-// Shortest text that reads back as the same double (as the writer prints it).
-std::string number_text(double v) {
-    char buf[32];
-    const auto result = std::to_chars(buf, buf + sizeof buf, v);
-    return std::string(buf, result.ptr);
-}
 
 struct Range {
     double min, max;

@@ -228,6 +228,13 @@ private:
                 continue;
             }
             if (c < 0x20) fail(pos_, "control character " + describe_byte(text_, pos_) + " in a string (write it as an escape)");
+            if (c < 0x80) { // a run of plain ASCII in one append
+                std::size_t end = pos_ + 1;
+                while (end < text_.size() && text_[end] >= 0x20 && text_[end] != '"' && text_[end] != '\\') ++end;
+                out.append(text_.substr(pos_, end - pos_));
+                pos_ = end;
+                continue;
+            }
             const std::size_t length = utf8_sequence_length(text_, pos_);
             if (length == 0) fail(pos_, "invalid UTF-8 (" + describe_byte(text_, pos_) + ")");
             out.append(text_.substr(pos_, length));
@@ -338,13 +345,19 @@ void write_string(std::string& out, std::string_view s) {
     out += '"';
 }
 
+constexpr double kPlainWholeNumberLimit = 1e21; // 22 digits at most: fits the buffer below
+
 void write_number(std::string& out, double v) {
     if (!std::isfinite(v)) {
         out += "null";
         return;
     }
+    // Shortest form that reads back exactly; whole numbers (widths, seeds, counts) as plain digits
+    // rather than 1e+06, which is as exact and easier to read and edit.
     char buf[32];
-    const auto result = std::to_chars(buf, buf + sizeof buf, v); // shortest form that reads back exactly
+    const bool plain = std::trunc(v) == v && std::fabs(v) < kPlainWholeNumberLimit;
+    const auto result = plain ? std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed)
+                              : std::to_chars(buf, buf + sizeof buf, v);
     out.append(buf, result.ptr);
 }
 
@@ -432,6 +445,12 @@ const Value* Value::find(std::string_view key) const {
 }
 
 Value parse(std::string_view text) { return Parser(text).document(); }
+
+std::string number_text(double value) {
+    std::string out;
+    write_number(out, value);
+    return out;
+}
 
 std::string write(const Value& value) {
     std::string out;

@@ -130,7 +130,7 @@ Timing time_rule(const Shape& shape, Algorithm algorithm, double seconds, int re
 constexpr int kDefaultInstrumentEvery = InstrumentOptions{}.every_steps;
 
 int main(int argc, char** argv) {
-    use_fastest_build(argv);
+    configure_process(argv);
     int threads = 2, repeats = 5;
     double seconds = 0.5;
     std::string only;

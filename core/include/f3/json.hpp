@@ -79,7 +79,10 @@ private:
 Value parse(std::string_view text);
 
 // Pretty form: 2-space indent; arrays of scalars and short objects of scalars on one line; numbers
-// in their shortest round-trip form, non-finite ones as null (JSON has no NaN); a final newline.
+// in their shortest round-trip form (whole numbers below 1e21 as plain digits), non-finite ones as
+// null (JSON has no NaN); a final newline.
 std::string write(const Value& value);
+// A number as write() prints it ("null" when not finite).
+std::string number_text(double value);
 
 } // namespace f3::json
