@@ -25,6 +25,35 @@ Result cli(std::vector<std::string> args) {
     return r;
 }
 
+// The output lines without the fields that measure time, for comparing runs.
+QStringList withoutTiming(const Result& r) {
+    QStringList kept;
+    for (const QString& line : r.lines()) {
+        QJsonObject o = QJsonDocument::fromJson(line.toUtf8()).object();
+        o.remove("samples_per_s");
+        o.remove("train_seconds");
+        kept << QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact));
+    }
+    return kept;
+}
+
+void writeText(const QString& path, const QByteArray& text) {
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(text);
+}
+
+// An experiment file saying what the flags of `moonsFlags` say.
+const QByteArray kMoonsExperiment = R"({"format": "f3studio-experiment", "version": 1, "seed": 5,
+  "dataset": {"source": "moons"}, "network": {"hidden": [{"width": 8}]}, "rules": ["dfa", "f3"], "epochs": 2})";
+const std::vector<std::string> moonsFlags = {"train", "--dataset", "moons", "--layers", "8", "--algorithms", "dfa,f3",
+                                             "--epochs", "2", "--seed", "5"};
+
+std::vector<std::string> operator+(std::vector<std::string> a, const std::vector<std::string>& b) {
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
+}
+
 } // namespace
 
 class TestCli : public QObject {
@@ -59,19 +88,92 @@ private slots:
     }
 
     void same_arguments_give_the_same_numbers() {
-        const std::vector<std::string> args = {"train", "--dataset", "moons", "--layers", "8", "--algorithms", "dfa,f3",
-                                               "--epochs", "2", "--seed", "5"};
-        auto strip_timing = [](const Result& r) {
-            QStringList kept;
-            for (const QString& line : r.lines()) {
-                QJsonObject o = QJsonDocument::fromJson(line.toUtf8()).object();
-                o.remove("samples_per_s");
-                o.remove("train_seconds");
-                kept << QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact));
-            }
-            return kept;
-        };
-        QCOMPARE(strip_timing(cli(args)), strip_timing(cli(args)));
+        QCOMPARE(withoutTiming(cli(moonsFlags)), withoutTiming(cli(moonsFlags)));
+    }
+
+    void config_file_gives_the_same_numbers_as_flags() {
+        QTemporaryDir dir;
+        const QString path = dir.filePath("moons.json");
+        writeText(path, kMoonsExperiment);
+        const Result from_file = cli({"train", "--config", path.toStdString()});
+        QVERIFY2(from_file.code == 0, from_file.err.c_str());
+        QVERIFY2(from_file.err.empty(), from_file.err.c_str());
+        QCOMPARE(from_file.lines().size(), 4);
+        QCOMPARE(withoutTiming(from_file), withoutTiming(cli(moonsFlags)));
+    }
+
+    void command_line_overrides_the_file() {
+        QTemporaryDir dir;
+        const QString path = dir.filePath("moons.json");
+        writeText(path, kMoonsExperiment);
+        const std::vector<std::string> overrides = {"--epochs", "1", "--train-limit", "100", "--lr", "0.01", "--algorithms", "bp,f3"};
+        const Result overridden = cli(std::vector<std::string>{"train", "--config", path.toStdString()} + overrides);
+        QVERIFY2(overridden.code == 0, overridden.err.c_str());
+        const QStringList lines = withoutTiming(overridden);
+        QCOMPARE(lines.size(), 2);
+        const QJsonObject first = QJsonDocument::fromJson(lines[0].toUtf8()).object();
+        QCOMPARE(first["algorithm"].toString(), QString("bp"));
+        QCOMPARE(first["steps"].toInt(), 2); // 100 samples in batches of 50
+        QCOMPARE(lines, withoutTiming(cli(moonsFlags + overrides)));
+    }
+
+    void save_config_writes_the_effective_experiment() {
+        QTemporaryDir dir;
+        const std::string saved = dir.filePath("saved.json").toStdString();
+        const Result original = cli(moonsFlags + std::vector<std::string>{"--lr", "0.02", "--save-config", saved});
+        QVERIFY2(original.code == 0, original.err.c_str());
+        QFile file(QString::fromStdString(saved));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QJsonObject o = QJsonDocument::fromJson(file.readAll()).object();
+        QCOMPARE(o["format"].toString(), QString("f3studio-experiment"));
+        QCOMPARE(o["optimizer"].toObject()["learning_rate"].toDouble(), 0.02);
+        QCOMPARE(o["rules"].toArray().size(), 2);
+        const Result again = cli({"train", "--config", saved});
+        QVERIFY2(again.err.empty(), again.err.c_str());
+        QCOMPARE(withoutTiming(again), withoutTiming(original));
+    }
+
+    void config_warnings_go_to_stderr() {
+        QTemporaryDir dir;
+        const QString path = dir.filePath("extra.json");
+        QByteArray text = kMoonsExperiment;
+        text.replace("\"epochs\": 2", "\"epochs\": 1, \"colour\": \"red\", \"instruments\": {\"timeline\": true}");
+        writeText(path, text);
+        const Result r = cli({"train", "--config", path.toStdString()});
+        QVERIFY2(r.code == 0, r.err.c_str());
+        QCOMPARE(r.lines().size(), 2);
+        const QStringList warnings = QString::fromStdString(r.err).split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(warnings.size(), 2);
+        QCOMPARE(warnings[0], "warning: " + path + ": colour: unknown key, ignored");
+        QVERIFY2(warnings[1].startsWith("warning: ") && warnings[1].contains("--timeline"), qPrintable(warnings[1]));
+    }
+
+    void bad_config_gives_one_line_error_data() {
+        QTest::addColumn<QByteArray>("text");
+        QTest::addColumn<QString>("mentions");
+        QByteArray absurd = kMoonsExperiment;
+        absurd.replace("\"width\": 8", "\"width\": 1000000000");
+        QTest::newRow("absurd width") << absurd << "network.hidden[0].width: 1000000000 is out of range";
+        QByteArray newer = kMoonsExperiment;
+        newer.replace("\"version\": 1", "\"version\": 7");
+        QTest::newRow("newer version") << newer << "newer F3 Studio";
+        QTest::newRow("broken JSON") << QByteArray("{\"format\": \"f3studio-experiment\",\n  \"version\": 1,,}") << ":2:16: expected a key";
+        QTest::newRow("not an experiment") << QByteArray("{\"algorithm\": \"bp\"}") << "format: not an F3 Studio experiment";
+        QTest::newRow("missing file") << QByteArray() << "no such file";
+    }
+    void bad_config_gives_one_line_error() {
+        QFETCH(QByteArray, text);
+        QFETCH(QString, mentions);
+        QTemporaryDir dir;
+        const QString path = dir.filePath("lesson.json");
+        if (!text.isEmpty()) writeText(path, text);
+        const Result r = cli({"train", "--config", path.toStdString()});
+        QCOMPARE(r.code, 2);
+        QVERIFY(r.out.empty());
+        const QString err = QString::fromStdString(r.err);
+        QVERIFY2(err.startsWith("error: " + path), qPrintable(err));
+        QCOMPARE(err.count('\n'), 1);
+        QVERIFY2(err.contains(mentions), qPrintable(err));
     }
 
     void bad_input_gives_one_line_error_data() {

@@ -34,9 +34,11 @@ RunSetup quick_spiral(int epochs) {
 struct StepWatcher {
     std::int64_t step = -1;
     int snapshots = 0;
+    bool idle = false; // the worker said it stopped training (paused, nothing pending)
     explicit StepWatcher(TrainingSession* session) {
         QObject::connect(session, &TrainingSession::snapshotReceived, session, [this](const SnapshotPtr& s) {
             step = s->step;
+            idle = s->idle;
             ++snapshots;
         });
     }
@@ -90,12 +92,12 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(window.loss_plot()->point_count("train:bp") > 5, 10000);
         QTRY_VERIFY(window.alignment_plot()->point_count("dfa/1") > 0);
         window.pause();
-        QTest::qWait(150); // a batch in flight may still arrive
+        QTRY_VERIFY(watcher.idle); // the batch in flight has finished and been reported
         const std::int64_t paused_at = watcher.step;
         QTest::qWait(300);
         QCOMPARE(watcher.step, paused_at);
         window.step_batch();
-        QTRY_COMPARE(watcher.step, paused_at + 1);
+        QTRY_VERIFY(watcher.step == paused_at + 1 && watcher.idle);
         QTest::qWait(200);
         QCOMPARE(watcher.step, paused_at + 1);
         window.reset();
@@ -116,7 +118,7 @@ private slots:
         QTest::keyClick(window.tabs(), Qt::Key_Space); // run
         QTRY_VERIFY(watcher.step > 5);
         QTest::keyClick(window.tabs(), Qt::Key_Space); // pause
-        QTest::qWait(150);
+        QTRY_VERIFY(watcher.idle);
         const std::int64_t paused_at = watcher.step;
         QTest::qWait(250);
         QCOMPARE(watcher.step, paused_at);

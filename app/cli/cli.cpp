@@ -135,8 +135,7 @@ template <class Enum> Enum parse_name(const std::string& option, const std::stri
     }
 }
 
-// The command line on top of an experiment (a file's, or the defaults): each flag given replaces
-// that one value, so the run is described by the experiment alone from here on.
+// --layers replaces the widths, --activation the activations (one for all, or one per layer).
 void apply_layers(const Args& args, std::vector<HiddenLayerSpec>& hidden) {
     if (args.has("layers")) {
         // New layers keep the experiment's activation when all its layers share one.
@@ -165,6 +164,8 @@ RuleSpec parse_rule_option(const std::string& option, const std::string& text, F
     }
 }
 
+// The command line on top of an experiment (a file's, or the defaults): each flag given replaces
+// that one value, so from here on the experiment alone describes the run.
 void apply_flags(const Args& args, Experiment& experiment) {
     DatasetSpec& data = experiment.dataset;
     if (args.has("dataset")) data.source = args.get("dataset");

@@ -89,6 +89,11 @@ void TrainingWorker::run(const RunSetup& setup) {
     while (!stop_ && !comparison_->finished()) {
         const bool manual = paused_;
         if (manual && pending_batches_ <= 0 && !pending_epoch_) {
+            if (!idle_announced_) { // tell the GUI once that training really stopped
+                idle_announced_ = true;
+                pending_->idle = true;
+                state_due_ = true;
+            }
             send(false);
             QThread::msleep(10);
             continue;
@@ -97,6 +102,7 @@ void TrainingWorker::run(const RunSetup& setup) {
             comparison_->set_learning_rate(lr);
             applied_lr = lr;
         }
+        idle_announced_ = false;
         const int epoch_before = comparison_->epoch();
         comparison_->step(this);
         const bool epoch_ended = comparison_->epoch() != epoch_before;

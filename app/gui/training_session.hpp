@@ -43,6 +43,7 @@ struct TrainingSnapshot {
     Index batch = 0;                  // batches done in that epoch
     std::int64_t step = 0;            // optimizer steps so far
     bool finished = false;
+    bool idle = false;                // paused and waiting: no training until the next command
     // New since the previous snapshot:
     std::vector<double> loss_x;                   // fractional epochs
     std::vector<std::vector<double>> loss_y;      // per point: one batch loss per rule (NaN when diverged)
@@ -89,6 +90,7 @@ private:
 
     std::atomic<bool> stop_{false}, paused_{false}, pending_epoch_{false}, consumed_{true};
     bool state_due_ = false;
+    bool idle_announced_ = false;
     std::atomic<int> pending_batches_{0}, delay_ms_{0};
     std::atomic<double> learning_rate_{0.0};
     std::unique_ptr<Comparison> comparison_;
