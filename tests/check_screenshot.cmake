@@ -4,7 +4,7 @@ execute_process(COMMAND ${APP} --list-demos OUTPUT_VARIABLE demos RESULT_VARIABL
 if(NOT rc EQUAL 0 OR NOT demos MATCHES "^default\n")
   message(FATAL_ERROR "--list-demos should print 'default' first, got: ${demos}")
 endif()
-execute_process(COMMAND ${APP} --demo xor --epochs 3 --screenshot ${OUT} RESULT_VARIABLE rc)
+execute_process(COMMAND ${APP} --demo xor-needs-a-hidden-layer --epochs 3 --screenshot ${OUT} RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0 OR NOT EXISTS ${OUT})
   message(FATAL_ERROR "f3studio --screenshot failed (exit ${rc})")
 endif()

@@ -14,15 +14,20 @@
 #include <QSpinBox>
 #include <QTabWidget>
 #include <QTableWidget>
+#include <QStandardPaths>
+#include <QTemporaryDir>
 #include <QtTest>
+
+#include "f3/experiment.hpp"
+#include "f3/report.hpp"
 
 using namespace f3;
 using namespace f3::gui;
 
 namespace {
 
-RunSetup quick_spiral(int epochs) {
-    RunSetup s = *demo("default");
+Experiment quick_spiral(int epochs) {
+    Experiment s = *demo("default");
     s.dataset.toy.size = 400;
     s.training.hidden = {{16, Activation::Tanh}, {16, Activation::Tanh}};
     s.training.epochs = epochs;
@@ -55,6 +60,8 @@ void save(QWidget* widget, const QString& name) {
 class TestGui : public QObject {
     Q_OBJECT
 private slots:
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); } // settings and autosave in a test location
+
     void build_a_network_through_the_widgets() {
         MainWindow window;
         window.show();
@@ -130,7 +137,7 @@ private slots:
     void gui_stays_responsive_while_training() {
         MainWindow window;
         window.show();
-        RunSetup heavy = quick_spiral(60);
+        Experiment heavy = quick_spiral(60);
         heavy.dataset.toy.size = 4000;
         heavy.training.hidden = {{256, Activation::Tanh}, {256, Activation::Tanh}};
         window.load_setup(heavy);
@@ -157,6 +164,54 @@ private slots:
         QVERIFY(!finished);
     }
 
+    void save_open_export_and_autosave() {
+        QTemporaryDir dir;
+        MainWindow window;
+        window.set_interactive(false);
+        window.show();
+        window.load_setup(quick_spiral(2));
+        QVERIFY(!window.has_unsaved_changes());
+        window.experiment_panel()->add_layer(8); // any edit marks the experiment changed
+        QVERIFY(window.has_unsaved_changes());
+        QVERIFY(window.windowTitle().contains("[*]") || window.isWindowModified());
+        bool finished = false;
+        connect(&window, &MainWindow::runFinished, this, [&] { finished = true; });
+        window.run();
+        QTRY_VERIFY_WITH_TIMEOUT(finished, 60000);
+
+        window.autosave();
+        QVERIFY(QFile::exists(MainWindow::autosave_path()));
+        QVERIFY(load_experiment(MainWindow::autosave_path().toStdString(), nullptr).training.hidden.size() == 3);
+
+        const QString path = dir.filePath("run.json");
+        QVERIFY(window.save_to(path));
+        QVERIFY(!window.has_unsaved_changes());
+        QVERIFY(!QFile::exists(MainWindow::autosave_path())); // saved: nothing left to restore
+        const Experiment saved = load_experiment(path.toStdString(), nullptr);
+        QCOMPARE(saved.recorded_metrics.size(), window.epoch_history().size());
+        QCOMPARE(saved.training.hidden.size(), std::size_t{3});
+
+        MainWindow reopened;
+        reopened.set_interactive(false);
+        QVERIFY(reopened.open_file(path));
+        QCOMPARE(reopened.experiment_panel()->setup().training.hidden.size(), std::size_t{3});
+        QCOMPARE(reopened.metric_plot()->point_count("bp"), 2); // the recorded curve is shown
+        QVERIFY(!reopened.open_file(dir.filePath("missing.json")));
+        QVERIFY(reopened.last_problem().contains("missing.json"));
+        QVERIFY(!window.save_to(dir.filePath("no/such/dir/x.json")));
+        QVERIFY(window.last_problem().contains("cannot save"));
+
+        for (const char* name : {"loss.png", "loss.svg", "loss.pdf"}) {
+            QVERIFY(window.export_plot(window.loss_plot(), dir.filePath(name)));
+            QVERIFY2(QFileInfo(dir.filePath(name)).size() > 1000, name);
+        }
+        QVERIFY(window.export_text(dir.filePath("metrics.csv"), metrics_csv(window.epoch_history())));
+        QFile csv(dir.filePath("metrics.csv"));
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        QCOMPARE(csv.readAll().count('\n'), static_cast<qsizetype>(window.epoch_history().size() + 1));
+        QVERIFY(!window.instrument_history().empty());
+    }
+
     void presenter_mode_enlarges_text() {
         MainWindow window;
         window.show();
@@ -171,14 +226,14 @@ private slots:
     void screenshots_of_every_view_data() {
         QTest::addColumn<QString>("demo");
         QTest::newRow("default") << "default";
-        QTest::newRow("sine") << "sine";
-        QTest::newRow("timeline") << "timeline";
+        QTest::newRow("sine") << "sine-regression";
+        QTest::newRow("timeline") << "update-locking-timeline";
     }
     void screenshots_of_every_view() {
         QFETCH(QString, demo);
         MainWindow window;
         window.show();
-        RunSetup setup = *f3::gui::demo(demo);
+        Experiment setup = *f3::gui::demo(demo);
         setup.training.epochs = 8;
         window.load_setup(setup);
         bool finished = false;

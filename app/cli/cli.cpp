@@ -5,6 +5,7 @@
 #include "f3/experiment.hpp"
 #include "f3/json_writer.hpp"
 #include "f3/kernels.hpp"
+#include "f3/report.hpp"
 #include "f3/names.hpp"
 
 #include <algorithm>
@@ -261,16 +262,11 @@ public:
     }
     void on_instruments(const InstrumentReport& report) override {
         if (!timeline_) return;
+        if (timeline_csv_) {
+            *timeline_ << timeline_csv_rows(report);
+            return;
+        }
         for (const RuleTimeline& t : report.timelines) {
-            if (timeline_csv_) {
-                for (std::size_t k = 0; k < t.logical.ops.size(); ++k) {
-                    const TimelineOp &a = t.logical.ops[k], &b = t.measured.ops[k];
-                    *timeline_ << report.step << ',' << report.epoch << ',' << report.batch << ',' << t.rule << ','
-                               << a.step << ',' << a.layer << ',' << op_name(a.kind) << ',' << a.start << ',' << a.end << ','
-                               << b.start * 1e6 << ',' << b.end * 1e6 << '\n';
-                }
-                continue;
-            }
             std::string ops = "[";
             for (std::size_t k = 0; k < t.logical.ops.size(); ++k) {
                 const TimelineOp &a = t.logical.ops[k], &b = t.measured.ops[k];
@@ -295,8 +291,7 @@ public:
     void set_timeline(std::ostream* stream, bool csv) {
         timeline_ = stream;
         timeline_csv_ = csv;
-        if (timeline_ && csv)
-            *timeline_ << "step,epoch,batch,algorithm,which_step,layer,op,start,end,measured_start_us,measured_end_us\n";
+        if (timeline_ && csv) *timeline_ << timeline_csv_header();
     }
 
 private:

@@ -1,13 +1,15 @@
 #pragma once
-// Built-in demonstrations: ready-made experiments the app can open (the first is shown on first start).
-#include "training_session.hpp"
+// Built-in lessons (resources/lessons, compiled into the app): experiment files with a short text.
+// "default" is what the app opens with on first start; `--demo NAME` opens any of them.
+#include "f3/experiment.hpp"
 
 #include <QStringList>
 #include <optional>
 
 namespace f3::gui {
 
-QStringList demo_names();
-std::optional<RunSetup> demo(const QString& name);
+QStringList demo_names();                        // "default" first, then the others by name
+std::optional<Experiment> demo(const QString& name);
+QString demo_text(const QString& name);          // the lesson's Markdown text ("" if none)
 
 } // namespace f3::gui

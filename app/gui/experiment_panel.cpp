@@ -99,6 +99,8 @@ ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
     net_layout->addLayout(buttons);
     auto* head_form = new QFormLayout;
     head_ = names_combo(all_names<Head>(), net_box);
+    head_->insertItem(0, "auto");
+    head_->setItemData(0, tr("Chosen from the data: linear_mse for regression, sigmoid_bce for classes"), Qt::ToolTipRole);
     head_form->addRow(tr("Output head"), head_);
     net_layout->addLayout(head_form);
     layout->addWidget(net_box);
@@ -184,9 +186,10 @@ ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
     connect(learning_rate_, &QDoubleSpinBox::valueChanged, this, any_change);
     connect(csv_target_, &QLineEdit::textChanged, this, any_change);
 
-    RunSetup defaults;
+    Experiment defaults;
     defaults.training.hidden = {{32, Activation::Tanh}, {32, Activation::Tanh}};
     defaults.training.rules = {parse_rule("bp"), parse_rule("dfa"), parse_rule("f3")};
+    defaults.training.threads = 2;
     set_setup(defaults);
 }
 
@@ -241,8 +244,10 @@ void ExperimentPanel::update_visibility() {
     noise_label_->setText(tr("Noise: %1").arg(noise_->value() / 100.0, 0, 'f', 2));
 }
 
-RunSetup ExperimentPanel::setup() const {
-    RunSetup s;
+Experiment ExperimentPanel::setup() const {
+    Experiment s = base_;
+    s.training.hidden.clear();
+    s.training.rules.clear();
     s.dataset.source = dataset_source().toStdString();
     s.dataset.target = csv_target_->text().trimmed().toStdString();
     s.dataset.csv_task = csv_task_->currentText() == "regression" ? Task::Regression : Task::Classification;
@@ -256,7 +261,8 @@ RunSetup ExperimentPanel::setup() const {
         layer.activation = selected<Activation>(static_cast<QComboBox*>(layers_->cellWidget(row, 1)));
         s.training.hidden.push_back(layer);
     }
-    s.training.head = selected<Head>(head_);
+    s.head_from_task = head_->currentText() == "auto";
+    if (!s.head_from_task) s.training.head = selected<Head>(head_);
     const F3Error error = selected<F3Error>(f3_error_);
     for (auto* box : rule_boxes_)
         if (box->isChecked()) s.training.rules.push_back(parse_rule(box->property("rule").toString().toStdString(), error));
@@ -266,15 +272,16 @@ RunSetup ExperimentPanel::setup() const {
     s.training.batch_size = batch_->value();
     s.training.epochs = epochs_->value();
     s.training.seed = static_cast<std::uint64_t>(seed_->value());
-    s.training.threads = 2;
-    s.instruments.alignment = true;
+    s.training.threads = std::max(1, s.training.threads);
+    s.instruments.alignment = true; // every view is live in the app
     s.instruments.timeline = true;
     s.instruments.every_steps = instrument_every_->value();
     return s;
 }
 
-void ExperimentPanel::set_setup(const RunSetup& s) {
+void ExperimentPanel::set_setup(const Experiment& s) {
     loading_ = true;
+    base_ = s;
     const QString source = QString::fromStdString(s.dataset.source);
     if (source.startsWith("idx:") || source.startsWith("csv:")) {
         file_path_ = source.mid(4);
@@ -292,7 +299,8 @@ void ExperimentPanel::set_setup(const RunSetup& s) {
         add_layer(layer.width);
         select(static_cast<QComboBox*>(layers_->cellWidget(layers_->rowCount() - 1, 1)), layer.activation);
     }
-    select(head_, s.training.head);
+    if (s.head_from_task) head_->setCurrentText("auto");
+    else select(head_, s.training.head);
     for (auto* box : rule_boxes_) {
         bool on = false;
         for (const auto& rule : s.training.rules)
@@ -316,7 +324,7 @@ void ExperimentPanel::set_setup(const RunSetup& s) {
 
 QStringList ExperimentPanel::problems() const {
     QStringList list;
-    const RunSetup s = setup();
+    const Experiment s = setup();
     const QString source = dataset_source();
     if ((source.startsWith("idx:") || source.startsWith("csv:")) && file_path_.isEmpty())
         list << tr("choose a file for the data set");
@@ -325,7 +333,7 @@ QStringList ExperimentPanel::problems() const {
     shape.task = (source == "sine" || (source.startsWith("csv:") && s.dataset.csv_task == Task::Regression)) ? Task::Regression
                                                                                                                : Task::Classification;
     shape.train_x.resize(1, 1);
-    for (const auto& p : check_config(s.training, shape)) list << QString::fromStdString(p);
+    for (const auto& p : check_config(training_config_for(s, shape), shape)) list << QString::fromStdString(p);
     return list;
 }
 

@@ -1,6 +1,6 @@
 #pragma once
 // The experiment form: data set, network builder, rules to compare and hyperparameters. It turns
-// the widgets into a RunSetup and explains invalid combinations in place instead of fixing them.
+// the widgets into a Experiment and explains invalid combinations in place instead of fixing them.
 #include "training_session.hpp"
 
 #include <QWidget>
@@ -22,8 +22,8 @@ class ExperimentPanel : public QWidget {
 public:
     explicit ExperimentPanel(QWidget* parent = nullptr);
 
-    RunSetup setup() const;
-    void set_setup(const RunSetup& setup);
+    Experiment setup() const;
+    void set_setup(const Experiment& setup);
     // Problems with the current choices (empty: ready to run).
     QStringList problems() const;
 
@@ -67,6 +67,7 @@ private:
     QSpinBox* instrument_every_ = nullptr;
     QLabel* problems_ = nullptr;
     bool loading_ = false;
+    Experiment base_; // what was loaded: fields the form does not show (name, metrics...) survive
     QList<QWidget*> toy_widgets_, csv_widgets_;
 };
 

@@ -84,8 +84,11 @@ int main(int argc, char** argv) {
     }
 
     f3::gui::MainWindow window;
-    window.load_setup(*setup);
+    const bool screenshot = parser.isSet(screenshot_option);
+    window.set_interactive(!screenshot);
+    window.load_setup(*setup, demo_name);
     window.show();
+    if (!screenshot && !parser.isSet(demo_option)) window.offer_restore();
     if (parser.isSet(presenter_option)) window.set_presenter_mode(true);
 
     if (parser.isSet(screenshot_option)) {

@@ -5,7 +5,21 @@
 #include "plots.hpp"
 #include "rule_style.hpp"
 
+#include "demos.hpp"
+#include "f3/atomic_file.hpp"
+#include "f3/report.hpp"
+
 #include <QApplication>
+#include <QCloseEvent>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QSvgGenerator>
+#include <QTimer>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDateTime>
@@ -20,6 +34,7 @@
 #include <QStyle>
 #include <QTabWidget>
 #include <QTextBrowser>
+#include <QTextDocument>
 #include <QToolBar>
 #include <QVBoxLayout>
 #include <cmath>
@@ -103,6 +118,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         emit runFinished();
     });
     connect(panel_, &ExperimentPanel::changed, this, [this] {
+        dirty_ = true;
+        update_title();
         update_actions();
         update_explanation();
     });
@@ -110,9 +127,293 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         update_state_views();
         update_explanation();
     });
+    build_menus();
     resize(1500, 920);
+    restore_settings();
+    autosave_timer_ = new QTimer(this);
+    autosave_timer_->setInterval(10000);
+    connect(autosave_timer_, &QTimer::timeout, this, &MainWindow::autosave);
+    autosave_timer_->start();
+    dirty_ = false;
+    update_title();
     update_actions();
     update_explanation();
+}
+
+// ---------------------------------------------------------------- files
+
+void MainWindow::build_menus() {
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("&New"), QKeySequence::New, this, [this] {
+        if (!maybe_save()) return;
+        load_setup(*demo("default"), "default");
+        current_path_.clear();
+        update_title();
+    });
+    file->addAction(tr("&Open…"), QKeySequence::Open, this, [this] {
+        if (!maybe_save()) return;
+        QSettings settings;
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open experiment"), settings.value("folders/experiments").toString(),
+                                                          tr("F3 Studio experiments (*.json);;All files (*)"));
+        if (!path.isEmpty()) open_file(path);
+    });
+    QMenu* lessons = file->addMenu(tr("&Lessons"));
+    for (const QString& name : demo_names()) {
+        const auto lesson = demo(name);
+        lessons->addAction(lesson && !lesson->name.empty() ? QString::fromStdString(lesson->name) : name, this, [this, name] {
+            if (!maybe_save()) return;
+            load_setup(*demo(name), name);
+            current_path_.clear();
+            update_title();
+        });
+    }
+    recent_menu_ = file->addMenu(tr("Open &recent"));
+    rebuild_recent_menu();
+    file->addSeparator();
+    file->addAction(tr("&Save"), QKeySequence::Save, this, &MainWindow::save);
+    file->addAction(tr("Save &as…"), QKeySequence::SaveAs, this, &MainWindow::save_as);
+    file->addSeparator();
+    QMenu* exports = file->addMenu(tr("&Export"));
+    const std::pair<QString, QCustomPlot*> plots[] = {
+        {tr("Loss plot"), loss_},          {tr("Accuracy / MSE plot"), metric_}, {tr("Alignment plot"), alignment_},
+        {tr("Staleness plot"), staleness_}, {tr("Timeline"), timeline_},          {tr("Decision regions"), boundary_},
+        {tr("Network diagram"), network_}, {tr("Matrix heat map"), heatmap_}};
+    for (const auto& [title, plot] : plots)
+        exports->addAction(tr("%1 (PNG, SVG or PDF)…").arg(title), this, [this, title = title, plot = plot] {
+            QSettings settings;
+            const QString path = QFileDialog::getSaveFileName(this, tr("Export %1").arg(title), settings.value("folders/exports").toString(),
+                                                              tr("PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)"));
+            if (!path.isEmpty()) export_plot(plot, path);
+        });
+    exports->addSeparator();
+    exports->addAction(tr("Whole dashboard (PNG)…"), this, [this] {
+        const QString path = QFileDialog::getSaveFileName(this, tr("Export dashboard"), QSettings().value("folders/exports").toString(),
+                                                          tr("PNG image (*.png)"));
+        if (!path.isEmpty() && !grab().save(path, "PNG"))
+            report_problem(tr("Export failed"), tr("Could not write %1.").arg(path));
+    });
+    auto table_export = [this, exports](const QString& title, std::function<std::string()> make) {
+        exports->addAction(title, this, [this, title, make] {
+            const QString path = QFileDialog::getSaveFileName(this, title, QSettings().value("folders/exports").toString(), tr("CSV table (*.csv)"));
+            if (!path.isEmpty()) export_text(path, make());
+        });
+    };
+    table_export(tr("Metrics per rule and epoch (CSV)…"), [this] { return metrics_csv(history_); });
+    table_export(tr("Instruments per sampled step (CSV)…"), [this] { return instruments_csv(instrument_history_); });
+    table_export(tr("Update timeline of sampled steps (CSV)…"), [this] {
+        std::string text = timeline_csv_header();
+        for (const auto& report : instrument_history_) text += timeline_csv_rows(report);
+        return text;
+    });
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+}
+
+void MainWindow::report_problem(const QString& title, const QString& text) {
+    last_problem_ = text;
+    notice_->setText(text.section('\n', 0, 0));
+    if (interactive_) QMessageBox::warning(this, title, text);
+    else qWarning("%s: %s", qPrintable(title), qPrintable(text));
+}
+
+Experiment MainWindow::current_experiment() const {
+    Experiment e = panel_->setup();
+    e.recorded_metrics = history_;
+    return e;
+}
+
+bool MainWindow::open_file(const QString& path) {
+    std::vector<std::string> warnings;
+    Experiment e;
+    try {
+        e = load_experiment(path.toStdString(), &warnings);
+    } catch (const std::exception& error) {
+        report_problem(tr("Cannot open experiment"), QString::fromStdString(error.what()));
+        return false;
+    }
+    load_setup(e);
+    show_recorded_metrics(e.recorded_metrics);
+    current_path_ = path;
+    dirty_ = false;
+    remember_recent(path);
+    QSettings().setValue("folders/experiments", QFileInfo(path).absolutePath());
+    update_title();
+    if (!warnings.empty() && interactive_) {
+        QStringList lines;
+        for (const auto& w : warnings) lines << QString::fromStdString(w);
+        QMessageBox::information(this, tr("Opened with notes"), tr("The file was opened; please check:\n\n• %1").arg(lines.join("\n• ")));
+    }
+    return true;
+}
+
+bool MainWindow::save_to(const QString& path) {
+    try {
+        save_experiment_atomically(current_experiment(), path.toStdString());
+    } catch (const std::exception& error) {
+        report_problem(tr("Not saved"), QString::fromStdString(error.what()) + tr("\n\nThe previous file, if any, is unchanged."));
+        return false;
+    }
+    current_path_ = path;
+    dirty_ = false;
+    remember_recent(path);
+    QSettings().setValue("folders/experiments", QFileInfo(path).absolutePath());
+    QFile::remove(autosave_path());
+    update_title();
+    statusBar()->showMessage(tr("Saved %1").arg(path), 4000);
+    return true;
+}
+
+bool MainWindow::save() { return current_path_.isEmpty() ? save_as() : save_to(current_path_); }
+
+bool MainWindow::save_as() {
+    QString path = QFileDialog::getSaveFileName(this, tr("Save experiment"), QSettings().value("folders/experiments").toString(),
+                                                tr("F3 Studio experiments (*.json)"));
+    if (path.isEmpty()) return false;
+    if (!path.endsWith(".json", Qt::CaseInsensitive)) path += ".json";
+    return save_to(path);
+}
+
+bool MainWindow::maybe_save() {
+    if (!dirty_ || !interactive_) return true;
+    const auto answer = QMessageBox::question(this, tr("Unsaved changes"), tr("Save the changes to this experiment first?"),
+                                              QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
+    if (answer == QMessageBox::Cancel) return false;
+    return answer == QMessageBox::Discard || save();
+}
+
+bool MainWindow::export_plot(QCustomPlot* plot, const QString& path) {
+    bool ok = false;
+    const int w = std::max(plot->width(), 800), h = std::max(plot->height(), 500);
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    if (suffix == "pdf") {
+        ok = plot->savePdf(path, w, h);
+    } else if (suffix == "svg") {
+        QSvgGenerator svg;
+        svg.setFileName(path);
+        svg.setSize(QSize(w, h));
+        svg.setViewBox(QRect(0, 0, w, h));
+        svg.setTitle(windowTitle());
+        QCPPainter painter;
+        ok = painter.begin(&svg);
+        if (ok) {
+            plot->toPainter(&painter, w, h);
+            ok = painter.end();
+        }
+    } else {
+        ok = plot->savePng(suffix == "png" ? path : path + ".png", w, h);
+    }
+    if (!ok) report_problem(tr("Export failed"), tr("Could not write %1.").arg(path));
+    else QSettings().setValue("folders/exports", QFileInfo(path).absolutePath());
+    return ok;
+}
+
+bool MainWindow::export_text(const QString& path, const std::string& text) {
+    try {
+        write_file_atomically(path.toStdString(), text);
+    } catch (const std::exception& error) {
+        report_problem(tr("Export failed"), QString::fromStdString(error.what()));
+        return false;
+    }
+    QSettings().setValue("folders/exports", QFileInfo(path).absolutePath());
+    return true;
+}
+
+QString MainWindow::autosave_path() {
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/autosave.json";
+}
+
+void MainWindow::autosave() {
+    if (!dirty_) return;
+    QDir().mkpath(QFileInfo(autosave_path()).absolutePath());
+    try {
+        Experiment e = current_experiment();
+        e.description = "Autosaved from " + (current_path_.isEmpty() ? std::string("an unsaved experiment") : current_path_.toStdString());
+        write_file_atomically(autosave_path().toStdString(), to_json(e));
+    } catch (const std::exception& error) {
+        statusBar()->showMessage(tr("Autosave failed: %1").arg(QString::fromStdString(error.what())), 6000);
+    }
+}
+
+void MainWindow::offer_restore() {
+    if (!QFile::exists(autosave_path())) return;
+    const auto answer = QMessageBox::question(this, tr("Restore experiment?"),
+                                              tr("F3 Studio did not close normally last time. Restore the experiment it was "
+                                                 "working on?"),
+                                              QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes);
+    if (answer == QMessageBox::Yes && open_file(autosave_path())) {
+        current_path_.clear(); // the autosave is not the user's file
+        dirty_ = true;
+        update_title();
+    } else {
+        QFile::remove(autosave_path());
+    }
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+    if (!maybe_save()) {
+        event->ignore();
+        return;
+    }
+    session_->stop();
+    save_settings();
+    // A normal exit: nothing to restore (unsaved changes the user discarded stay discarded).
+    if (interactive_) QFile::remove(autosave_path());
+    event->accept();
+}
+
+void MainWindow::update_title() {
+    const QString name = current_path_.isEmpty() ? (lesson_.isEmpty() ? tr("Untitled") : lesson_) : QFileInfo(current_path_).fileName();
+    setWindowTitle(tr("%1[*] — F3 Studio").arg(name));
+    setWindowModified(dirty_);
+}
+
+void MainWindow::remember_recent(const QString& path) {
+    QSettings settings;
+    QStringList recent = settings.value("recentFiles").toStringList();
+    recent.removeAll(path);
+    recent.prepend(path);
+    while (recent.size() > 8) recent.removeLast();
+    settings.setValue("recentFiles", recent);
+    rebuild_recent_menu();
+}
+
+void MainWindow::rebuild_recent_menu() {
+    recent_menu_->clear();
+    const QStringList recent = QSettings().value("recentFiles").toStringList();
+    for (const QString& path : recent)
+        recent_menu_->addAction(QFileInfo(path).fileName(), this, [this, path] {
+            if (maybe_save()) open_file(path);
+        })->setToolTip(path);
+    recent_menu_->setEnabled(!recent.isEmpty());
+}
+
+void MainWindow::show_recorded_metrics(const std::vector<EpochMetrics>& metrics) {
+    if (metrics.empty()) return;
+    for (const EpochMetrics& m : metrics) {
+        const QString rule = QString::fromStdString(m.rule);
+        const QColor c = rule_colour(rule);
+        loss_->series("test:" + rule, rule_title(rule) + tr(" (recorded)"), c, true)->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 6));
+        metric_->series(rule, rule_title(rule) + tr(" (recorded)"), c)->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 6));
+        loss_->append("test:" + rule, m.epoch, m.test_loss);
+        metric_->append(rule, m.epoch, std::isnan(m.test_accuracy) ? m.test_mse : m.test_accuracy);
+    }
+    history_ = metrics;
+    loss_->refresh();
+    metric_->refresh();
+}
+
+void MainWindow::restore_settings() {
+    QSettings settings;
+    restoreGeometry(settings.value("window/geometry").toByteArray());
+    restoreState(settings.value("window/state").toByteArray());
+    if (settings.value("window/presenter", false).toBool()) presenter_action_->setChecked(true);
+}
+
+void MainWindow::save_settings() const {
+    QSettings settings;
+    settings.setValue("window/geometry", saveGeometry());
+    settings.setValue("window/state", saveState());
+    settings.setValue("window/presenter", presenter_);
 }
 
 MainWindow::~MainWindow() { session_->stop(); }
@@ -231,9 +532,13 @@ void MainWindow::build_toolbar() {
     });
 }
 
-void MainWindow::load_setup(const RunSetup& setup) {
+void MainWindow::load_setup(const Experiment& setup, const QString& lesson) {
     reset();
+    lesson_ = lesson;
     panel_->set_setup(setup);
+    dirty_ = false;
+    update_title();
+    update_explanation();
 }
 
 void MainWindow::start(bool paused) {
@@ -243,7 +548,7 @@ void MainWindow::start(bool paused) {
     }
     clear_views();
     finished_ = false;
-    const RunSetup setup = panel_->setup();
+    const Experiment setup = panel_->setup();
     live_lr_->blockSignals(true);
     live_lr_->setValue(setup.training.optimizer.learning_rate);
     live_lr_->blockSignals(false);
@@ -315,6 +620,7 @@ void MainWindow::clear_views() {
     feedback_.reset();
     completed_epochs_ = 0;
     history_.clear();
+    instrument_history_.clear();
     replot_stats_.clear();
     notice_->clear();
 }
@@ -388,6 +694,7 @@ void MainWindow::on_snapshot(const SnapshotPtr& snapshot) {
             staleness_->append(rule, x, report.instruments[r].staleness.mean_age_steps);
         }
         if (!report.timelines.empty()) timelines_ = report.timelines;
+        if (instrument_history_.size() < 200000) instrument_history_.push_back(report); // bounded on long runs
     }
     for (const QString& message : s.messages) notice_->setText(message);
     for (CurvePlot* p : {loss_, metric_, alignment_, staleness_}) p->refresh();
@@ -454,9 +761,16 @@ void MainWindow::on_failed(const QString& message) {
 }
 
 void MainWindow::update_explanation() {
-    QString html = kPlotHelp[std::clamp(tabs_->currentIndex(), 0, 4)];
+    QString html;
+    if (!lesson_.isEmpty()) {
+        // The lesson's own text first: what to do and what to look for.
+        QTextDocument lesson;
+        lesson.setMarkdown(demo_text(lesson_));
+        html += lesson.toHtml().section("<body", 1).section(">", 1).section("</body>", 0, 0) + "<hr>";
+    }
+    html += kPlotHelp[std::clamp(tabs_->currentIndex(), 0, 4)];
     html += tr("<h3>The rules</h3>");
-    const RunSetup setup = panel_->setup();
+    const Experiment setup = panel_->setup();
     for (const auto& rule : setup.training.rules) {
         const QString name = QString::fromStdString(to_string(rule));
         html += QString("<p><b style='color:%1'>%2</b>: %3</p>").arg(rule_colour(name).name(), rule_title(name), rule_explanation(name));

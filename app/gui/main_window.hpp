@@ -6,6 +6,9 @@
 #include <QPointer>
 
 class QAction;
+class QCustomPlot;
+class QMenu;
+class QTimer;
 class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
@@ -31,7 +34,31 @@ public:
 
     ExperimentPanel* experiment_panel() const { return panel_; }
     TrainingSession* session() const { return session_; }
-    void load_setup(const RunSetup& setup);
+    // `lesson`: name of a built-in lesson whose text is shown beside it ("" for none).
+    void load_setup(const Experiment& setup, const QString& lesson = {});
+
+    // Files. Each returns false (after telling the user why) when nothing was opened or saved.
+    bool open_file(const QString& path);
+    bool save_to(const QString& path);
+    bool save();
+    bool save_as();
+    QString current_file() const { return current_path_; }
+    bool has_unsaved_changes() const { return dirty_; }
+    // The experiment as it would be saved now: the form plus the metrics of the run shown.
+    Experiment current_experiment() const;
+    // Exports: a plot (PNG, SVG or PDF by extension), the window, and CSV tables.
+    bool export_plot(QCustomPlot* plot, const QString& path);
+    bool export_text(const QString& path, const std::string& text);
+    const std::vector<InstrumentReport>& instrument_history() const { return instrument_history_; }
+    // Crash recovery: the experiment is saved here every few seconds while it has unsaved changes.
+    static QString autosave_path();
+    void autosave();
+    // Asks whether to restore an autosave left by a session that did not end normally.
+    void offer_restore();
+    // Skips questions (screenshots and tests): unsaved changes are kept in the autosave only.
+    void set_interactive(bool on) { interactive_ = on; }
+    // The last problem shown to the user (a failed open, save or export).
+    const QString& last_problem() const { return last_problem_; }
 
     // Controls (also bound to the toolbar and keys).
     void run();
@@ -65,7 +92,19 @@ public:
 signals:
     void runFinished();
 
+protected:
+    void closeEvent(QCloseEvent* event) override;
+
 private:
+    void build_menus();
+    void report_problem(const QString& title, const QString& text);
+    void update_title();
+    void remember_recent(const QString& path);
+    void rebuild_recent_menu();
+    bool maybe_save();
+    void show_recorded_metrics(const std::vector<EpochMetrics>& metrics);
+    void restore_settings();
+    void save_settings() const;
     void build_views();
     void build_toolbar();
     void on_prepared(const SessionInfo& info);
@@ -118,6 +157,14 @@ private:
     QString last_samples_per_s_;
     QMap<QString, ReplotStats> replot_stats_;
     std::vector<EpochMetrics> history_;
+    std::vector<InstrumentReport> instrument_history_;
+    QString current_path_;
+    QString lesson_;
+    QString last_problem_;
+    bool dirty_ = false;
+    bool interactive_ = true;
+    QMenu* recent_menu_ = nullptr;
+    QTimer* autosave_timer_ = nullptr;
 };
 
 } // namespace f3::gui

@@ -27,12 +27,10 @@ qint64 now_ms() {
 
 } // namespace
 
-void TrainingWorker::run(const RunSetup& setup) {
+void TrainingWorker::run(const Experiment& setup) {
     try {
-        auto data = std::make_shared<Dataset>(load_dataset(setup.dataset));
-        if (setup.train_limit > 0) limit_train(*data, setup.train_limit);
-        data_ = data;
-        comparison_ = std::make_unique<Comparison>(data_, setup.training);
+        data_ = std::make_shared<const Dataset>(load_experiment_data(setup));
+        comparison_ = std::make_unique<Comparison>(data_, training_config_for(setup, *data_));
         comparison_->set_instruments(setup.instruments);
     } catch (const std::bad_alloc&) {
         emit failed(tr("Not enough memory for this data set and network."));
@@ -201,14 +199,14 @@ void TrainingWorker::compute_boundaries(TrainingSnapshot& s) const {
 }
 
 TrainingSession::TrainingSession(QObject* parent) : QObject(parent) {
-    qRegisterMetaType<RunSetup>();
+    qRegisterMetaType<Experiment>();
     qRegisterMetaType<SessionInfo>();
     qRegisterMetaType<SnapshotPtr>();
 }
 
 TrainingSession::~TrainingSession() { stop(); }
 
-void TrainingSession::start(const RunSetup& setup, bool paused) {
+void TrainingSession::start(const Experiment& setup, bool paused) {
     stop();
     worker_ = new TrainingWorker;
     worker_->moveToThread(&thread_);

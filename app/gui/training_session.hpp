@@ -4,6 +4,7 @@
 // re-emits what arrives so widgets and tests connect to a GUI-side object only.
 #include "f3/comparison.hpp"
 #include "f3/data.hpp"
+#include "f3/experiment.hpp"
 
 #include <QObject>
 #include <QStringList>
@@ -14,13 +15,6 @@
 
 namespace f3::gui {
 
-// Everything needed to start a run (mirrors the experiment file's content).
-struct RunSetup {
-    DatasetSpec dataset;
-    Index train_limit = 0;
-    TrainingConfig training;
-    InstrumentOptions instruments;
-};
 
 // What the views need to know about a started run.
 struct SessionInfo {
@@ -72,7 +66,7 @@ public:
     void snapshot_consumed() { consumed_ = true; }
 
 public slots:
-    void run(const f3::gui::RunSetup& setup);
+    void run(const f3::Experiment& setup);
 
 signals:
     void prepared(const f3::gui::SessionInfo& info);
@@ -109,7 +103,7 @@ public:
     explicit TrainingSession(QObject* parent = nullptr);
     ~TrainingSession() override;
 
-    void start(const RunSetup& setup, bool paused);
+    void start(const Experiment& setup, bool paused);
     void stop();                       // returns once the worker has stopped (within one batch)
     bool running() const { return worker_ != nullptr; }
     bool paused() const { return paused_; }
@@ -137,6 +131,6 @@ private:
 
 } // namespace f3::gui
 
-Q_DECLARE_METATYPE(f3::gui::RunSetup)
+Q_DECLARE_METATYPE(f3::Experiment)
 Q_DECLARE_METATYPE(f3::gui::SessionInfo)
 Q_DECLARE_METATYPE(f3::gui::SnapshotPtr)

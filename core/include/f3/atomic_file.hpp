@@ -1,0 +1,19 @@
+#pragma once
+// Saving without ever losing the previous file: experiments, exports and the app's autosave.
+#include <stdexcept>
+#include <string>
+
+namespace f3 {
+
+// "<path>: cannot save: <problem>"
+class FileError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// Writes a temporary file in the target's directory, syncs it, renames it over `path` and syncs the
+// directory: a crash leaves either the old or the new file, never a mix. On failure the temporary
+// file is removed, the previous file is untouched and FileError is thrown.
+void write_file_atomically(const std::string& path, const std::string& content);
+
+} // namespace f3
