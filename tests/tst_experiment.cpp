@@ -374,7 +374,7 @@ private slots:
         QVERIFY(small.training.hidden[0].activation == Activation::Tanh);
         QCOMPARE(small.training.batch_size, 50);
         QCOMPARE(small.training.optimizer.learning_rate, 1.5e-4);
-        QCOMPARE(small.instruments.every_steps, 20);
+        QCOMPARE(small.instruments.every_steps, InstrumentOptions{}.every_steps);
     }
 
     void absurd_values_are_refused_data() {

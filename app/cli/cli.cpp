@@ -58,7 +58,7 @@ training:
 instruments:
   --instruments        add per-layer update_angle_deg, signal_angle_deg, weight_angle_deg (epoch
                        means over sampled steps, degrees vs true backprop) and, for F3, staleness_steps
-  --instrument-every N sample one step in N (default 20)
+  --instrument-every N sample one step in N (default 32)
   --timeline FILE      write the per-layer op schedule of sampled steps (.csv, else JSON lines)
   --baseline RULE      rule whose error counts as 0% in gap_closed (default drtp); gap_closed is
                        reported when bp and the baseline are both compared

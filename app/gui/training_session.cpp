@@ -9,7 +9,8 @@
 namespace f3::gui {
 namespace {
 
-constexpr qint64 kSnapshotIntervalMs = 33;  // at most ~30 snapshots a second
+constexpr qint64 kSnapshotIntervalMs = 50;  // at most 20 snapshots a second: smooth, and the GUI
+                                            // thread leaves the cores to training
 constexpr qint64 kStateIntervalMs = 300;    // weights and boundaries: heavier, less often
 constexpr int kBoundaryGrid = 72;
 constexpr int kFitPoints = 200;
