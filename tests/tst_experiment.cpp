@@ -414,7 +414,7 @@ private slots:
         QTest::newRow("toy size 2") << "\"size\": 1000" << "\"size\": 2" << "dataset.size: 2 is out of range (4 to 10000000)";
         QTest::newRow("negative noise") << "\"noise\": 0.1" << "\"noise\": -1" << "dataset.noise: -1 is out of range (at least 0)";
         QTest::newRow("negative train limit") << "\"train_limit\": 0" << "\"train_limit\": -5" << "train_limit: -5 is out of range";
-        QTest::newRow("every 0 steps") << "\"every_steps\": 20" << "\"every_steps\": 0" << "instruments.every_steps: 0 is out of range";
+        QTest::newRow("every 0 steps") << QString("\"every_steps\": %1").arg(InstrumentOptions{}.every_steps) << "\"every_steps\": 0" << "instruments.every_steps: 0 is out of range";
         QTest::newRow("alignment as number") << "\"alignment\": false" << "\"alignment\": 0" << "instruments.alignment: expected a boolean, found a number";
         QTest::newRow("bad JSON") << "\"epochs\": 1," << "\"epochs\": 1,," << "bad.json:33:15: expected a key in double quotes";
     }

@@ -2,6 +2,7 @@
 #include "f3/comparison.hpp"
 #include "f3/instruments.hpp"
 #include "f3/names.hpp"
+#include "f3/report.hpp"
 #include "f3/timeline.hpp"
 
 #include <QtTest>
@@ -209,6 +210,30 @@ private slots:
         }
         QVERIFY(!collector.reports.front().timelines[0].pipelines);
         QVERIFY(collector.reports.front().timelines[1].pipelines);
+    }
+
+    void csv_tables_have_one_row_per_item() {
+        Comparison comparison(toy("spiral", 200), config_for({parse_rule("bp"), parse_rule("f3")}, 2));
+        InstrumentOptions options;
+        options.alignment = options.timeline = true;
+        options.every_steps = 3;
+        comparison.set_instruments(options);
+        Collector collector;
+        comparison.run(&collector);
+        auto lines = [](const std::string& text) { return QString::fromStdString(text).split('\n', Qt::SkipEmptyParts); };
+        const QStringList metrics = lines(metrics_csv(comparison.history()));
+        QCOMPARE(metrics.size(), 1 + 2 * 2); // header, 2 rules x 2 epochs
+        QVERIFY(metrics[0].endsWith("update_angle_deg_L1,update_angle_deg_L2,signal_angle_deg_L1,signal_angle_deg_L2"));
+        QCOMPARE(metrics[1].split(',').size(), metrics[0].split(',').size());
+        QVERIFY(metrics[1].startsWith("bp,1,"));
+        const QStringList steps = lines(instruments_csv(collector.reports));
+        QCOMPARE(steps.size(), 1 + static_cast<int>(collector.reports.size()) * 2 * 2); // rules x hidden layers
+        std::string timeline = timeline_csv_header();
+        for (const auto& r : collector.reports) timeline += timeline_csv_rows(r);
+        int ops = 0;
+        for (const auto& r : collector.reports)
+            for (const auto& t : r.timelines) ops += static_cast<int>(t.logical.ops.size());
+        QCOMPARE(lines(timeline).size(), 1 + ops);
     }
 
     void gap_closed_is_relative_to_bp_and_the_baseline() {

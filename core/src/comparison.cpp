@@ -17,20 +17,24 @@ std::vector<std::string> check_config(const TrainingConfig& config, const Datase
     for (std::size_t i = 0; i < config.rules.size(); ++i)
         for (std::size_t j = i + 1; j < config.rules.size(); ++j)
             if (config.rules[i] == config.rules[j]) problem("rule '" + to_string(config.rules[i]) + "' is listed twice");
-    constexpr int kMaxWidth = 100000;
+    using namespace limits;
     for (std::size_t i = 0; i < config.hidden.size(); ++i)
         if (config.hidden[i].width < 1 || config.hidden[i].width > kMaxWidth)
             problem("hidden layer " + std::to_string(i + 1) + " has width " + std::to_string(config.hidden[i].width) +
                     " (allowed: 1 to " + std::to_string(kMaxWidth) + ")");
-    if (config.hidden.size() > 100) problem("at most 100 hidden layers are supported");
+    if (config.hidden.size() > static_cast<std::size_t>(kMaxHiddenLayers))
+        problem("at most " + std::to_string(kMaxHiddenLayers) + " hidden layers are supported");
     const double lr = config.optimizer.learning_rate;
-    if (!std::isfinite(lr) || lr <= 0.0 || lr > 100.0)
-        problem("learning rate must be a positive number up to 100, not " + std::to_string(lr));
+    if (!std::isfinite(lr) || lr <= 0.0 || lr > kMaxLearningRate)
+        problem("learning rate must be a positive number up to " + std::to_string(static_cast<int>(kMaxLearningRate)) + ", not " + std::to_string(lr));
     if (config.optimizer.kind == OptimizerKind::Momentum && !(config.optimizer.momentum >= 0.0 && config.optimizer.momentum < 1.0))
         problem("momentum must be in [0, 1)");
-    if (config.batch_size < 1 || config.batch_size > 1000000) problem("batch size must be between 1 and 1000000");
-    if (config.epochs < 1 || config.epochs > 100000) problem("epochs must be between 1 and 100000");
-    if (config.threads < 1 || config.threads > 1024) problem("threads must be between 1 and 1024");
+    auto check_range = [&](int value, int max, const char* what) {
+        if (value < 1 || value > max) problem(std::string(what) + " must be between 1 and " + std::to_string(max));
+    };
+    check_range(config.batch_size, kMaxBatch, "batch size");
+    check_range(config.epochs, kMaxEpochs, "epochs");
+    check_range(config.threads, kMaxThreads, "threads");
     if (data.train_size() < 1) problem("the data set has no training samples");
     if (data.task == Task::Regression) {
         if (config.head != Head::LinearMse)

@@ -39,15 +39,15 @@ constexpr double kMaxExactInteger = 9007199254740992.0; // 2^53: larger integers
 
 // The file-level bounds: those of check_config (comparison.cpp) and make_toy (toy.cpp), so a file
 // that loads also trains, plus the optimizer constants no command-line flag reaches.
-constexpr Range kWidthRange{1, 100000};
-constexpr std::size_t kMaxHiddenLayers = 100;
-constexpr Range kLearningRateRange{0, 100, true, false};
+constexpr Range kWidthRange{1, limits::kMaxWidth};
+constexpr std::size_t kMaxHiddenLayers = limits::kMaxHiddenLayers;
+constexpr Range kLearningRateRange{0, limits::kMaxLearningRate, true, false};
 constexpr Range kMomentumRange{0, 1, false, true};
 constexpr Range kBetaRange{0, 1, false, true};
 constexpr Range kEpsilonRange{0, 1, true, false};
-constexpr Range kBatchRange{1, 1000000};
-constexpr Range kEpochsRange{1, 100000};
-constexpr Range kThreadsRange{1, 1024};
+constexpr Range kBatchRange{1, limits::kMaxBatch};
+constexpr Range kEpochsRange{1, limits::kMaxEpochs};
+constexpr Range kThreadsRange{1, limits::kMaxThreads};
 constexpr Range kSeedRange{0, kMaxExactInteger};
 constexpr Range kToySizeRange{4, 10000000};
 constexpr Range kNoiseRange{0, kInfinity, false, true};
@@ -55,7 +55,7 @@ constexpr Range kTestFractionRange{0, 1, true, true};
 constexpr Range kTrainLimitRange{0, kMaxExactInteger};
 constexpr Range kEveryStepsRange{1, 1000000000};
 constexpr Range kVersionRange{1, 1000000};
-constexpr Range kMetricEpochRange{0, 100000};
+constexpr Range kMetricEpochRange{0, limits::kMaxEpochs};
 constexpr Range kMetricStepsRange{0, kMaxExactInteger};
 
 constexpr const char* kAutoHead = "auto";

@@ -20,6 +20,16 @@ enum class F3Error {
 enum class FeedbackInit { Kaiming, Gaussian, Trinomial, Binomial, PlusMinusIdentity };
 enum class OptimizerKind { Sgd, Momentum, Adam };
 
+// What a configuration may ask for: check_config and the experiment-file reader share these.
+namespace limits {
+inline constexpr int kMaxWidth = 100000;
+inline constexpr int kMaxHiddenLayers = 100;
+inline constexpr double kMaxLearningRate = 100.0;
+inline constexpr int kMaxBatch = 1000000;
+inline constexpr int kMaxEpochs = 100000;
+inline constexpr int kMaxThreads = 1024;
+} // namespace limits
+
 struct HiddenLayerSpec {
     int width = 0;
     Activation activation = Activation::Tanh;
