@@ -212,6 +212,30 @@ private slots:
         QVERIFY(!window.instrument_history().empty());
     }
 
+    // The app and the headless runner (core, as f3studio-cli uses it) give the same numbers.
+    void app_matches_the_headless_run_of_the_same_file() {
+        Experiment e = *demo("spiral-bp-dfa-f3");
+        e.training.epochs = 3;
+        MainWindow window;
+        window.set_interactive(false);
+        window.show();
+        window.load_setup(e);
+        bool finished = false;
+        connect(&window, &MainWindow::runFinished, this, [&] { finished = true; });
+        window.run();
+        QTRY_VERIFY_WITH_TIMEOUT(finished, 60000);
+        const Experiment as_run = window.current_experiment();
+        auto data = std::make_shared<const Dataset>(load_experiment_data(as_run));
+        Comparison headless(data, training_config_for(as_run, *data));
+        headless.run();
+        QCOMPARE(window.epoch_history().size(), headless.history().size());
+        for (std::size_t i = 0; i < headless.history().size(); ++i) {
+            QCOMPARE(window.epoch_history()[i].rule, headless.history()[i].rule);
+            QCOMPARE(window.epoch_history()[i].test_loss, headless.history()[i].test_loss);
+            QCOMPARE(window.epoch_history()[i].test_accuracy, headless.history()[i].test_accuracy);
+        }
+    }
+
     void presenter_mode_enlarges_text() {
         MainWindow window;
         window.show();
