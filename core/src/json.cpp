@@ -446,6 +446,12 @@ const Value* Value::find(std::string_view key) const {
 
 Value parse(std::string_view text) { return Parser(text).document(); }
 
+std::string quoted(std::string_view text) {
+    std::string out;
+    write_string(out, text);
+    return out;
+}
+
 std::string number_text(double value) {
     std::string out;
     write_number(out, value);

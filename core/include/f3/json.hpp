@@ -84,5 +84,7 @@ Value parse(std::string_view text);
 std::string write(const Value& value);
 // A number as write() prints it ("null" when not finite).
 std::string number_text(double value);
+// A string as a JSON string literal, quotes and escapes included.
+std::string quoted(std::string_view text);
 
 } // namespace f3::json

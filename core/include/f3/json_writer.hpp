@@ -1,9 +1,8 @@
 #pragma once
-// Writes one flat JSON object per line (CLI output). Non-finite numbers become null, so every
-// line stays valid JSON even when a run diverged.
-#include <charconv>
-#include <cstdio>
-#include <cmath>
+// Writes one flat JSON object per line (CLI output), with json.hpp's number and string forms.
+// Non-finite numbers become null, so every line stays valid JSON even when a run diverged.
+#include "f3/json.hpp"
+
 #include <string>
 #include <string_view>
 #include <vector>
@@ -59,35 +58,8 @@ private:
         quote(key);
         text_ += ':';
     }
-    void number(double v) {
-        if (!std::isfinite(v)) {
-            text_ += "null";
-            return;
-        }
-        char buf[32];
-        const auto result = std::to_chars(buf, buf + sizeof buf, v); // shortest round-trip form
-        text_.append(buf, result.ptr);
-    }
-    void quote(std::string_view s) {
-        text_ += '"';
-        for (const char c : s) {
-            switch (c) {
-            case '"': text_ += "\\\""; break;
-            case '\\': text_ += "\\\\"; break;
-            case '\n': text_ += "\\n"; break;
-            case '\t': text_ += "\\t"; break;
-            default:
-                if (static_cast<unsigned char>(c) < 0x20) {
-                    char buf[8];
-                    std::snprintf(buf, sizeof buf, "\\u%04x", c);
-                    text_ += buf;
-                } else {
-                    text_ += c;
-                }
-            }
-        }
-        text_ += '"';
-    }
+    void number(double v) { text_ += json::number_text(v); }
+    void quote(std::string_view s) { text_ += json::quoted(s); }
     std::string text_ = "{";
 };
 
