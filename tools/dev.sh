@@ -35,8 +35,12 @@ case "${1:-}" in
   demo)
     install_missing
     build build
-    ./build/app/f3studio-cli train --dataset spiral --layers 64,64 --algorithms bp,fa,dfa,drtp,f3,shallow \
-      --lr 0.01 --batch 32 --epochs 20
+    if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+      exec ./build/app/f3studio --demo default
+    fi
+    # No display (a server or container): run the demo offscreen and save what it shows.
+    ./build/app/f3studio --demo default --epochs 20 --screenshot f3studio-demo.png
+    echo "No display found: the demo ran offscreen; its window is saved as $(pwd)/f3studio-demo.png"
     ;;
   test)
     install_missing
