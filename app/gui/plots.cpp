@@ -413,11 +413,22 @@ void NetworkDiagram::show_network(const Network& network, const QString& title) 
 MatrixHeatmap::MatrixHeatmap(QWidget* parent) : QCustomPlot(parent) {
     title_ = add_title(this, tr("Matrix"));
     map_ = new QCPColorMap(xAxis, yAxis);
-    map_->setGradient(QCPColorGradient::gpPolar);
     map_->setInterpolate(false);
     auto* scale = new QCPColorScale(this);
     plotLayout()->addElement(1, 1, scale);
-    map_->setColorScale(scale);
+    map_->setColorScale(scale); // the scale's gradient wins from here on, so set it after linking
+    QCPColorGradient diverging;
+    diverging.clearColorStops();
+    diverging.setColorStopAt(0.0, QColor(40, 80, 200));
+    diverging.setColorStopAt(0.5, QColor(255, 255, 255));
+    diverging.setColorStopAt(1.0, QColor(200, 40, 40));
+    map_->setGradient(diverging);
+    for (QCPAxis* axis : {xAxis, yAxis}) {
+        QSharedPointer<QCPAxisTickerFixed> whole(new QCPAxisTickerFixed);
+        whole->setTickStep(1.0);
+        whole->setScaleStrategy(QCPAxisTickerFixed::ssMultiples); // rows and columns are whole numbers
+        axis->setTicker(whole);
+    }
     xAxis->setLabel(tr("column (input side)"));
     yAxis->setLabel(tr("row (output side)"));
     yAxis->setRangeReversed(true);
