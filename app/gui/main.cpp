@@ -51,7 +51,7 @@ int main(int argc, char** argv) {
     QApplication::setApplicationName("f3studio");
     QApplication::setOrganizationName("F3 Studio");
     QApplication::setApplicationVersion(F3_VERSION);
-    QApplication::setDesktopFileName("f3studio");
+    QApplication::setDesktopFileName("io.github.f3studio.F3Studio"); // resources/desktop/<id>.desktop (Wayland app id)
 
     QCommandLineParser parser;
     parser.setApplicationDescription("Watch neural networks learn with and without backpropagation.");

@@ -666,7 +666,7 @@ void MainWindow::on_prepared(const SessionInfo& info) {
     matrix_rule_->blockSignals(false);
     matrix_choice_->blockSignals(false);
     boundary_->prepare(info);
-    status_->setText(tr("%1: %2 training samples per epoch in %3 batches").arg(info.dataset_name).arg(info.batches_per_epoch).arg(info.batches_per_epoch));
+    status_->setText(tr("%1: %2 training samples per epoch in %3 batches").arg(info.dataset_name).arg(info.train_size).arg(info.batches_per_epoch));
     update_explanation();
 }
 

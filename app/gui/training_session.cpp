@@ -52,6 +52,7 @@ void TrainingWorker::run(const Experiment& setup) {
     for (const auto& layer : setup.training.hidden) info_.widths.push_back(layer.width);
     info_.widths.push_back(d.outputs);
     info_.batches_per_epoch = comparison_->batches_per_epoch();
+    info_.train_size = d.train_size();
     info_.epochs = setup.training.epochs;
     if (d.inputs <= 2) {
         const Index n = std::min(kMaxPoints, d.train_size());

@@ -24,6 +24,7 @@ struct SessionInfo {
     int inputs = 0, outputs = 0;
     std::vector<int> widths;          // n_0 .. n_{L+1}
     Index batches_per_epoch = 0;
+    Index train_size = 0;
     int epochs = 0;
     // Up to 1500 training points (2-D or 1-D inputs) for the decision-boundary view.
     Matrix points;
