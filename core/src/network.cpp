@@ -47,10 +47,5 @@ void Network::forward(const Matrix& x, ForwardPass& pass, OpDurations* durations
     }
 }
 
-double Network::forward_macs() const {
-    double macs = 0.0;
-    for (const auto& layer : layers_) macs += static_cast<double>(layer.weight.size());
-    return macs;
-}
 
 } // namespace f3

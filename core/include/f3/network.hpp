@@ -36,8 +36,6 @@ public:
     int inputs() const { return static_cast<int>(layers_.front().weight.cols()); }
     int outputs() const { return static_cast<int>(layers_.back().weight.rows()); }
     Head head() const { return head_; }
-    // Multiply-adds of one sample's forward pass.
-    double forward_macs() const;
 
     std::vector<DenseLayer>& layers() { return layers_; }
     const std::vector<DenseLayer>& layers() const { return layers_; }

@@ -45,8 +45,6 @@ public:
     const Network& network() const { return network_; }
     const FeedbackMatrices& feedback() const { return *feedback_; }
     std::shared_ptr<const FeedbackMatrices> shared_feedback() const { return feedback_; }
-    const ForwardPass& last_forward() const { return pass_; }
-    const Gradients& last_gradients() const { return gradients_; }
     std::int64_t steps() const { return steps_; }
     bool diverged() const { return diverged_; }
     void set_learning_rate(double lr) { optimizer_.set_learning_rate(lr); }
