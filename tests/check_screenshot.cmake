@@ -1,5 +1,7 @@
 # cmake -DAPP=path/to/f3studio -DOUT=file.png -P check_screenshot.cmake
 file(REMOVE ${OUT})
+get_filename_component(out_dir ${OUT} DIRECTORY)
+file(MAKE_DIRECTORY ${out_dir}) # a fresh build has none yet (tst_gui may not have run first)
 execute_process(COMMAND ${APP} --list-demos OUTPUT_VARIABLE demos RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0 OR NOT demos MATCHES "^default\n")
   message(FATAL_ERROR "--list-demos should print 'default' first, got: ${demos}")

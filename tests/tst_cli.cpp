@@ -87,6 +87,44 @@ private slots:
         QVERIFY(!o.contains("test_accuracy"));
     }
 
+    // DRTP in a linear network pushes its hidden weights the same way every step until the loss
+    // overflows (within 3 epochs for every seed tried), while backprop on the same net and data
+    // converges. (--lr 100 makes every rule diverge, bp too, so it cannot show the others going on.)
+    void a_diverging_rule_warns_and_the_others_go_on() {
+        const Result r = cli({"train", "--dataset", "sine", "--layers", "16,16", "--activation", "linear", "--optimizer", "sgd",
+                              "--lr", "0.1", "--algorithms", "bp,drtp", "--head", "linear_mse", "--epochs", "4"});
+        QCOMPARE(r.code, 0);
+        const QStringList warnings = QString::fromStdString(r.err).split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(warnings.size(), 1); // once, when it happens, not every epoch after
+        QVERIFY2(warnings[0].startsWith("warning: drtp: loss became ") && warnings[0].contains("smaller learning rate"),
+                 qPrintable(warnings[0]));
+        const QStringList lines = r.lines();
+        QCOMPARE(lines.size(), 8);
+        int diverged_lines = 0;
+        for (int i = 0; i < lines.size(); ++i) {
+            QJsonParseError error;
+            const QJsonObject o = QJsonDocument::fromJson(lines[i].toUtf8(), &error).object();
+            QCOMPARE(error.error, QJsonParseError::NoError); // null for the lost numbers: still JSON
+            QCOMPARE(o["algorithm"].toString(), QString(i % 2 ? "drtp" : "bp"));
+            QCOMPARE(o["epoch"].toInt(), i / 2 + 1);
+            if (o["algorithm"].toString() == "bp") {
+                QVERIFY2(!o.contains("diverged") && !o.contains("message"), qPrintable(lines[i]));
+                for (const char* key : {"train_loss", "test_loss", "test_mse"})
+                    QVERIFY2(o[key].isDouble() && o[key].toDouble() < 1.0, qPrintable(lines[i]));
+                QCOMPARE(o["steps"].toInt(), 16 * (i / 2 + 1)); // 800 samples in batches of 50, every epoch
+            } else if (o["diverged"].toBool()) {
+                ++diverged_lines;
+                QVERIFY2(o["message"].toString().contains("diverged"), qPrintable(lines[i]));
+                QVERIFY(o["train_loss"].isNull() && o["test_mse"].isNull());
+            } else {
+                QVERIFY2(!o.contains("message"), qPrintable(lines[i]));
+            }
+        }
+        QVERIFY2(diverged_lines >= 1, "drtp did not diverge");
+        const QJsonObject last = QJsonDocument::fromJson(lines.last().toUtf8()).object();
+        QVERIFY2(last["diverged"].toBool(), qPrintable(lines.last())); // and stays diverged
+    }
+
     void same_arguments_give_the_same_numbers() {
         QCOMPARE(withoutTiming(cli(moonsFlags)), withoutTiming(cli(moonsFlags)));
     }

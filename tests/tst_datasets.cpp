@@ -393,6 +393,29 @@ private slots:
         VERIFY_DATA_ERROR(read_maybe_gzipped(dir.path().toStdString()), "not a regular file");
     }
 
+    // The in-memory entry point (fuzz_idx feeds it) behaves as the file reader.
+    void gunzipInMemory() {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const Bytes idx = idxBytes({3, 2}, Bytes{1, 2, 3, 4, 5, 6});
+        const std::string gz = dir.filePath("six.gz").toStdString();
+        QVERIFY(writeGzip(gz, idx));
+        const Bytes packed = readFile(gz);
+        QVERIFY(maybe_gunzip(packed, "six.gz", 1 << 20) == idx);
+        QVERIFY(maybe_gunzip(idx, "plain", 1 << 20) == idx); // not gzip: unchanged
+        QVERIFY(maybe_gunzip({}, "empty", 1 << 20).empty());
+        QCOMPARE(parse_idx(maybe_gunzip(packed, "six.gz", 1 << 20), "six.gz").dims, (std::vector<std::uint32_t>{3, 2}));
+        VERIFY_DATA_ERROR(maybe_gunzip(packed, "six.gz", 10), "six.gz", "more than the limit of 10 bytes");
+        const std::string zerosPath = dir.filePath("zeros.gz").toStdString();
+        QVERIFY(writeGzip(zerosPath, Bytes(1000, 0)));
+        const Bytes zeros = readFile(zerosPath);
+        QVERIFY(zeros.size() < 500);
+        VERIFY_DATA_ERROR(maybe_gunzip(zeros, "zeros.gz", 500), "zeros.gz", "inflates to more than 500 bytes");
+        QCOMPARE(maybe_gunzip(zeros, "zeros.gz", 1000).size(), std::size_t{1000});
+        VERIFY_DATA_ERROR(maybe_gunzip(Bytes(packed.begin(), packed.end() - 6), "cut.gz", 1 << 20), "cut.gz", "truncated");
+        VERIFY_DATA_ERROR(maybe_gunzip(Bytes{0x1f, 0x8b}, "magic.gz", 1 << 20), "magic.gz");
+    }
+
     void idxFolder_data() {
         QTest::addColumn<bool>("gzip");
         QTest::newRow("plain") << false;
@@ -485,6 +508,48 @@ private slots:
             VERIFY_DATA_ERROR(load_idx_folder(dir.path().toStdString()), "train-labels-idx1-ubyte", "1 dimension");
         }
         VERIFY_DATA_ERROR(load_idx_folder("/nonexistent/f3-idx"), "/nonexistent/f3-idx", "no such folder");
+    }
+
+    // The test-set files get the same checks, and a gzip file that inflates to something else is no IDX.
+    void idxFolderRejectsTestFiles() {
+        {
+            QTemporaryDir dir;
+            IdxFolder files;
+            files.testLabels[1] = 255;
+            files.write(dir, false);
+            VERIFY_DATA_ERROR(load_idx_folder(dir.path().toStdString()), "t10k-labels-idx1-ubyte", "label 255",
+                              "item 1", "0..9");
+        }
+        {
+            QTemporaryDir dir;
+            IdxFolder().write(dir, false);
+            writeFile(dir.filePath("t10k-labels-idx1-ubyte").toStdString(), idxBytes({4}, Bytes{1, 2, 3, 4}));
+            VERIFY_DATA_ERROR(load_idx_folder(dir.path().toStdString()), "t10k-labels-idx1-ubyte", "4 labels",
+                              "t10k-images-idx3-ubyte", "3 images");
+        }
+        {
+            QTemporaryDir dir;
+            IdxFolder().write(dir, true);
+            // A header claiming 2^31 images of 2 x 3 in a file of 42 bytes: refused before allocating.
+            QVERIFY(writeGzip(dir.filePath("t10k-images-idx3-ubyte.gz").toStdString(),
+                              idxBytes({2147483648u, 2, 3}, Bytes(26, 0))));
+            VERIFY_DATA_ERROR(load_idx_folder(dir.path().toStdString()), "t10k-images-idx3-ubyte.gz",
+                              "header claims 2147483648 x 2 x 3 = 12884901888 items but file holds 26 bytes");
+        }
+        {
+            QTemporaryDir dir;
+            IdxFolder().write(dir, true);
+            QVERIFY(writeGzip(dir.filePath("train-labels-idx1-ubyte.gz").toStdString(), Bytes{'<', 'h', 't', 'm', 'l', '>'}));
+            VERIFY_DATA_ERROR(load_idx_folder(dir.path().toStdString()), "train-labels-idx1-ubyte.gz", "not an IDX file");
+        }
+        {
+            QTemporaryDir dir;
+            IdxFolder().write(dir, false);
+            const std::string path = dir.filePath("t10k-images-idx3-ubyte").toStdString();
+            const Bytes whole = readFile(path);
+            writeFile(path, Bytes(whole.begin(), whole.begin() + 10)); // cut inside the header
+            VERIFY_DATA_ERROR(load_idx_folder(dir.path().toStdString()), "t10k-images-idx3-ubyte", "ends inside its header");
+        }
     }
 
     // The real data installed by the project's setup (Debian dataset-fashion-mnist); not optional.
@@ -641,6 +706,13 @@ private slots:
         VERIFY_DATA_ERROR(parse_csv("a,b,label\n1,2,x\n3,-inf,y\n", "inf.csv", plain), "line 3", "column 2 ('b')",
                           "not a finite number");
         VERIFY_DATA_ERROR(parse_csv("a,b,label\n1,1e999,x\n3,4,y\n", "big.csv", plain), "line 2", "out of range");
+        for (const char* spelling : {"NaN", "-nan", "+NAN", "nan(0x1)", "inf", "+Infinity", "-INF"}) {
+            const std::string value(spelling);
+            VERIFY_DATA_ERROR(parse_csv("a,b,label\n1,2,x\n3," + value + ",y\n", "f.csv", plain), "line 3",
+                              "column 2 ('b')", "not a finite number");
+            VERIFY_DATA_ERROR(parse_csv("a,y\n1,2\n3," + value + "\n4,5\n", "t.csv", csvOptions("y", Task::Regression)),
+                              "line 3", "column 2 ('y')", "not a finite number");
+        }
         // Finite in double but not in float once scaled: refused rather than handing inf to training.
         VERIFY_DATA_ERROR(
             parse_csv("a,y\n1,1e300\n1,-1e300\n2,0\n", "huge.csv", csvOptions({}, Task::Regression, 1, 0.5)),

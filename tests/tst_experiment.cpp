@@ -388,6 +388,8 @@ private slots:
         QTest::newRow("width as text") << "\"width\": 16" << "\"width\": \"wide\"" << "network.hidden[0].width: expected a number, found a string";
         QTest::newRow("layer without width") << "\"width\": 16, " << "" << "network.hidden[0].width: missing";
         QTest::newRow("unknown activation") << "\"activation\": \"tanh\"" << "\"activation\": \"swish\"" << "network.hidden[0].activation: unknown activation 'swish'";
+        QTest::newRow("101 layers") << "\"hidden\": [" << "\"hidden\": [" + QString("{\"width\": 1}, ").repeated(100)
+                                    << "network.hidden: 101 layers, more than the limit of 100";
         QTest::newRow("hidden not a list") << "\"hidden\": [" << "\"hidden\": 3, \"x\": [" << "network.hidden: expected an array, found a number";
         QTest::newRow("negative learning rate") << "\"learning_rate\": 0.00015" << "\"learning_rate\": -0.1"
                                                 << "optimizer.learning_rate: -0.1 is out of range (more than 0, at most 100)";
@@ -428,6 +430,16 @@ private slots:
         QVERIFY2(contains(message, mentions.toStdString()), message.c_str());
         QVERIFY2(message.rfind("bad.json", 0) == 0, message.c_str());
         QVERIFY(message.find('\n') == std::string::npos);
+    }
+
+    // Every cut of a valid file is refused with the file's name, never read as a shorter experiment.
+    void truncated_files_are_refused() {
+        const std::string text = validText();
+        const std::size_t end = text.rfind('}');
+        for (std::size_t n = 0; n < end; ++n) {
+            const std::string message = errorOf<ExperimentError>([&] { parse_experiment(text.substr(0, n), "cut.json", nullptr); });
+            QVERIFY2(message.rfind("cut.json:", 0) == 0, qPrintable(QStringLiteral("%1 bytes: '%2'").arg(n).arg(message.c_str())));
+        }
     }
 
     void nan_learning_rate_is_written_as_null_and_refused() {

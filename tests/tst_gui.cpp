@@ -157,7 +157,7 @@ private slots:
         clock.start();
         ticker.start();
         window.run();
-        QTRY_VERIFY_WITH_TIMEOUT(window.completed_epochs() >= 3, 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(window.completed_epochs() >= 3, 240000);
         window.pause();
         qInfo("largest event-loop gap while training: %lld ms over %d ticks", worst, ticks_while_training);
         QVERIFY(ticks_while_training > 20);

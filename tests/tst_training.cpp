@@ -5,6 +5,8 @@
 
 #include <QtTest>
 
+#include <cmath>
+
 using namespace f3;
 
 namespace {
@@ -120,6 +122,29 @@ private slots:
         }
         for (std::size_t r = 0; r < a.runs().size(); ++r) QVERIFY(same_weights(a.runs()[r].network(), b.runs()[r].network()));
         QVERIFY(a.history()[0].test_loss != c.history()[0].test_loss);
+    }
+
+    // Two threads: Eigen's products and the optimizer's update split over OpenMP, and still the same
+    // numbers every time. Layers of 256 are large enough that both really run in parallel, which
+    // gives the TSan build (tools/dev.sh test) threaded core code to check.
+    void two_threads_give_identical_numbers() {
+        auto run_once = [] {
+            TrainingConfig config = small_config({{Algorithm::Bp, F3Error::DelayedError}, {Algorithm::F3, F3Error::DelayedError}}, 2);
+            config.hidden = {{256, Activation::Tanh}, {256, Activation::Tanh}};
+            config.batch_size = 100;
+            config.threads = 2;
+            Comparison comparison(toy("spiral", 500), config);
+            comparison.run();
+            return comparison;
+        };
+        const Comparison a = run_once(), b = run_once();
+        QCOMPARE(a.history().size(), std::size_t{4});
+        for (std::size_t i = 0; i < a.history().size(); ++i) {
+            QVERIFY(std::isfinite(a.history()[i].train_loss));
+            QCOMPARE(a.history()[i].train_loss, b.history()[i].train_loss);
+            QCOMPARE(a.history()[i].test_loss, b.history()[i].test_loss);
+        }
+        for (std::size_t r = 0; r < a.runs().size(); ++r) QVERIFY(same_weights(a.runs()[r].network(), b.runs()[r].network()));
     }
 
     void runs_start_from_the_same_weights_and_share_feedback() {

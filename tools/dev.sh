@@ -10,6 +10,8 @@ packages=(
   libeigen3-dev zlib1g-dev
   qt6-base-dev qt6-svg-dev libqcustomplot-dev
   dataset-fashion-mnist
+  clang libclang-rt-14-dev libomp-14-dev  # sanitizer and fuzz builds: libFuzzer, TSan with libomp + Archer
+  desktop-file-utils appstream dpkg-dev file   # packaging: validators, dpkg-shlibdeps (test install_layout)
 )
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -31,6 +33,12 @@ build() {
   cmake --build "$1" -j "$(nproc)"
 }
 
+# clang_build DIR TARGET [CMAKE ARGS...]: configure with Clang, build only TARGET.
+clang_build() {
+  CC=clang CXX=clang++ cmake -S . -B "$1" -DCMAKE_BUILD_TYPE=Release "${@:3}"
+  cmake --build "$1" -j "$(nproc)" --target "$2"
+}
+
 case "${1:-}" in
   demo)
     install_missing
@@ -46,6 +54,16 @@ case "${1:-}" in
     install_missing
     build build-ci -DF3_WERROR=ON
     ctest --test-dir build-ci --output-on-failure --no-tests=error -j "$(nproc)"
+    # Sanitizers (cmake/sanitizers.cmake). ASan + UBSan (GCC): every test, the GUI offscreen, but not
+    # the long fidelity run; neither the x86-64-v3 copies (same sources) nor the benchmark are built.
+    build build-asan -DF3_WERROR=ON -DF3_SANITIZE=address,undefined -DF3_DISPATCH=OFF -DF3_BUILD_BENCHMARKS=OFF
+    ctest --test-dir build-asan --output-on-failure --no-tests=error -j "$(nproc)" -LE fidelity
+    # TSan (Clang, libomp + Archer so that OpenMP's synchronisation is seen): the core tests.
+    clang_build build-tsan f3_core_tests -DF3_WERROR=ON -DF3_SANITIZE=thread -DF3_BUILD_GUI=OFF -DF3_BUILD_BENCHMARKS=OFF
+    ctest --test-dir build-tsan --output-on-failure --no-tests=error -j "$(nproc)" -L core -LE fidelity
+    # libFuzzer (Clang, ASan + UBSan): each target for F3_FUZZ_SECONDS (20) on a copy of its corpus.
+    clang_build build-fuzz f3fuzz -DF3_WERROR=ON -DF3_FUZZ=ON -DF3_BUILD_GUI=OFF -DF3_BUILD_TESTS=OFF
+    ctest --test-dir build-fuzz --output-on-failure --no-tests=error -j "$(nproc)" -L fuzz
     ;;
   *)
     echo "usage: bash tools/dev.sh demo|test" >&2

@@ -66,6 +66,11 @@ std::vector<std::uint8_t> read_maybe_gzipped(const std::string& path);
 // Same with an explicit limit on both the file size and the inflated size (the one above uses 1 GiB),
 // so a gzip bomb fails with a message instead of exhausting memory.
 std::vector<std::uint8_t> read_maybe_gzipped(const std::string& path, std::uint64_t max_bytes);
+// The same on bytes already in memory (exposed for tests and fuzzing): `bytes` unchanged unless they
+// start with the gzip magic, else inflated (at most max_bytes, itself capped at 1 GiB); messages
+// name `source_name`.
+std::vector<std::uint8_t> maybe_gunzip(std::vector<std::uint8_t> bytes, const std::string& source_name,
+                                       std::uint64_t max_bytes);
 
 // CSV with a header row. `target` is a column name (or empty for the last column).
 // Classification: the target's distinct values become classes (sorted; numeric order if all numeric).

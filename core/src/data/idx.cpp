@@ -135,9 +135,17 @@ std::vector<std::uint8_t> read_maybe_gzipped(const std::string& path) {
 std::vector<std::uint8_t> read_maybe_gzipped(const std::string& path, std::uint64_t max_bytes) {
     // zlib counts in 32 bits: never above the default limit, which is far below that.
     max_bytes = std::min<std::uint64_t>(max_bytes, kMaxFileBytes);
-    std::vector<std::uint8_t> bytes = data_detail::read_file_bytes(path, max_bytes);
+    return maybe_gunzip(data_detail::read_file_bytes(path, max_bytes), path, max_bytes);
+}
+
+std::vector<std::uint8_t> maybe_gunzip(std::vector<std::uint8_t> bytes, const std::string& source_name,
+                                       std::uint64_t max_bytes) {
+    max_bytes = std::min<std::uint64_t>(max_bytes, kMaxFileBytes);
     if (!has_gzip_magic(bytes.data(), bytes.size())) return bytes;
-    return gunzip(bytes, path, max_bytes);
+    if (bytes.size() > max_bytes) // as read_maybe_gzipped refuses such a file before reading it
+        throw DataError(source_name + ": gzip data is " + std::to_string(bytes.size()) + " bytes, more than the limit of " +
+                        std::to_string(max_bytes) + " bytes");
+    return gunzip(bytes, source_name, max_bytes);
 }
 
 IdxArray parse_idx(const std::vector<std::uint8_t>& bytes, const std::string& source_name) {
