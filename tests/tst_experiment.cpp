@@ -320,13 +320,14 @@ private slots:
         const std::string message = errorOf<ExperimentError>([] { parse_experiment(edited("\"version\": 1", "\"version\": 2"), "future.json", nullptr); });
         QVERIFY2(contains(message, "future.json: version: "), message.c_str());
         QVERIFY2(contains(message, "newer F3 Studio"), message.c_str());
-        for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+        for (const auto& edit : std::vector<std::pair<std::string, std::string>>{
                  {"\"version\": 1", "\"version\": 0"},
                  {"\"version\": 1", "\"version\": \"1\""},
                  {"\"version\": 1,", ""},
                  {"\"format\": \"f3studio-experiment\"", "\"format\": \"something-else\""},
                  {"\"format\": \"f3studio-experiment\",", ""}}) {
-            const std::string m = errorOf<ExperimentError>([&] { parse_experiment(edited(from, to), "x.json", nullptr); });
+            // (not a structured binding: Clang 14 cannot capture those in a lambda)
+            const std::string m = errorOf<ExperimentError>([&] { parse_experiment(edited(edit.first, edit.second), "x.json", nullptr); });
             QVERIFY2(contains(m, "x.json: version") || contains(m, "x.json: format"), m.c_str());
         }
         QVERIFY(contains(errorOf<ExperimentError>([] { parse_experiment("[1, 2]", "list.json", nullptr); }), "list.json: expected an experiment object, found an array"));
