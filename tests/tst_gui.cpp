@@ -153,8 +153,9 @@ private slots:
         MainWindow window;
         window.show();
         Experiment heavy = quick_spiral(60);
-        heavy.dataset.toy.size = kSanitized ? 1000 : 4000;
-        heavy.training.hidden = {{256, Activation::Tanh}, {256, Activation::Tanh}};
+        heavy.dataset.toy.size = kSanitized ? 2000 : 4000;
+        const int width = kSanitized ? 64 : 256; // the decision regions' 72 x 72 grid costs width^2 a cell
+        heavy.training.hidden = {{width, Activation::Tanh}, {width, Activation::Tanh}};
         window.load_setup(heavy);
         QElapsedTimer clock;
         qint64 last = -1, worst = 0;
