@@ -4,6 +4,7 @@
 #include "f3/names.hpp"
 
 #include <Eigen/Core>
+#include <omp.h>
 #include <chrono>
 #include <cmath>
 #include <numeric>
@@ -74,8 +75,7 @@ Comparison::Comparison(std::shared_ptr<const Dataset> data, TrainingConfig confi
         for (const auto& p : problems) text += (text.empty() ? "" : "; ") + p;
         throw ConfigError(text);
     }
-    Eigen::setNbThreads(config_.threads);
-    flush_subnormals_to_zero();
+    prepare_this_thread();
     Rng init_rng(config_.seed, Stream::Init);
     const Network initial = Network::initialise(data_->inputs, config_.hidden, data_->outputs, config_.head, init_rng);
     std::vector<int> widths;
@@ -138,8 +138,21 @@ void Comparison::record_instruments(std::size_t run, const StepInstruments& inst
     add(instruments.staleness.relative_distance, s.distance, s.distance_n);
 }
 
+// Eigen's products and the optimizer take their thread count from the calling thread's OpenMP
+// setting (Eigen::setNbThreads would set one count for the whole process), so comparisons on
+// different threads -- a sweep's jobs, the app's worker -- share no mutable state. The subnormal
+// flush is per thread as well. Done again whenever another thread takes over the comparison.
+void Comparison::prepare_this_thread() {
+    const std::thread::id id = std::this_thread::get_id();
+    if (id == prepared_thread_) return;
+    omp_set_num_threads(config_.threads);
+    flush_subnormals_to_zero();
+    prepared_thread_ = id;
+}
+
 bool Comparison::step(TrainingObserver* observer) {
     if (finished()) return false;
+    prepare_this_thread();
     const Index n = data_->train_size();
     const Index start = batch_ * config_.batch_size;
     const Index size = std::min<Index>(config_.batch_size, n - start);

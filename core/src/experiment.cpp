@@ -57,6 +57,9 @@ constexpr Range kEveryStepsRange{1, 1000000000};
 constexpr Range kVersionRange{1, 1000000};
 constexpr Range kMetricEpochRange{0, limits::kMaxEpochs};
 constexpr Range kMetricStepsRange{0, kMaxExactInteger};
+constexpr Range kSweepSeedsRange{1, limits::kMaxSweepSeeds};
+constexpr Range kSweepIndexRange{0, kMaxExactInteger};
+constexpr Range kSecondsRange{0, kInfinity, true, true};
 
 constexpr const char* kAutoHead = "auto";
 
@@ -243,6 +246,58 @@ EpochMetrics read_metrics(Reader& reader, const Value& value, const std::string&
     return m;
 }
 
+SweepAxis read_sweep_axis(Reader& reader, const Value& value, const std::string& path) {
+    Section s(reader, &value, path);
+    SweepAxis axis;
+    const Value* name = s.get("name");
+    if (!name) reader.fail(s.path_of("name"), "missing");
+    try {
+        axis.parameter = parse_sweep_parameter(reader.string(*name, s.path_of("name")));
+    } catch (const SweepError& e) {
+        reader.fail(s.path_of("name"), e.what());
+    }
+    axis.log_scale = s.string("scale", "linear") == "log";
+    const json::Array* values = s.array("values");
+    const std::string values_path = s.path_of("values");
+    if (!values || values->empty()) reader.fail(values_path, "missing or empty");
+    if (values->size() > static_cast<std::size_t>(limits::kMaxSweepValues))
+        reader.fail(values_path, std::to_string(values->size()) + " values, more than the limit of " + std::to_string(limits::kMaxSweepValues));
+    // Named values (feedback_init, f3_error) are stored as names, numbers as numbers; the axis
+    // text form is parsed by the same code as the command line's --param.
+    std::string text = to_string(axis.parameter) + "=";
+    for (std::size_t i = 0; i < values->size(); ++i) {
+        const Value& v = (*values)[i];
+        const std::string item_path = indexed(values_path, i);
+        text += (i ? "," : "") + (is_categorical(axis.parameter) ? reader.string(v, item_path) : number_text(reader.number(v, item_path, Range{-kInfinity, kInfinity, true, true})));
+    }
+    try {
+        const bool log_scale = axis.log_scale;
+        axis = parse_sweep_axis(text);
+        axis.log_scale = log_scale;
+    } catch (const SweepError& e) {
+        reader.fail(values_path, e.what());
+    }
+    s.finish();
+    return axis;
+}
+
+SweepRun read_sweep_run(Reader& reader, const Value& value, const std::string& path, const SweepSpec& spec) {
+    Section s(reader, &value, path);
+    SweepRun run;
+    run.point = s.whole<std::size_t>("point", 0, kSweepIndexRange);
+    if (run.point >= spec.point_count())
+        reader.fail(s.path_of("point"), std::to_string(run.point) + " is beyond the sweep's " + std::to_string(spec.point_count()) + " points");
+    run.seed_index = s.whole<int>("seed_index", 0, Range{0, static_cast<double>(limits::kMaxSweepSeeds)});
+    if (run.seed_index >= spec.seeds)
+        reader.fail(s.path_of("seed_index"), std::to_string(run.seed_index) + " is beyond the sweep's " + std::to_string(spec.seeds) + " seeds");
+    run.seed = s.whole<std::uint64_t>("seed", 0, kSeedRange);
+    run.seconds = s.number("seconds", 0.0, kSecondsRange);
+    if (const json::Array* metrics = s.array("metrics"))
+        for (std::size_t i = 0; i < metrics->size(); ++i) run.history.push_back(read_metrics(reader, (*metrics)[i], indexed(s.path_of("metrics"), i)));
+    s.finish();
+    return run;
+}
+
 // Problems between fields (a rule listed twice, a rule that needs hidden layers) are check_config's.
 // It sees the data only through its task and size, so a one-sample classification set stands in
 // here; the regression-only checks run when the real data is loaded.
@@ -355,6 +410,26 @@ Experiment read_experiment(Reader& reader, const Value& document) {
         for (std::size_t i = 0; i < metrics->size(); ++i)
             e.recorded_metrics.push_back(read_metrics(reader, (*metrics)[i], indexed("metrics", i)));
 
+    if (const Value* sweep = root.get("sweep"); sweep && !sweep->is_null()) {
+        Section s(reader, sweep, "sweep");
+        SweepSpec spec;
+        if (const json::Array* axes = s.array("parameters")) {
+            if (axes->size() > 2) reader.fail(s.path_of("parameters"), "a sweep varies at most two parameters");
+            for (std::size_t i = 0; i < axes->size(); ++i)
+                spec.axes.push_back(read_sweep_axis(reader, (*axes)[i], indexed(s.path_of("parameters"), i)));
+            if (spec.axes.size() == 2 && spec.axes[0].parameter == spec.axes[1].parameter)
+                reader.fail(s.path_of("parameters"), to_string(spec.axes[0].parameter) + " is swept twice");
+        }
+        spec.seeds = s.whole<int>("seeds", 1, kSweepSeedsRange);
+        if (spec.run_count() > static_cast<std::size_t>(limits::kMaxSweepRuns))
+            reader.fail("sweep", std::to_string(spec.run_count()) + " runs, more than the limit of " + std::to_string(limits::kMaxSweepRuns));
+        if (const json::Array* runs = s.array("runs"))
+            for (std::size_t i = 0; i < runs->size(); ++i)
+                e.sweep_runs.push_back(read_sweep_run(reader, (*runs)[i], indexed(s.path_of("runs"), i), spec));
+        e.sweep = std::move(spec);
+        s.finish();
+    }
+
     root.finish();
     check_without_data(reader, e.training);
     return e;
@@ -449,6 +524,29 @@ std::string to_json(const Experiment& e) {
         json::Array metrics;
         for (const auto& m : e.recorded_metrics) metrics.push_back(metrics_json(m));
         root.emplace_back("metrics", std::move(metrics));
+    }
+    if (e.sweep) {
+        json::Array axes;
+        for (const auto& axis : e.sweep->axes) {
+            json::Array values;
+            for (std::size_t i = 0; i < axis.values.size(); ++i) {
+                if (is_categorical(axis.parameter)) values.emplace_back(value_label(axis, i));
+                else values.emplace_back(axis.values[i]);
+            }
+            axes.emplace_back(json::Object{
+                {"name", to_string(axis.parameter)}, {"scale", axis.log_scale ? "log" : "linear"}, {"values", std::move(values)}});
+        }
+        json::Array runs;
+        for (const auto& run : e.sweep_runs) {
+            json::Array metrics;
+            for (const auto& m : run.history) metrics.push_back(metrics_json(m));
+            runs.emplace_back(json::Object{{"point", run.point},
+                                           {"seed_index", run.seed_index},
+                                           {"seed", run.seed},
+                                           {"seconds", run.seconds},
+                                           {"metrics", std::move(metrics)}});
+        }
+        root.emplace_back("sweep", json::Object{{"parameters", std::move(axes)}, {"seeds", e.sweep->seeds}, {"runs", std::move(runs)}});
     }
     return json::write(root);
 }

@@ -10,6 +10,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace f3 {
@@ -116,6 +117,7 @@ public:
     const InstrumentOptions& instruments() const { return instruments_; }
 
 private:
+    void prepare_this_thread();
     void start_epoch();
     void finish_epoch(TrainingObserver* observer);
     void record_instruments(std::size_t run, const StepInstruments& instruments);
@@ -144,6 +146,7 @@ private:
     };
     std::vector<InstrumentSums> sums_;
     std::vector<EpochMetrics> history_;
+    std::thread::id prepared_thread_;
 };
 
 } // namespace f3

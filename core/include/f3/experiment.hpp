@@ -5,7 +5,9 @@
 #include "f3/comparison.hpp"
 #include "f3/config.hpp"
 #include "f3/data.hpp"
+#include "f3/sweep.hpp"
 
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -40,6 +42,9 @@ struct Experiment {
     bool head_from_task = true;
     InstrumentOptions instruments;
     std::vector<EpochMetrics> recorded_metrics; // optional: the curves of a finished run
+    // Optional: a sweep over this configuration and the runs of it that finished.
+    std::optional<SweepSpec> sweep;
+    std::vector<SweepRun> sweep_runs;
 };
 
 // Throws ExperimentError naming `source_name` and the key for malformed JSON, a missing or foreign

@@ -1,0 +1,141 @@
+#pragma once
+// Sweeps: one comparison repeated at every point of a grid over one or two hyperparameters, with
+// several training seeds per point. Each (point, seed) is an independent run -- its own
+// Comparison on one thread, sharing only the read-only data -- so a sweep spreads over all cores
+// and gives the same numbers whatever the number of jobs, and the same numbers as training that
+// configuration alone.
+#include "f3/comparison.hpp"
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace f3 {
+
+class SweepError : public std::invalid_argument {
+public:
+    using std::invalid_argument::invalid_argument;
+};
+
+// "lr", "width" (every hidden layer), "depth" (hidden layers, copies of the last one), "batch",
+// "feedback_init", "f3_error" (every F3 rule's error variant).
+enum class SweepParameter { LearningRate, Width, Depth, BatchSize, FeedbackInit, F3Error };
+
+std::string to_string(SweepParameter parameter);
+SweepParameter parse_sweep_parameter(std::string_view name); // SweepError listing the valid names
+std::vector<std::string> sweep_parameter_names();
+// Named values (feedback_init, f3_error) rather than numbers.
+bool is_categorical(SweepParameter parameter);
+
+namespace limits {
+inline constexpr int kMaxSweepValues = 1000;  // per axis
+inline constexpr int kMaxSweepSeeds = 1000;
+inline constexpr int kMaxSweepRuns = 100000;  // points x seeds
+} // namespace limits
+
+struct SweepAxis {
+    SweepParameter parameter = SweepParameter::LearningRate;
+    // Categorical parameters hold the value's position in all_names<Enum>().
+    std::vector<double> values;
+    bool log_scale = false; // the values are spaced evenly in log: plot them on a log axis
+    friend bool operator==(const SweepAxis&, const SweepAxis&) = default;
+};
+
+// "lr=1e-4:1e-2:log:7" (7 values evenly spaced in log), "width=64:256:lin:4", "depth=1:4" (every
+// whole number), "width=64,128,256", "feedback_init=kaiming,binomial". Throws SweepError.
+SweepAxis parse_sweep_axis(std::string_view text);
+// Value i as a label: "0.000215" (three digits), "128", "binomial". Files keep the exact value.
+std::string value_label(const SweepAxis& axis, std::size_t i);
+
+struct SweepSpec {
+    std::vector<SweepAxis> axes; // none (seeds only), one or two
+    int seeds = 1;               // training seeds base, base + 1, ..., base + seeds - 1
+
+    std::size_t point_count() const; // product of the axis sizes; 1 without axes
+    std::size_t run_count() const { return point_count() * static_cast<std::size_t>(seeds); }
+    // The value index on each axis of point `point`; the first axis varies slowest.
+    std::vector<std::size_t> point_indices(std::size_t point) const;
+    // "lr=0.001, width=128" (empty without axes).
+    std::string point_label(std::size_t point) const;
+    friend bool operator==(const SweepSpec&, const SweepSpec&) = default;
+};
+
+// Problems with the sweep's shape and with the configuration at each of its points on this data,
+// one sentence each (empty: fine).
+std::vector<std::string> check_sweep(const SweepSpec& spec, const TrainingConfig& base, const Dataset& data);
+
+// `base` at `point`, trained with seed base.seed + seed_index on one thread. Rules that become
+// identical (two F3 variants under an f3_error sweep) are kept once.
+TrainingConfig sweep_config(const TrainingConfig& base, const SweepSpec& spec, std::size_t point, int seed_index);
+
+// One finished (point, seed).
+struct SweepRun {
+    std::size_t point = 0;
+    int seed_index = 0;
+    std::uint64_t seed = 0;
+    std::vector<EpochMetrics> history; // every epoch of every rule, as Comparison::history()
+    double seconds = 0.0;              // wall-clock time of this run
+};
+
+// Runs a sweep's (point, seed) pairs on a pool of threads. run() blocks; cancel(), progress() and
+// finished_runs() may be called from any thread meanwhile.
+class SweepRunner {
+public:
+    // Throws SweepError listing every problem found by check_sweep.
+    SweepRunner(std::shared_ptr<const Dataset> data, TrainingConfig base, SweepSpec spec, RuleSpec gap_baseline);
+
+    // Runs every (point, seed) whose index (point * seeds + seed_index) is not in `skip` on `jobs`
+    // threads (at least 1). `on_run` sees each run as it finishes, from the worker threads but never
+    // two at once. Returns the runs finished by this call in index order; after cancel(), the runs
+    // that finished before it (a run cut short is dropped).
+    std::vector<SweepRun> run(int jobs, const std::function<void(const SweepRun&)>& on_run = {},
+                              const std::vector<std::size_t>& skip = {});
+    void cancel() { cancelled_ = true; }
+    bool cancelled() const { return cancelled_; }
+    // Share of all batches of the sweep trained so far, 0 to 1.
+    double progress() const;
+    std::size_t finished_runs() const { return finished_; }
+
+    const SweepSpec& spec() const { return spec_; }
+    const TrainingConfig& base() const { return base_; }
+
+private:
+    std::shared_ptr<const Dataset> data_;
+    TrainingConfig base_;
+    SweepSpec spec_;
+    RuleSpec gap_baseline_;
+    std::atomic<std::int64_t> total_batches_{0};
+    std::atomic<std::int64_t> done_batches_{0};
+    std::atomic<std::size_t> finished_{0};
+    std::atomic<bool> cancelled_{false};
+};
+
+enum class SweepMetric { TestAccuracy, TestLoss, TestMse, TrainLoss, GapClosed };
+std::string to_string(SweepMetric metric);
+SweepMetric parse_sweep_metric(std::string_view name);
+std::vector<std::string> sweep_metric_names();
+double metric_value(const EpochMetrics& metrics, SweepMetric metric);
+
+struct SeedStatistics {
+    double mean = std::numeric_limits<double>::quiet_NaN();
+    double std = std::numeric_limits<double>::quiet_NaN(); // sample std (n - 1); 0 for one seed
+    int n = 0;        // seeds with a finite value
+    int diverged = 0; // seeds on which the rule diverged (left out of mean and std)
+};
+
+// Over the seeds of `point` in `runs`: `rule`'s metric at `epoch` (0: each run's last epoch).
+SeedStatistics seed_statistics(const std::vector<SweepRun>& runs, std::size_t point, const std::string& rule,
+                               SweepMetric metric, int epoch = 0);
+// The rules of a sweep's runs, in the order they first appear.
+std::vector<std::string> sweep_rules(const std::vector<SweepRun>& runs);
+
+// One row per run per rule per epoch: the axis values and seed, then metrics_csv's columns.
+std::string sweep_csv(const SweepSpec& spec, const std::vector<SweepRun>& runs);
+
+} // namespace f3

@@ -1,0 +1,468 @@
+#include "f3/sweep.hpp"
+
+#include "f3/json.hpp"
+#include "f3/names.hpp"
+#include "f3/report.hpp"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <exception>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <thread>
+#include <utility>
+
+namespace f3 {
+namespace {
+
+constexpr std::array<std::pair<SweepParameter, const char*>, 6> kParameterNames{{
+    {SweepParameter::LearningRate, "lr"},
+    {SweepParameter::Width, "width"},
+    {SweepParameter::Depth, "depth"},
+    {SweepParameter::BatchSize, "batch"},
+    {SweepParameter::FeedbackInit, "feedback_init"},
+    {SweepParameter::F3Error, "f3_error"},
+}};
+
+constexpr std::array<std::pair<SweepMetric, const char*>, 5> kMetricNames{{
+    {SweepMetric::TestAccuracy, "test_accuracy"},
+    {SweepMetric::TestLoss, "test_loss"},
+    {SweepMetric::TestMse, "test_mse"},
+    {SweepMetric::TrainLoss, "train_loss"},
+    {SweepMetric::GapClosed, "gap_closed"},
+}};
+
+template <class Names> std::string join_names(const Names& names) {
+    std::string text;
+    for (const auto& [value, name] : names) text += (text.empty() ? "" : ", ") + std::string(name);
+    return text;
+}
+
+bool is_whole(SweepParameter p) { return p == SweepParameter::Width || p == SweepParameter::Depth || p == SweepParameter::BatchSize; }
+
+std::vector<std::string> category_names(SweepParameter p) {
+    return p == SweepParameter::FeedbackInit ? all_names<FeedbackInit>() : all_names<F3Error>();
+}
+
+std::vector<std::string> split(std::string_view text, char separator) {
+    std::vector<std::string> parts;
+    std::stringstream stream{std::string(text)};
+    for (std::string part; std::getline(stream, part, separator);) parts.push_back(part);
+    if (!text.empty() && text.back() == separator) parts.emplace_back();
+    return parts;
+}
+
+double parse_value(const std::string& parameter, const std::string& text) {
+    double value = 0.0;
+    const char* end = text.data() + text.size();
+    const auto result = std::from_chars(text.data(), end, value);
+    if (text.empty() || result.ec != std::errc() || result.ptr != end || !std::isfinite(value))
+        throw SweepError(parameter + ": '" + text + "' is not a number");
+    return value;
+}
+
+// n values from a to b, evenly spaced in the value or in its logarithm.
+std::vector<double> grid(const std::string& parameter, double a, double b, bool log, int n) {
+    if (n < 2 || n > limits::kMaxSweepValues)
+        throw SweepError(parameter + ": a grid needs 2 to " + std::to_string(limits::kMaxSweepValues) + " points, not " + std::to_string(n));
+    if (log && (a <= 0.0 || b <= 0.0)) throw SweepError(parameter + ": a log grid needs positive ends");
+    std::vector<double> values;
+    for (int k = 0; k < n; ++k) {
+        const double t = static_cast<double>(k) / (n - 1);
+        values.push_back(log ? std::exp(std::log(a) + t * (std::log(b) - std::log(a))) : a + t * (b - a));
+    }
+    values.front() = a; // exactly the ends the user typed, not exp(log(a))
+    values.back() = b;
+    return values;
+}
+
+} // namespace
+
+std::string to_string(SweepParameter parameter) {
+    for (const auto& [value, name] : kParameterNames)
+        if (value == parameter) return name;
+    return "?";
+}
+
+SweepParameter parse_sweep_parameter(std::string_view name) {
+    for (const auto& [value, known] : kParameterNames)
+        if (name == known) return value;
+    throw SweepError("unknown sweep parameter '" + std::string(name) + "' (valid: " + join_names(kParameterNames) + ")");
+}
+
+std::vector<std::string> sweep_parameter_names() {
+    std::vector<std::string> names;
+    for (const auto& [value, name] : kParameterNames) names.emplace_back(name);
+    return names;
+}
+
+bool is_categorical(SweepParameter p) { return p == SweepParameter::FeedbackInit || p == SweepParameter::F3Error; }
+
+SweepAxis parse_sweep_axis(std::string_view text) {
+    const auto eq = text.find('=');
+    if (eq == std::string_view::npos)
+        throw SweepError("'" + std::string(text) + "' is not NAME=VALUES (e.g. lr=1e-4:1e-2:log:7 or width=64,128)");
+    const std::string name(text.substr(0, eq));
+    const std::string_view spec = text.substr(eq + 1);
+    SweepAxis axis;
+    axis.parameter = parse_sweep_parameter(name);
+    if (spec.empty()) throw SweepError(name + ": no values");
+
+    if (spec.find(':') != std::string_view::npos) {
+        if (is_categorical(axis.parameter)) throw SweepError(name + ": list the names, e.g. " + name + "=" + category_names(axis.parameter)[0] + "," + category_names(axis.parameter)[1]);
+        const auto parts = split(spec, ':');
+        if (parts.size() == 2) { // every whole number from a to b
+            if (!is_whole(axis.parameter)) throw SweepError(name + ": A:B lists whole numbers; use A:B:log:N or A:B:lin:N");
+            const double a = parse_value(name, parts[0]), b = parse_value(name, parts[1]);
+            if (a != std::trunc(a) || b != std::trunc(b) || a > b) throw SweepError(name + ": A:B needs whole numbers with A <= B");
+            if (b - a + 1 > limits::kMaxSweepValues) throw SweepError(name + ": more than " + std::to_string(limits::kMaxSweepValues) + " values");
+            for (double v = a; v <= b; ++v) axis.values.push_back(v);
+        } else if (parts.size() == 4 && (parts[2] == "log" || parts[2] == "lin")) {
+            const double n = parse_value(name, parts[3]);
+            if (n != std::trunc(n)) throw SweepError(name + ": the point count must be a whole number");
+            axis.log_scale = parts[2] == "log";
+            axis.values = grid(name, parse_value(name, parts[0]), parse_value(name, parts[1]), axis.log_scale,
+                               static_cast<int>(std::clamp(n, -1.0, 1e6)));
+            if (is_whole(axis.parameter)) { // widths on a log grid: round, and keep each width once
+                std::vector<double> rounded;
+                for (double v : axis.values)
+                    if (std::find(rounded.begin(), rounded.end(), std::round(v)) == rounded.end()) rounded.push_back(std::round(v));
+                axis.values = std::move(rounded);
+            }
+        } else {
+            throw SweepError(name + ": '" + std::string(spec) + "' is not A:B:log:N, A:B:lin:N, A:B or a list");
+        }
+    } else {
+        const auto names = category_names(axis.parameter);
+        for (const auto& item : split(spec, ',')) {
+            double value = 0.0;
+            if (is_categorical(axis.parameter)) {
+                const auto it = std::find(names.begin(), names.end(), item);
+                if (it == names.end()) {
+                    std::string valid;
+                    for (const auto& n : names) valid += (valid.empty() ? "" : ", ") + n;
+                    throw SweepError(name + ": unknown value '" + item + "' (valid: " + valid + ")");
+                }
+                value = static_cast<double>(it - names.begin());
+            } else {
+                value = parse_value(name, item);
+                if (is_whole(axis.parameter) && value != std::trunc(value)) throw SweepError(name + ": " + item + " is not a whole number");
+            }
+            if (std::find(axis.values.begin(), axis.values.end(), value) != axis.values.end())
+                throw SweepError(name + ": " + item + " is listed twice");
+            axis.values.push_back(value);
+        }
+        if (axis.values.size() > static_cast<std::size_t>(limits::kMaxSweepValues))
+            throw SweepError(name + ": more than " + std::to_string(limits::kMaxSweepValues) + " values");
+        // Learning rates differ by factors: a log axis shows them evenly.
+        axis.log_scale = axis.parameter == SweepParameter::LearningRate &&
+                         std::all_of(axis.values.begin(), axis.values.end(), [](double v) { return v > 0.0; });
+    }
+    return axis;
+}
+
+std::string value_label(const SweepAxis& axis, std::size_t i) {
+    const double v = axis.values.at(i);
+    if (is_categorical(axis.parameter)) {
+        const auto names = category_names(axis.parameter);
+        const auto k = static_cast<std::size_t>(v);
+        return v >= 0.0 && k < names.size() ? names[k] : "?";
+    }
+    if (v == std::trunc(v) && std::abs(v) < 1e9) return json::number_text(v);
+    char text[32];
+    std::snprintf(text, sizeof text, "%.3g", v); // a label: 0.000215, not 0.00021544346900318845
+    return text;
+}
+
+std::size_t SweepSpec::point_count() const {
+    std::size_t n = 1;
+    for (const auto& axis : axes) n *= axis.values.size();
+    return n;
+}
+
+std::vector<std::size_t> SweepSpec::point_indices(std::size_t point) const {
+    std::vector<std::size_t> indices(axes.size());
+    for (std::size_t a = axes.size(); a-- > 0;) {
+        const std::size_t n = std::max<std::size_t>(1, axes[a].values.size());
+        indices[a] = point % n;
+        point /= n;
+    }
+    return indices;
+}
+
+std::string SweepSpec::point_label(std::size_t point) const {
+    const auto indices = point_indices(point);
+    std::string label;
+    for (std::size_t a = 0; a < axes.size(); ++a)
+        label += (a ? ", " : "") + to_string(axes[a].parameter) + "=" + value_label(axes[a], indices[a]);
+    return label;
+}
+
+TrainingConfig sweep_config(const TrainingConfig& base, const SweepSpec& spec, std::size_t point, int seed_index) {
+    TrainingConfig config = base;
+    config.seed = base.seed + static_cast<std::uint64_t>(seed_index);
+    config.threads = 1; // one run per core: the sweep, not the run, is parallel
+    const auto indices = spec.point_indices(point);
+    // Depth first, so that a width on the other axis reaches the layers it adds.
+    std::vector<std::size_t> order(spec.axes.size());
+    for (std::size_t a = 0; a < order.size(); ++a) order[a] = a;
+    std::stable_partition(order.begin(), order.end(), [&](std::size_t a) { return spec.axes[a].parameter == SweepParameter::Depth; });
+    for (const std::size_t a : order) {
+        const double v = spec.axes[a].values.at(indices[a]);
+        switch (spec.axes[a].parameter) {
+        case SweepParameter::LearningRate: config.optimizer.learning_rate = v; break;
+        case SweepParameter::Width:
+            for (auto& layer : config.hidden) layer.width = static_cast<int>(v);
+            break;
+        case SweepParameter::Depth:
+            if (!config.hidden.empty()) config.hidden.resize(static_cast<std::size_t>(std::max(0.0, v)), config.hidden.back());
+            break;
+        case SweepParameter::BatchSize: config.batch_size = static_cast<int>(v); break;
+        case SweepParameter::FeedbackInit: config.feedback_init = static_cast<FeedbackInit>(static_cast<int>(v)); break;
+        case SweepParameter::F3Error: {
+            std::vector<RuleSpec> rules;
+            for (RuleSpec rule : config.rules) {
+                if (rule.algorithm == Algorithm::F3) rule.f3_error = static_cast<F3Error>(static_cast<int>(v));
+                if (std::find(rules.begin(), rules.end(), rule) == rules.end()) rules.push_back(rule);
+            }
+            config.rules = std::move(rules);
+            break;
+        }
+        }
+    }
+    return config;
+}
+
+std::vector<std::string> check_sweep(const SweepSpec& spec, const TrainingConfig& base, const Dataset& data) {
+    std::vector<std::string> problems;
+    if (spec.axes.size() > 2) problems.push_back("a sweep varies at most two parameters, not " + std::to_string(spec.axes.size()));
+    if (spec.seeds < 1 || spec.seeds > limits::kMaxSweepSeeds)
+        problems.push_back("seeds must be 1 to " + std::to_string(limits::kMaxSweepSeeds) + ", not " + std::to_string(spec.seeds));
+    std::set<SweepParameter> seen;
+    for (const auto& axis : spec.axes) {
+        const std::string name = to_string(axis.parameter);
+        if (!seen.insert(axis.parameter).second) problems.push_back(name + " is swept twice");
+        if (axis.values.empty() || axis.values.size() > static_cast<std::size_t>(limits::kMaxSweepValues))
+            problems.push_back(name + ": 1 to " + std::to_string(limits::kMaxSweepValues) + " values, not " + std::to_string(axis.values.size()));
+        if ((axis.parameter == SweepParameter::Width || axis.parameter == SweepParameter::Depth) && base.hidden.empty())
+            problems.push_back("a " + name + " sweep needs a network with at least one hidden layer");
+        if (axis.parameter == SweepParameter::F3Error &&
+            std::none_of(base.rules.begin(), base.rules.end(), [](const RuleSpec& r) { return r.algorithm == Algorithm::F3; }))
+            problems.push_back("an f3_error sweep needs f3 among the rules");
+        if (axis.parameter == SweepParameter::Depth &&
+            std::any_of(axis.values.begin(), axis.values.end(), [](double v) { return v < 0.0 || v > limits::kMaxHiddenLayers; }))
+            problems.push_back("depth: 0 to " + std::to_string(limits::kMaxHiddenLayers) + " hidden layers");
+        const std::size_t categories = is_categorical(axis.parameter) ? category_names(axis.parameter).size() : 0;
+        for (double v : axis.values)
+            if (!std::isfinite(v) || (is_categorical(axis.parameter) && (v < 0.0 || v != std::trunc(v) || v >= static_cast<double>(categories)))) {
+                problems.push_back(name + ": invalid value " + json::number_text(v));
+                break;
+            }
+    }
+    if (!problems.empty()) return problems;
+    if (spec.run_count() > static_cast<std::size_t>(limits::kMaxSweepRuns)) {
+        problems.push_back(std::to_string(spec.run_count()) + " runs (points x seeds), more than the limit of " + std::to_string(limits::kMaxSweepRuns));
+        return problems;
+    }
+    // Each point's configuration, checked as training it alone would be; a few examples are enough.
+    constexpr std::size_t kMaxReported = 5;
+    std::size_t bad_points = 0;
+    for (std::size_t p = 0; p < spec.point_count(); ++p) {
+        const auto point_problems = check_config(sweep_config(base, spec, p, 0), data);
+        if (point_problems.empty()) continue;
+        if (++bad_points <= kMaxReported)
+            for (const auto& problem : point_problems)
+                problems.push_back((spec.axes.empty() ? std::string() : "at " + spec.point_label(p) + ": ") + problem);
+    }
+    if (bad_points > kMaxReported) problems.push_back("and " + std::to_string(bad_points - kMaxReported) + " more points with problems");
+    return problems;
+}
+
+SweepRunner::SweepRunner(std::shared_ptr<const Dataset> data, TrainingConfig base, SweepSpec spec, RuleSpec gap_baseline)
+    : data_(std::move(data)), base_(std::move(base)), spec_(std::move(spec)), gap_baseline_(gap_baseline) {
+    if (const auto problems = check_sweep(spec_, base_, *data_); !problems.empty()) {
+        std::string text;
+        for (const auto& p : problems) text += (text.empty() ? "" : "; ") + p;
+        throw SweepError(text);
+    }
+}
+
+double SweepRunner::progress() const {
+    const std::int64_t total = total_batches_;
+    return total > 0 ? std::min(1.0, static_cast<double>(done_batches_) / static_cast<double>(total)) : 0.0;
+}
+
+namespace {
+
+// Counts batches for progress() and stops a run when the sweep is cancelled.
+class SweepRunObserver final : public TrainingObserver {
+public:
+    SweepRunObserver(std::atomic<std::int64_t>& batches, const std::atomic<bool>& cancelled) : batches_(batches), cancelled_(cancelled) {}
+    void on_batch(const BatchReport&) override { batches_.fetch_add(1, std::memory_order_relaxed); }
+    bool stop_requested() override { return cancelled_.load(std::memory_order_relaxed); }
+
+private:
+    std::atomic<std::int64_t>& batches_;
+    const std::atomic<bool>& cancelled_;
+};
+
+} // namespace
+
+std::vector<SweepRun> SweepRunner::run(int jobs, const std::function<void(const SweepRun&)>& on_run,
+                                       const std::vector<std::size_t>& skip) {
+    const std::size_t seeds = static_cast<std::size_t>(spec_.seeds);
+    const std::set<std::size_t> skipped(skip.begin(), skip.end());
+    std::vector<std::size_t> todo;
+    std::int64_t total = 0;
+    const Index train = data_->train_size();
+    for (std::size_t index = 0; index < spec_.run_count(); ++index) {
+        if (skipped.count(index)) continue;
+        todo.push_back(index);
+        const TrainingConfig config = sweep_config(base_, spec_, index / seeds, 0);
+        total += static_cast<std::int64_t>(config.epochs) * ((train + config.batch_size - 1) / config.batch_size);
+    }
+    total_batches_ = total;
+    done_batches_ = 0;
+
+    std::vector<std::optional<SweepRun>> results(todo.size());
+    std::atomic<std::size_t> next{0};
+    std::mutex report_mutex;
+    std::exception_ptr error;
+    std::atomic<bool> failed{false};
+    auto work = [&] {
+        SweepRunObserver observer(done_batches_, cancelled_);
+        while (!cancelled_ && !failed) {
+            const std::size_t k = next.fetch_add(1);
+            if (k >= todo.size()) return;
+            try {
+                SweepRun run;
+                run.point = todo[k] / seeds;
+                run.seed_index = static_cast<int>(todo[k] % seeds);
+                const TrainingConfig config = sweep_config(base_, spec_, run.point, run.seed_index);
+                run.seed = config.seed;
+                const auto start = std::chrono::steady_clock::now();
+                Comparison comparison(data_, config);
+                InstrumentOptions instruments; // off: a sweep compares final metrics
+                instruments.gap_baseline = gap_baseline_;
+                comparison.set_instruments(instruments);
+                if (!comparison.run(&observer)) continue; // cancelled mid-run
+                run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+                run.history = comparison.history();
+                const std::lock_guard lock(report_mutex);
+                if (on_run) on_run(run);
+                results[k] = std::move(run);
+                ++finished_;
+            } catch (...) {
+                const std::lock_guard lock(report_mutex);
+                if (!error) error = std::current_exception();
+                failed = true;
+            }
+        }
+    };
+    const int threads = static_cast<int>(std::clamp<std::size_t>(static_cast<std::size_t>(std::max(1, jobs)), 1, std::max<std::size_t>(1, todo.size())));
+    std::vector<std::thread> pool;
+    for (int t = 0; t < threads; ++t) pool.emplace_back(work);
+    for (auto& thread : pool) thread.join();
+    if (error) std::rethrow_exception(error);
+
+    std::vector<SweepRun> finished;
+    for (auto& result : results)
+        if (result) finished.push_back(std::move(*result));
+    return finished;
+}
+
+std::string to_string(SweepMetric metric) {
+    for (const auto& [value, name] : kMetricNames)
+        if (value == metric) return name;
+    return "?";
+}
+
+SweepMetric parse_sweep_metric(std::string_view name) {
+    for (const auto& [value, known] : kMetricNames)
+        if (name == known) return value;
+    throw SweepError("unknown metric '" + std::string(name) + "' (valid: " + join_names(kMetricNames) + ")");
+}
+
+std::vector<std::string> sweep_metric_names() {
+    std::vector<std::string> names;
+    for (const auto& [value, name] : kMetricNames) names.emplace_back(name);
+    return names;
+}
+
+double metric_value(const EpochMetrics& m, SweepMetric metric) {
+    switch (metric) {
+    case SweepMetric::TestAccuracy: return m.test_accuracy;
+    case SweepMetric::TestLoss: return m.test_loss;
+    case SweepMetric::TestMse: return m.test_mse;
+    case SweepMetric::TrainLoss: return m.train_loss;
+    case SweepMetric::GapClosed: return m.gap_closed;
+    }
+    return std::numeric_limits<double>::quiet_NaN();
+}
+
+SeedStatistics seed_statistics(const std::vector<SweepRun>& runs, std::size_t point, const std::string& rule, SweepMetric metric, int epoch) {
+    SeedStatistics stats;
+    std::vector<double> values;
+    for (const auto& run : runs) {
+        if (run.point != point) continue;
+        const EpochMetrics* found = nullptr;
+        for (const auto& m : run.history)
+            if (m.rule == rule && (epoch == 0 || m.epoch == epoch)) found = &m; // the last one when epoch is 0
+        if (!found) continue;
+        if (found->diverged) {
+            ++stats.diverged;
+            continue;
+        }
+        const double v = metric_value(*found, metric);
+        if (std::isfinite(v)) values.push_back(v);
+    }
+    stats.n = static_cast<int>(values.size());
+    if (values.empty()) return stats;
+    double sum = 0.0;
+    for (double v : values) sum += v;
+    stats.mean = sum / static_cast<double>(values.size());
+    double squares = 0.0;
+    for (double v : values) squares += (v - stats.mean) * (v - stats.mean);
+    stats.std = values.size() > 1 ? std::sqrt(squares / static_cast<double>(values.size() - 1)) : 0.0;
+    return stats;
+}
+
+std::vector<std::string> sweep_rules(const std::vector<SweepRun>& runs) {
+    std::vector<std::string> rules;
+    for (const auto& run : runs)
+        for (const auto& m : run.history)
+            if (std::find(rules.begin(), rules.end(), m.rule) == rules.end()) rules.push_back(m.rule);
+    return rules;
+}
+
+std::string sweep_csv(const SweepSpec& spec, const std::vector<SweepRun>& runs) {
+    // metrics_csv over all runs at once, so every row has the same columns; each row then gets
+    // its run's axis values and seed in front.
+    std::vector<EpochMetrics> all;
+    for (const auto& run : runs) all.insert(all.end(), run.history.begin(), run.history.end());
+    const std::string metrics = metrics_csv(all);
+    std::istringstream lines(metrics);
+    std::string line, out;
+    std::getline(lines, line);
+    for (const auto& axis : spec.axes) out += to_string(axis.parameter) + ",";
+    out += "seed," + line + "\n";
+    for (const auto& run : runs) {
+        std::string prefix;
+        const auto indices = spec.point_indices(run.point);
+        for (std::size_t a = 0; a < spec.axes.size(); ++a) {
+            const SweepAxis& axis = spec.axes[a];
+            prefix += (is_categorical(axis.parameter) ? value_label(axis, indices[a]) : json::number_text(axis.values[indices[a]])) + ",";
+        }
+        prefix += std::to_string(run.seed) + ",";
+        for (std::size_t i = 0; i < run.history.size() && std::getline(lines, line); ++i) out += prefix + line + "\n";
+    }
+    return out;
+}
+
+} // namespace f3
