@@ -233,6 +233,14 @@ private slots:
         QTest::newRow("missing csv") << QStringList{"train", "--dataset", "csv:/nonexistent/x.csv", "--layers", "4", "--epochs", "1"} << "x.csv";
         QTest::newRow("missing idx") << QStringList{"train", "--dataset", "idx:/nonexistent", "--layers", "4", "--epochs", "1"} << "nonexistent";
         QTest::newRow("zero train limit") << (base + QStringList{"--train-limit", "0"}) << "--train-limit";
+        const QStringList sweep = {"sweep", "--dataset", "xor", "--layers", "4", "--epochs", "1"};
+        QTest::newRow("sweep without param") << sweep << "--param NAME=VALUES is required";
+        QTest::newRow("sweep bad param") << (sweep + QStringList{"--param", "lr=1e-3:1e-1:log"}) << "--param lr: '1e-3:1e-1:log' is not A:B:log:N";
+        QTest::newRow("sweep bad point") << (sweep + QStringList{"--param", "batch=10,0"}) << "at batch=0: ";
+        QTest::newRow("sweep zero seeds") << (sweep + QStringList{"--seeds", "0"}) << "seeds must be 1 to 1000";
+        QTest::newRow("sweep zero jobs") << (sweep + QStringList{"--seeds", "2", "--jobs", "0"}) << "--jobs must be 1 to";
+        QTest::newRow("sweep with instruments") << (sweep + QStringList{"--instruments"}) << "--instruments is an option of 'train', not of 'sweep'";
+        QTest::newRow("train with param") << (base + QStringList{"--param", "lr=0.1"}) << "--param is an option of 'sweep', not of 'train'";
     }
     void bad_input_gives_one_line_error() {
         QFETCH(QStringList, args);
@@ -301,6 +309,81 @@ private slots:
         const Result bad = cli({"train", "--dataset", "xor", "--layers", "4", "--epochs", "1", "--timeline", "/nonexistent/dir/t.csv"});
         QVERIFY(bad.code != 0);
         QVERIFY(QString::fromStdString(bad.err).contains("timeline"));
+    }
+
+    void sweep_prints_one_line_per_run_whatever_the_job_count() {
+        const std::vector<std::string> args = {"sweep", "--dataset", "moons", "--layers", "8", "--algorithms", "bp,drtp,f3",
+                                               "--epochs", "2", "--param", "lr=1e-3:1e-1:log:3", "--param", "width=4,16", "--seeds", "2"};
+        const Result one = cli(args + std::vector<std::string>{"--jobs", "1"});
+        const Result two = cli(args + std::vector<std::string>{"--jobs", "2"});
+        QCOMPARE(one.code, 0);
+        QCOMPARE(two.code, 0);
+        auto by_run = [](const Result& r) {
+            QMap<int, QJsonObject> runs;
+            for (const QString& line : r.lines()) {
+                QJsonObject o = QJsonDocument::fromJson(line.toUtf8()).object();
+                o.remove("seconds");
+                runs[o["run"].toInt()] = o;
+            }
+            return runs;
+        };
+        const auto a = by_run(one), b = by_run(two);
+        QCOMPARE(one.lines().size(), 12); // 3 rates x 2 widths x 2 seeds
+        QCOMPARE(a.keys(), (QList<int>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}));
+        QCOMPARE(a, b);
+        const QJsonObject run7 = a[7]; // point 3 (lr 0.01, width 16), second seed
+        QCOMPARE(run7["point"].toInt(), 3);
+        QCOMPARE(run7["width"].toInt(), 16);
+        QCOMPARE(run7["lr"].toDouble(), 0.01);
+        QCOMPARE(run7["seed"].toInt(), 2);
+        QCOMPARE(run7["results"].toArray().size(), 3);
+        QCOMPARE(run7["results"].toArray()[2].toObject()["algorithm"].toString(), QString("f3"));
+        QVERIFY(run7["results"].toArray()[2].toObject().contains("gap_closed"));
+        QVERIFY2(QString::fromStdString(one.err).contains("lr=0.01, width=16:  bp "), one.err.c_str());
+
+        // A sweep's run gives the numbers `train` gives for that configuration and seed.
+        const Result alone = cli({"train", "--dataset", "moons", "--layers", "16", "--algorithms", "bp,drtp,f3", "--epochs", "2",
+                                  "--lr", "0.01", "--seed", "2"});
+        QCOMPARE(alone.code, 0);
+        const Result data2 = cli({"sweep", "--dataset", "moons", "--layers", "16", "--algorithms", "bp,drtp,f3", "--epochs", "2",
+                                  "--lr", "0.01", "--seed", "2", "--seeds", "1"});
+        QCOMPARE(data2.code, 0);
+        const QJsonArray swept = QJsonDocument::fromJson(data2.lines()[0].toUtf8()).object()["results"].toArray();
+        const QStringList trained = alone.lines();
+        for (int r = 0; r < 3; ++r) {
+            const QJsonObject t = QJsonDocument::fromJson(trained[3 + r].toUtf8()).object(); // epoch 2
+            QCOMPARE(swept[r].toObject()["test_loss"].toDouble(), t["test_loss"].toDouble());
+            QCOMPARE(swept[r].toObject()["test_accuracy"].toDouble(), t["test_accuracy"].toDouble());
+        }
+    }
+
+    void sweep_saves_exports_and_resumes() {
+        QTemporaryDir dir;
+        const std::string saved = (dir.path() + "/sweep.json").toStdString(), csv = (dir.path() + "/sweep.csv").toStdString();
+        const std::vector<std::string> args = {"sweep", "--dataset", "xor", "--layers", "4", "--algorithms", "bp,f3", "--epochs", "1",
+                                               "--param", "f3_error=delayed_error,delayed_loss", "--seeds", "2"};
+        const Result first = cli(args + std::vector<std::string>{"--save", saved, "--csv", csv});
+        QCOMPARE(first.code, 0);
+        QCOMPARE(first.lines().size(), 4);
+        QFile file(QString::fromStdString(csv));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QStringList rows = QString::fromUtf8(file.readAll()).split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(rows.size(), 1 + 4 * 2);
+        QVERIFY(rows[0].startsWith("f3_error,seed,rule,epoch,"));
+        QVERIFY2(rows.last().startsWith("delayed_loss,2,f3:delayed_loss,1,"), qPrintable(rows.last()));
+
+        // Started again from the saved file with one more seed: only the new seed's runs train.
+        const Result resumed = cli({"sweep", "--config", saved, "--seeds", "3", "--save", saved});
+        QCOMPARE(resumed.code, 0);
+        QVERIFY2(QString::fromStdString(resumed.err).contains("resuming: 4 of 6 runs are in the file"), resumed.err.c_str());
+        QCOMPARE(resumed.lines().size(), 2);
+        for (const QString& line : resumed.lines()) QCOMPARE(QJsonDocument::fromJson(line.toUtf8()).object()["seed"].toInt(), 3);
+        QVERIFY(QString::fromStdString(resumed.err).contains("(n=3)"));
+        // Other settings make the stored runs useless: everything runs again, with a warning.
+        const Result changed = cli({"sweep", "--config", saved, "--epochs", "2"});
+        QCOMPARE(changed.code, 0);
+        QCOMPARE(changed.lines().size(), 6);
+        QVERIFY(QString::fromStdString(changed.err).contains("made with other settings"));
     }
 
     void version_and_help() {

@@ -271,6 +271,30 @@ private slots:
         QCOMPARE(runs[1].point * 2 + static_cast<std::size_t>(runs[1].seed_index), std::size_t{4});
     }
 
+    void growing_a_sweep_keeps_the_runs_it_already_has() {
+        SweepSpec from;
+        from.axes = {parse_sweep_axis("width=4,8"), parse_sweep_axis("lr=0.1,0.01")};
+        from.seeds = 2;
+        std::vector<SweepRun> runs(from.run_count());
+        for (std::size_t i = 0; i < runs.size(); ++i) {
+            runs[i].point = i / 2;
+            runs[i].seed_index = static_cast<int>(i % 2);
+        }
+        SweepSpec to = from;
+        to.axes[0] = parse_sweep_axis("width=8,16,4"); // reordered and one more
+        to.seeds = 1;
+        const auto kept = runs_kept_for(from, runs, to);
+        QCOMPARE(kept.size(), std::size_t{4}); // 2 widths x 2 rates x seed 0
+        for (const auto& run : kept) {
+            QCOMPARE(run.seed_index, 0);
+            const auto old_indices = from.point_indices(runs[static_cast<std::size_t>(&run - kept.data()) * 2].point);
+            QCOMPARE(to.axes[0].values[to.point_indices(run.point)[0]], from.axes[0].values[old_indices[0]]);
+            QCOMPARE(to.axes[1].values[to.point_indices(run.point)[1]], from.axes[1].values[old_indices[1]]);
+        }
+        to.axes[1] = parse_sweep_axis("batch=10,20");
+        QVERIFY(runs_kept_for(from, runs, to).empty());
+    }
+
     void seed_statistics_are_mean_and_sample_std() {
         std::vector<SweepRun> runs(4);
         runs[0].history = {metric("bp", 1, 0.5), metric("bp", 2, 0.6), metric("f3", 2, 0.7)};

@@ -7,6 +7,8 @@
 #include "f3/kernels.hpp"
 #include "f3/report.hpp"
 #include "f3/names.hpp"
+#include "f3/atomic_file.hpp"
+#include "f3/sweep.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -17,16 +19,33 @@
 #include <ostream>
 #include <sstream>
 #include <thread>
+#include <tuple>
+#include <cstdio>
 
 namespace f3::cli {
 namespace {
 
 constexpr const char* kUsage = R"(usage: f3studio-cli train --dataset NAME|fashion-mnist|idx:DIR|csv:FILE --layers W[,W...] --epochs N [options]
        f3studio-cli train --config FILE [options]
+       f3studio-cli sweep --config FILE --param NAME=VALUES [--param NAME=VALUES] [--seeds N] [options]
        f3studio-cli --version | --help
 
-Trains the chosen rules in lock-step (same initial weights, feedback matrices and batch order) and
-prints one JSON object per rule per epoch on stdout.
+train: trains the chosen rules in lock-step (same initial weights, feedback matrices and batch
+order) and prints one JSON object per rule per epoch on stdout.
+
+sweep: trains that comparison at every point of a grid over one or two parameters, with N seeds
+per point (the experiment's seed, +1, +2, ...; the data set stays fixed), one run per core, and
+prints one JSON object per finished run on stdout and a mean +- std table on stderr.
+  --param NAME=VALUES  lr, width (every hidden layer), depth (copies of the last hidden layer),
+                       batch, feedback_init or f3_error (every f3 rule), with VALUES
+                       A:B:log:N (N values evenly spaced in log), A:B:lin:N, A:B (whole numbers)
+                       or a list: lr=1e-4:1e-2:log:7  width=64,128,256  f3_error=delayed_error,delayed_loss
+  --seeds N            seeds per point (default 1, or the file's sweep)
+  --jobs N             runs at a time (default: one per core); the numbers do not depend on it
+  --save FILE          save the experiment with the sweep and its results (also every 10 s while
+                       running); a sweep started again from that file runs only what is missing
+  --csv FILE           one row per run, rule and epoch
+  Without --param, the sweep saved in the --config file is run (or resumed).
 
 experiment files:
   --config FILE        take every value from an experiment file (e.g. resources/lessons/*.json);
@@ -65,7 +84,8 @@ instruments:
 )";
 
 struct Args {
-    std::map<std::string, std::string> values;
+    std::map<std::string, std::string> values;           // the last value of each option
+    std::map<std::string, std::vector<std::string>> repeated; // every value of a repeatable option
     bool has(const std::string& key) const { return values.count(key) != 0; }
     std::string get(const std::string& key, const std::string& fallback = "") const {
         const auto it = values.find(key);
@@ -78,32 +98,46 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-const std::vector<std::string> kTrainOptions = {
+// Options that describe the experiment, for both commands.
+const std::vector<std::string> kExperimentOptions = {
     "config", "save-config", "dataset", "target", "task", "size", "noise", "train-limit", "layers", "activation", "head", "algorithms",
-    "f3-error", "feedback-init", "optimizer", "momentum", "lr", "batch", "epochs", "seed", "threads",
-    "instruments", "instrument-every", "timeline", "baseline"};
-// Options that take no value.
+    "f3-error", "feedback-init", "optimizer", "momentum", "lr", "batch", "epochs", "seed", "threads", "baseline"};
+const std::vector<std::string> kTrainOnlyOptions = {"instruments", "instrument-every", "timeline"};
+const std::vector<std::string> kSweepOnlyOptions = {"param", "seeds", "jobs", "save", "csv"};
+// Options that take no value, and options that may be given more than once.
 const std::vector<std::string> kFlags = {"instruments"};
+const std::vector<std::string> kRepeatable = {"param"};
 
-Args parse_options(const std::vector<std::string>& args, std::size_t first) {
+bool contains(const std::vector<std::string>& list, const std::string& key) {
+    return std::find(list.begin(), list.end(), key) != list.end();
+}
+
+Args parse_options(const std::vector<std::string>& args, std::size_t first, const std::vector<std::string>& command_options) {
     Args parsed;
     for (std::size_t i = first; i < args.size(); ++i) {
         const std::string& arg = args[i];
         if (arg.rfind("--", 0) != 0) throw UsageError("unexpected argument '" + arg + "'");
         std::string key = arg.substr(2), value;
-        if (std::find(kFlags.begin(), kFlags.end(), key) != kFlags.end()) {
+        const auto eq = key.find('=');
+        const std::string name = key.substr(0, eq);
+        if (!contains(kExperimentOptions, name) && !contains(command_options, name)) {
+            if (contains(kTrainOnlyOptions, name) || contains(kSweepOnlyOptions, name))
+                throw UsageError("--" + name + " is an option of '" + (contains(kTrainOnlyOptions, name) ? "train" : "sweep") +
+                                 "', not of '" + args[0] + "'");
+            throw UsageError("unknown option --" + name);
+        }
+        if (contains(kFlags, key)) {
             parsed.values[key] = "1";
             continue;
         }
-        if (const auto eq = key.find('='); eq != std::string::npos) {
+        if (eq != std::string::npos) {
             value = key.substr(eq + 1);
-            key.resize(eq);
+            key = name;
         } else {
             if (i + 1 >= args.size()) throw UsageError("option --" + key + " needs a value");
             value = args[++i];
         }
-        if (std::find(kTrainOptions.begin(), kTrainOptions.end(), key) == kTrainOptions.end())
-            throw UsageError("unknown option --" + key);
+        if (contains(kRepeatable, key)) parsed.repeated[key].push_back(value);
         parsed.values[key] = value;
     }
     return parsed;
@@ -220,6 +254,12 @@ void apply_flags(const Args& args, Experiment& experiment) {
     if (args.has("baseline")) instruments.gap_baseline = parse_rule_option("baseline", args.get("baseline"), default_error);
 }
 
+void draw_progress(std::ostream& err, double fraction, const std::string& text) {
+    const int filled = static_cast<int>(std::clamp(fraction, 0.0, 1.0) * 30.0);
+    err << "\r[" << std::string(static_cast<std::size_t>(filled), '#') << std::string(static_cast<std::size_t>(30 - filled), '.') << "] "
+        << text << "   " << std::flush;
+}
+
 // Prints JSON lines as epochs finish and draws a progress bar on a terminal.
 class CliObserver final : public TrainingObserver {
 public:
@@ -231,11 +271,9 @@ public:
         const auto now = std::chrono::steady_clock::now();
         if (now - last_draw_ < std::chrono::milliseconds(100) && report.batch + 1 != report.batches_per_epoch) return;
         last_draw_ = now;
-        const double fraction = static_cast<double>(report.batch + 1) / static_cast<double>(report.batches_per_epoch);
-        const int filled = static_cast<int>(fraction * 30.0);
-        err_ << "\r[" << std::string(static_cast<std::size_t>(filled), '#') << std::string(static_cast<std::size_t>(30 - filled), '.')
-             << "] epoch " << report.epoch << '/' << epochs_ << "  batch " << report.batch + 1 << '/'
-             << report.batches_per_epoch << "   " << std::flush;
+        draw_progress(err_, static_cast<double>(report.batch + 1) / static_cast<double>(report.batches_per_epoch),
+                      "epoch " + std::to_string(report.epoch) + '/' + std::to_string(epochs_) + "  batch " +
+                          std::to_string(report.batch + 1) + '/' + std::to_string(report.batches_per_epoch));
     }
     void on_epoch(const std::vector<EpochMetrics>& metrics) override {
         if (progress_) err_ << "\r\033[K" << std::flush;
@@ -306,8 +344,8 @@ private:
     std::chrono::steady_clock::time_point last_draw_{};
 };
 
-int train(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err, bool err_is_terminal) {
-    const Args args = parse_options(argv, 1);
+// The experiment of --config (or the defaults) with the command line's flags on top.
+Experiment experiment_from(const Args& args, std::ostream& err) {
     Experiment experiment;
     if (args.has("config")) {
         std::vector<std::string> warnings;
@@ -319,6 +357,12 @@ int train(const std::vector<std::string>& argv, std::ostream& out, std::ostream&
         if (!args.has("epochs")) throw UsageError("--epochs is required");
     }
     apply_flags(args, experiment);
+    return experiment;
+}
+
+int train(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err, bool err_is_terminal) {
+    const Args args = parse_options(argv, 1, kTrainOnlyOptions);
+    Experiment experiment = experiment_from(args, err);
 
     auto data = std::make_shared<Dataset>(load_experiment_data(experiment));
     Comparison comparison(data, training_config_for(experiment, *data));
@@ -349,6 +393,146 @@ int train(const std::vector<std::string>& argv, std::ostream& out, std::ostream&
     return 0;
 }
 
+
+// The experiment without sweep and results: runs made with equal settings can be reused.
+std::string settings_of(Experiment experiment) {
+    experiment.recorded_metrics.clear();
+    experiment.sweep.reset();
+    experiment.sweep_runs.clear();
+    experiment.name.clear();
+    experiment.description.clear();
+    experiment.training.threads = 1; // sweeps train on one thread per run whatever the file says
+    return to_json(experiment);
+}
+
+// One line per finished run: where it is in the sweep, the values swept, then each rule's last epoch.
+std::string sweep_run_line(const SweepSpec& spec, const SweepRun& run, Task task) {
+    JsonLine line;
+    line.add("run", static_cast<long long>(run.point * static_cast<std::size_t>(spec.seeds) + static_cast<std::size_t>(run.seed_index)));
+    line.add("runs", static_cast<long long>(spec.run_count())).add("point", static_cast<long long>(run.point));
+    const auto indices = spec.point_indices(run.point);
+    for (std::size_t a = 0; a < spec.axes.size(); ++a) {
+        const SweepAxis& axis = spec.axes[a];
+        if (is_categorical(axis.parameter)) line.add(to_string(axis.parameter), value_label(axis, indices[a]));
+        else line.add(to_string(axis.parameter), axis.values[indices[a]]);
+    }
+    line.add("seed", static_cast<long long>(run.seed)).add("seconds", run.seconds);
+    std::string results = "[";
+    const int last_epoch = run.history.empty() ? 0 : run.history.back().epoch;
+    for (const EpochMetrics& m : run.history) {
+        if (m.epoch != last_epoch) continue;
+        JsonLine rule;
+        rule.add("algorithm", m.rule).add("epoch", m.epoch).add("train_loss", m.train_loss).add("test_loss", m.test_loss);
+        if (task == Task::Classification) rule.add("test_accuracy", m.test_accuracy);
+        else rule.add("test_mse", m.test_mse);
+        if (!std::isnan(m.gap_closed)) rule.add("gap_closed", m.gap_closed);
+        if (m.diverged) rule.add("diverged", true);
+        results += (results.size() > 1 ? "," : "") + rule.str();
+    }
+    line.add_raw("results", results + "]");
+    return line.str();
+}
+
+// Mean +- std over seeds per point and rule, for people reading the terminal.
+void print_sweep_table(std::ostream& err, const SweepSpec& spec, const std::vector<SweepRun>& runs, Task task) {
+    const SweepMetric metric = task == Task::Classification ? SweepMetric::TestAccuracy : SweepMetric::TestMse;
+    const auto rules = sweep_rules(runs);
+    err << "\n" << to_string(metric) << " (mean +- std over seeds; gap_closed in brackets)\n";
+    for (std::size_t p = 0; p < spec.point_count(); ++p) {
+        std::ostringstream row;
+        row << (spec.axes.empty() ? std::string("all") : spec.point_label(p)) << ':';
+        for (const auto& rule : rules) {
+            const SeedStatistics s = seed_statistics(runs, p, rule, metric);
+            const SeedStatistics gap = seed_statistics(runs, p, rule, SweepMetric::GapClosed);
+            char cell[128];
+            std::snprintf(cell, sizeof cell, "  %s %.4f +- %.4f (n=%d", rule.c_str(), s.mean, s.std, s.n);
+            row << cell;
+            if (s.diverged) row << ", " << s.diverged << " diverged";
+            row << ')';
+            if (gap.n > 0) {
+                std::snprintf(cell, sizeof cell, " [%.2f +- %.2f]", gap.mean, gap.std);
+                row << cell;
+            }
+        }
+        err << row.str() << '\n';
+    }
+}
+
+int sweep(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err, bool err_is_terminal) {
+    const Args args = parse_options(argv, 1, kSweepOnlyOptions);
+    Experiment experiment = experiment_from(args, err);
+    SweepSpec spec = experiment.sweep.value_or(SweepSpec{});
+    if (args.has("param")) {
+        spec.axes.clear();
+        try {
+            for (const auto& text : args.repeated.at("param")) spec.axes.push_back(parse_sweep_axis(text));
+        } catch (const SweepError& e) {
+            throw UsageError(std::string("--param ") + e.what());
+        }
+    } else if (!experiment.sweep && !args.has("seeds")) {
+        throw UsageError("--param NAME=VALUES is required (e.g. --param lr=1e-4:1e-2:log:7), or --seeds N alone for one configuration");
+    }
+    if (args.has("seeds")) spec.seeds = parse_number<int>("seeds", args.get("seeds"));
+    const int jobs = args.has("jobs") ? parse_number<int>("jobs", args.get("jobs")) : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    if (jobs < 1 || jobs > limits::kMaxThreads) throw UsageError("--jobs must be 1 to " + std::to_string(limits::kMaxThreads));
+
+    // Runs stored in the file are kept when the settings are the same and the sweep still has them.
+    std::vector<SweepRun> stored;
+    if (!experiment.sweep_runs.empty()) {
+        // The file as written, without the command line's flags.
+        if (settings_of(load_experiment(args.get("config"), nullptr)) == settings_of(experiment))
+            stored = runs_kept_for(*experiment.sweep, experiment.sweep_runs, spec);
+        else
+            err << "warning: the file's " << experiment.sweep_runs.size() << " sweep runs were made with other settings; running every point again\n";
+    }
+    experiment.sweep = spec;
+    experiment.recorded_metrics.clear();
+
+    auto data = std::make_shared<Dataset>(load_experiment_data(experiment));
+    SweepRunner runner(data, training_config_for(experiment, *data), spec, experiment.instruments.gap_baseline);
+    if (args.has("save-config")) save_experiment_atomically(experiment, args.get("save-config"));
+    std::vector<std::size_t> skip;
+    for (const auto& run : stored) skip.push_back(run.point * static_cast<std::size_t>(spec.seeds) + static_cast<std::size_t>(run.seed_index));
+    if (!stored.empty()) err << "resuming: " << stored.size() << " of " << spec.run_count() << " runs are in the file\n";
+
+    const std::string save_path = args.get("save");
+    auto all_runs = [&](std::vector<SweepRun> runs) {
+        runs.insert(runs.end(), stored.begin(), stored.end());
+        std::sort(runs.begin(), runs.end(), [](const SweepRun& a, const SweepRun& b) {
+            return std::tie(a.point, a.seed_index) < std::tie(b.point, b.seed_index);
+        });
+        return runs;
+    };
+    std::vector<SweepRun> so_far; // for the periodic save
+    auto last_save = std::chrono::steady_clock::now();
+    const auto finished = runner.run(jobs, [&](const SweepRun& run) {
+        if (err_is_terminal) err << "\r\033[K";
+        out << sweep_run_line(spec, run, data->task) << std::endl;
+        if (!save_path.empty()) {
+            so_far.push_back(run);
+            if (std::chrono::steady_clock::now() - last_save > std::chrono::seconds(10)) {
+                experiment.sweep_runs = all_runs(so_far);
+                save_experiment_atomically(experiment, save_path);
+                last_save = std::chrono::steady_clock::now();
+            }
+        }
+        if (err_is_terminal)
+            draw_progress(err, static_cast<double>(runner.finished_runs() + 1 + stored.size()) / static_cast<double>(spec.run_count()),
+                          std::to_string(runner.finished_runs() + 1 + stored.size()) + '/' + std::to_string(spec.run_count()) + " runs");
+    }, skip);
+    if (err_is_terminal) err << "\r\033[K";
+    experiment.sweep_runs = all_runs(finished);
+    print_sweep_table(err, spec, experiment.sweep_runs, data->task);
+    if (!save_path.empty()) save_experiment_atomically(experiment, save_path);
+    if (args.has("csv")) {
+        try {
+            write_file_atomically(args.get("csv"), sweep_csv(spec, experiment.sweep_runs));
+        } catch (const FileError& e) {
+            throw UsageError(e.what());
+        }
+    }
+    return 0;
+}
 } // namespace
 
 int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err, bool err_is_terminal) {
@@ -362,6 +546,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     }
     try {
         if (args[0] == "train") return train(args, out, err, err_is_terminal);
+        if (args[0] == "sweep") return sweep(args, out, err, err_is_terminal);
         throw UsageError("unknown command '" + args[0] + "' (try --help)");
     } catch (const UsageError& e) {
         err << "error: " << e.what() << '\n';
@@ -369,6 +554,9 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     } catch (const DataError& e) {
         err << "error: " << e.what() << '\n';
         return 3;
+    } catch (const SweepError& e) {
+        err << "error: " << e.what() << '\n';
+        return 2;
     } catch (const ConfigError& e) {
         err << "error: " << e.what() << '\n';
         return 2;

@@ -65,7 +65,7 @@ void fill_gap_closed(std::vector<EpochMetrics>& epoch, Task task, const RuleSpec
     const double span = error(*base) - error(*bp);
     if (span == 0.0) return; // BP and the baseline agree: nothing to close
     for (auto& m : epoch)
-        if (!m.diverged) m.gap_closed = (error(*base) - error(m)) / span;
+        if (!m.diverged) m.gap_closed = (error(*base) - error(m)) / span + 0.0; // + 0.0: no -0 in the output
 }
 
 Comparison::Comparison(std::shared_ptr<const Dataset> data, TrainingConfig config)

@@ -441,6 +441,30 @@ std::vector<std::string> sweep_rules(const std::vector<SweepRun>& runs) {
     return rules;
 }
 
+std::vector<SweepRun> runs_kept_for(const SweepSpec& from, const std::vector<SweepRun>& runs, const SweepSpec& to) {
+    std::vector<SweepRun> kept;
+    if (from.axes.size() != to.axes.size()) return kept;
+    for (std::size_t a = 0; a < to.axes.size(); ++a)
+        if (from.axes[a].parameter != to.axes[a].parameter) return kept;
+    for (const SweepRun& run : runs) {
+        if (run.point >= from.point_count() || run.seed_index >= to.seeds) continue;
+        const auto old_indices = from.point_indices(run.point);
+        std::size_t point = 0;
+        bool found = true;
+        for (std::size_t a = 0; a < to.axes.size() && found; ++a) {
+            const auto& values = to.axes[a].values;
+            const auto it = std::find(values.begin(), values.end(), from.axes[a].values[old_indices[a]]);
+            found = it != values.end();
+            point = point * values.size() + static_cast<std::size_t>(it - values.begin());
+        }
+        if (!found) continue;
+        SweepRun moved = run;
+        moved.point = point;
+        kept.push_back(std::move(moved));
+    }
+    return kept;
+}
+
 std::string sweep_csv(const SweepSpec& spec, const std::vector<SweepRun>& runs) {
     // metrics_csv over all runs at once, so every row has the same columns; each row then gets
     // its run's axis values and seed in front.

@@ -11,6 +11,7 @@
 #include "f3/run.hpp"
 
 #include <Eigen/Core>
+#include <omp.h>
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -144,7 +145,7 @@ int main(int argc, char** argv) {
             return 2;
         }
     }
-    Eigen::setNbThreads(threads);
+    omp_set_num_threads(threads); // per thread, as Comparison sets it (see Comparison::prepare_this_thread)
     flush_subnormals_to_zero();
     const double peak = gemm_gflops(2048, 5);
     std::printf("threads %d, %s kernels, Eigen SIMD: %s\n", threads, kernel_variant(), Eigen::SimdInstructionSetsInUse());

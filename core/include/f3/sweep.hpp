@@ -135,6 +135,11 @@ SeedStatistics seed_statistics(const std::vector<SweepRun>& runs, std::size_t po
 // The rules of a sweep's runs, in the order they first appear.
 std::vector<std::string> sweep_rules(const std::vector<SweepRun>& runs);
 
+// The runs of a sweep `from` that are also runs of `to` (same value on each axis, same seed
+// index), renumbered for `to`: adding seeds or values to a sweep keeps what was already run.
+// Both sweeps must vary the same parameters in the same order; otherwise nothing is kept.
+std::vector<SweepRun> runs_kept_for(const SweepSpec& from, const std::vector<SweepRun>& runs, const SweepSpec& to);
+
 // One row per run per rule per epoch: the axis values and seed, then metrics_csv's columns.
 std::string sweep_csv(const SweepSpec& spec, const std::vector<SweepRun>& runs);
 
