@@ -3,6 +3,7 @@
 #include "f3/experiment.hpp"
 #include "f3/names.hpp"
 #include "f3/sweep.hpp"
+#include "f3/sweep_runner.hpp"
 
 #include <QtTest>
 
@@ -29,6 +30,16 @@ TrainingConfig base_config() {
     config.epochs = 2;
     config.seed = 7;
     return config;
+}
+
+Experiment experiment_on(const std::string& dataset, int size = 200, int epochs = 2) {
+    Experiment e;
+    e.dataset.source = dataset;
+    e.dataset.toy.size = size;
+    e.dataset.toy.seed = 5;
+    e.training = base_config();
+    e.training.epochs = epochs;
+    return e;
 }
 
 SweepSpec lr_sweep(int seeds) {
@@ -194,25 +205,30 @@ private slots:
         spec.axes = {};
         spec.seeds = 0;
         QVERIFY(problems_of(spec, base_config()).contains("seeds must be 1 to 1000, not 0"));
-        QVERIFY_THROWS_EXCEPTION(SweepError, SweepRunner(data, base_config(), spec, RuleSpec{Algorithm::Drtp}));
+        QVERIFY_THROWS_EXCEPTION(SweepError, SweepRunner(experiment_on("xor"), spec));
         spec.seeds = 3;
         QVERIFY(check_sweep(spec, base_config(), *data).empty());
     }
 
     void a_run_equals_training_that_configuration_alone() {
-        const auto data = toy("spiral");
+        const Experiment base = experiment_on("spiral");
         const SweepSpec spec = lr_sweep(2);
-        SweepRunner runner(data, base_config(), spec, RuleSpec{Algorithm::Drtp});
+        SweepRunner runner(base, spec);
         const auto runs = runner.run(1);
         int measured_gaps = 0;
         QCOMPARE(runs.size(), spec.run_count());
         QCOMPARE(runner.finished_runs(), spec.run_count());
         QCOMPARE(runner.progress(), 1.0);
         for (const SweepRun& run : runs) {
-            Comparison alone(data, sweep_config(base_config(), spec, run.point, run.seed_index));
-            alone.run();
-            QCOMPARE(run.seed, base_config().seed + static_cast<std::uint64_t>(run.seed_index));
-            expect_same_history(run.history, alone.history());
+            const Experiment alone = sweep_experiment(base, spec, run.point, run.seed_index);
+            // Seed index k adds k to the training seed and to the data seed, as --seed sets both.
+            QCOMPARE(alone.training.seed, base.training.seed + static_cast<std::uint64_t>(run.seed_index));
+            QCOMPARE(alone.dataset.toy.seed, base.dataset.toy.seed + static_cast<std::uint64_t>(run.seed_index));
+            QCOMPARE(run.seed, alone.training.seed);
+            const auto data = std::make_shared<const Dataset>(load_experiment_data(alone));
+            Comparison comparison(data, training_config_for(alone, *data));
+            comparison.run();
+            expect_same_history(run.history, comparison.history());
             // BP and the DRTP baseline are both there: the gap closed is measured unless they tie.
             const std::size_t n = run.history.size();
             const EpochMetrics &bp = run.history[n - 3], &drtp = run.history[n - 2], &f3 = run.history[n - 1];
@@ -227,9 +243,8 @@ private slots:
     }
 
     void two_jobs_give_the_same_runs_as_one() {
-        const auto data = toy("spiral");
-        SweepRunner one(data, base_config(), lr_sweep(2), RuleSpec{Algorithm::Drtp});
-        SweepRunner two(data, base_config(), lr_sweep(2), RuleSpec{Algorithm::Drtp});
+        SweepRunner one(experiment_on("spiral"), lr_sweep(2));
+        SweepRunner two(experiment_on("spiral"), lr_sweep(2));
         std::atomic<int> inside{0}, calls{0};
         bool overlapped = false;
         const auto a = one.run(1);
@@ -250,10 +265,7 @@ private slots:
     }
 
     void cancelling_stops_early_and_keeps_finished_runs() {
-        const auto data = toy("spiral", 400);
-        TrainingConfig config = base_config();
-        config.epochs = 20;
-        SweepRunner runner(data, config, lr_sweep(4), RuleSpec{Algorithm::Drtp});
+        SweepRunner runner(experiment_on("spiral", 400, 20), lr_sweep(4));
         const auto runs = runner.run(2, [&](const SweepRun&) { runner.cancel(); });
         QVERIFY(runner.cancelled());
         QVERIFY(!runs.empty());
@@ -263,8 +275,7 @@ private slots:
     }
 
     void skipped_runs_are_not_run_again() {
-        const auto data = toy("xor");
-        SweepRunner runner(data, base_config(), lr_sweep(2), RuleSpec{Algorithm::Drtp});
+        SweepRunner runner(experiment_on("xor"), lr_sweep(2));
         const auto runs = runner.run(2, {}, {0, 1, 2, 5});
         QCOMPARE(runs.size(), std::size_t{2});
         QCOMPARE(runs[0].point * 2 + static_cast<std::size_t>(runs[0].seed_index), std::size_t{3});
@@ -295,6 +306,21 @@ private slots:
         QVERIFY(runs_kept_for(from, runs, to).empty());
     }
 
+    void settings_decide_whether_stored_runs_still_apply() {
+        Experiment a = experiment_on("xor");
+        Experiment b = a;
+        b.name = "renamed";
+        b.training.threads = 2;
+        b.sweep = lr_sweep(3);
+        b.recorded_metrics.push_back(metric("bp", 1, 0.5));
+        QVERIFY(same_training_settings(a, b));
+        b.training.epochs = 3;
+        QVERIFY(!same_training_settings(a, b));
+        b = a;
+        b.dataset.toy.noise = 0.3;
+        QVERIFY(!same_training_settings(a, b));
+    }
+
     void seed_statistics_are_mean_and_sample_std() {
         std::vector<SweepRun> runs(4);
         runs[0].history = {metric("bp", 1, 0.5), metric("bp", 2, 0.6), metric("f3", 2, 0.7)};
@@ -319,11 +345,10 @@ private slots:
     }
 
     void csv_has_one_row_per_run_rule_and_epoch() {
-        const auto data = toy("xor");
         SweepSpec spec;
         spec.axes = {parse_sweep_axis("feedback_init=kaiming,binomial")};
         spec.seeds = 2;
-        SweepRunner runner(data, base_config(), spec, RuleSpec{Algorithm::Drtp});
+        SweepRunner runner(experiment_on("xor"), spec);
         const auto runs = runner.run(2);
         const QStringList lines = QString::fromStdString(sweep_csv(spec, runs)).split('\n', Qt::SkipEmptyParts);
         QCOMPARE(lines.size(), 1 + 4 * 3 * 2); // header + runs x rules x epochs
@@ -342,7 +367,7 @@ private slots:
         spec.axes = {parse_sweep_axis("lr=1e-3:1e-1:log:3"), parse_sweep_axis("f3_error=delayed_loss,delayed_error")};
         spec.seeds = 2;
         experiment.sweep = spec;
-        SweepRunner runner(std::make_shared<const Dataset>(load_experiment_data(experiment)), experiment.training, spec, RuleSpec{Algorithm::Drtp});
+        SweepRunner runner(experiment, spec);
         experiment.sweep_runs = runner.run(2, {}, {3, 4, 5, 6, 7, 8, 9, 10, 11});
         QCOMPARE(experiment.sweep_runs.size(), std::size_t{3});
         std::vector<std::string> warnings;

@@ -8,7 +8,7 @@
 #include "f3/report.hpp"
 #include "f3/names.hpp"
 #include "f3/atomic_file.hpp"
-#include "f3/sweep.hpp"
+#include "f3/sweep_runner.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -34,8 +34,9 @@ train: trains the chosen rules in lock-step (same initial weights, feedback matr
 order) and prints one JSON object per rule per epoch on stdout.
 
 sweep: trains that comparison at every point of a grid over one or two parameters, with N seeds
-per point (the experiment's seed, +1, +2, ...; the data set stays fixed), one run per core, and
-prints one JSON object per finished run on stdout and a mean +- std table on stderr.
+per point (the experiment's seed, +1, +2, ...; like --seed, each seed also redraws a toy set and
+re-splits a CSV file), one run per core, and prints one JSON object per finished run on stdout
+and a mean +- std table on stderr. Run k equals `train` with --seed (seed + k) at that point.
   --param NAME=VALUES  lr, width (every hidden layer), depth (copies of the last hidden layer),
                        batch, feedback_init or f3_error (every f3 rule), with VALUES
                        A:B:log:N (N values evenly spaced in log), A:B:lin:N, A:B (whole numbers)
@@ -394,17 +395,6 @@ int train(const std::vector<std::string>& argv, std::ostream& out, std::ostream&
 }
 
 
-// The experiment without sweep and results: runs made with equal settings can be reused.
-std::string settings_of(Experiment experiment) {
-    experiment.recorded_metrics.clear();
-    experiment.sweep.reset();
-    experiment.sweep_runs.clear();
-    experiment.name.clear();
-    experiment.description.clear();
-    experiment.training.threads = 1; // sweeps train on one thread per run whatever the file says
-    return to_json(experiment);
-}
-
 // One line per finished run: where it is in the sweep, the values swept, then each rule's last epoch.
 std::string sweep_run_line(const SweepSpec& spec, const SweepRun& run, Task task) {
     JsonLine line;
@@ -480,7 +470,7 @@ int sweep(const std::vector<std::string>& argv, std::ostream& out, std::ostream&
     std::vector<SweepRun> stored;
     if (!experiment.sweep_runs.empty()) {
         // The file as written, without the command line's flags.
-        if (settings_of(load_experiment(args.get("config"), nullptr)) == settings_of(experiment))
+        if (same_training_settings(load_experiment(args.get("config"), nullptr), experiment))
             stored = runs_kept_for(*experiment.sweep, experiment.sweep_runs, spec);
         else
             err << "warning: the file's " << experiment.sweep_runs.size() << " sweep runs were made with other settings; running every point again\n";
@@ -488,8 +478,8 @@ int sweep(const std::vector<std::string>& argv, std::ostream& out, std::ostream&
     experiment.sweep = spec;
     experiment.recorded_metrics.clear();
 
-    auto data = std::make_shared<Dataset>(load_experiment_data(experiment));
-    SweepRunner runner(data, training_config_for(experiment, *data), spec, experiment.instruments.gap_baseline);
+    SweepRunner runner(experiment, spec);
+    const Task task = runner.task();
     if (args.has("save-config")) save_experiment_atomically(experiment, args.get("save-config"));
     std::vector<std::size_t> skip;
     for (const auto& run : stored) skip.push_back(run.point * static_cast<std::size_t>(spec.seeds) + static_cast<std::size_t>(run.seed_index));
@@ -507,7 +497,7 @@ int sweep(const std::vector<std::string>& argv, std::ostream& out, std::ostream&
     auto last_save = std::chrono::steady_clock::now();
     const auto finished = runner.run(jobs, [&](const SweepRun& run) {
         if (err_is_terminal) err << "\r\033[K";
-        out << sweep_run_line(spec, run, data->task) << std::endl;
+        out << sweep_run_line(spec, run, task) << std::endl;
         if (!save_path.empty()) {
             so_far.push_back(run);
             if (std::chrono::steady_clock::now() - last_save > std::chrono::seconds(10)) {
@@ -522,7 +512,7 @@ int sweep(const std::vector<std::string>& argv, std::ostream& out, std::ostream&
     }, skip);
     if (err_is_terminal) err << "\r\033[K";
     experiment.sweep_runs = all_runs(finished);
-    print_sweep_table(err, spec, experiment.sweep_runs, data->task);
+    print_sweep_table(err, spec, experiment.sweep_runs, task);
     if (!save_path.empty()) save_experiment_atomically(experiment, save_path);
     if (args.has("csv")) {
         try {

@@ -7,15 +7,10 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <exception>
-#include <mutex>
-#include <optional>
 #include <set>
 #include <sstream>
-#include <thread>
 #include <utility>
 
 namespace f3 {
@@ -282,99 +277,6 @@ std::vector<std::string> check_sweep(const SweepSpec& spec, const TrainingConfig
     }
     if (bad_points > kMaxReported) problems.push_back("and " + std::to_string(bad_points - kMaxReported) + " more points with problems");
     return problems;
-}
-
-SweepRunner::SweepRunner(std::shared_ptr<const Dataset> data, TrainingConfig base, SweepSpec spec, RuleSpec gap_baseline)
-    : data_(std::move(data)), base_(std::move(base)), spec_(std::move(spec)), gap_baseline_(gap_baseline) {
-    if (const auto problems = check_sweep(spec_, base_, *data_); !problems.empty()) {
-        std::string text;
-        for (const auto& p : problems) text += (text.empty() ? "" : "; ") + p;
-        throw SweepError(text);
-    }
-}
-
-double SweepRunner::progress() const {
-    const std::int64_t total = total_batches_;
-    return total > 0 ? std::min(1.0, static_cast<double>(done_batches_) / static_cast<double>(total)) : 0.0;
-}
-
-namespace {
-
-// Counts batches for progress() and stops a run when the sweep is cancelled.
-class SweepRunObserver final : public TrainingObserver {
-public:
-    SweepRunObserver(std::atomic<std::int64_t>& batches, const std::atomic<bool>& cancelled) : batches_(batches), cancelled_(cancelled) {}
-    void on_batch(const BatchReport&) override { batches_.fetch_add(1, std::memory_order_relaxed); }
-    bool stop_requested() override { return cancelled_.load(std::memory_order_relaxed); }
-
-private:
-    std::atomic<std::int64_t>& batches_;
-    const std::atomic<bool>& cancelled_;
-};
-
-} // namespace
-
-std::vector<SweepRun> SweepRunner::run(int jobs, const std::function<void(const SweepRun&)>& on_run,
-                                       const std::vector<std::size_t>& skip) {
-    const std::size_t seeds = static_cast<std::size_t>(spec_.seeds);
-    const std::set<std::size_t> skipped(skip.begin(), skip.end());
-    std::vector<std::size_t> todo;
-    std::int64_t total = 0;
-    const Index train = data_->train_size();
-    for (std::size_t index = 0; index < spec_.run_count(); ++index) {
-        if (skipped.count(index)) continue;
-        todo.push_back(index);
-        const TrainingConfig config = sweep_config(base_, spec_, index / seeds, 0);
-        total += static_cast<std::int64_t>(config.epochs) * ((train + config.batch_size - 1) / config.batch_size);
-    }
-    total_batches_ = total;
-    done_batches_ = 0;
-
-    std::vector<std::optional<SweepRun>> results(todo.size());
-    std::atomic<std::size_t> next{0};
-    std::mutex report_mutex;
-    std::exception_ptr error;
-    std::atomic<bool> failed{false};
-    auto work = [&] {
-        SweepRunObserver observer(done_batches_, cancelled_);
-        while (!cancelled_ && !failed) {
-            const std::size_t k = next.fetch_add(1);
-            if (k >= todo.size()) return;
-            try {
-                SweepRun run;
-                run.point = todo[k] / seeds;
-                run.seed_index = static_cast<int>(todo[k] % seeds);
-                const TrainingConfig config = sweep_config(base_, spec_, run.point, run.seed_index);
-                run.seed = config.seed;
-                const auto start = std::chrono::steady_clock::now();
-                Comparison comparison(data_, config);
-                InstrumentOptions instruments; // off: a sweep compares final metrics
-                instruments.gap_baseline = gap_baseline_;
-                comparison.set_instruments(instruments);
-                if (!comparison.run(&observer)) continue; // cancelled mid-run
-                run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-                run.history = comparison.history();
-                const std::lock_guard lock(report_mutex);
-                if (on_run) on_run(run);
-                results[k] = std::move(run);
-                ++finished_;
-            } catch (...) {
-                const std::lock_guard lock(report_mutex);
-                if (!error) error = std::current_exception();
-                failed = true;
-            }
-        }
-    };
-    const int threads = static_cast<int>(std::clamp<std::size_t>(static_cast<std::size_t>(std::max(1, jobs)), 1, std::max<std::size_t>(1, todo.size())));
-    std::vector<std::thread> pool;
-    for (int t = 0; t < threads; ++t) pool.emplace_back(work);
-    for (auto& thread : pool) thread.join();
-    if (error) std::rethrow_exception(error);
-
-    std::vector<SweepRun> finished;
-    for (auto& result : results)
-        if (result) finished.push_back(std::move(*result));
-    return finished;
 }
 
 std::string to_string(SweepMetric metric) {

@@ -96,5 +96,8 @@ struct DatasetSpec {
     ToyOptions toy;
 };
 Dataset load_dataset(const DatasetSpec& spec);
+// Whether spec.toy.seed changes what load_dataset returns (toy sets are drawn, CSV files split
+// with it; IDX folders come with their own split).
+bool depends_on_seed(const DatasetSpec& spec);
 
 } // namespace f3

@@ -1,16 +1,11 @@
 #pragma once
 // Sweeps: one comparison repeated at every point of a grid over one or two hyperparameters, with
-// several training seeds per point. Each (point, seed) is an independent run -- its own
-// Comparison on one thread, sharing only the read-only data -- so a sweep spreads over all cores
-// and gives the same numbers whatever the number of jobs, and the same numbers as training that
-// configuration alone.
+// several seeds per point. This header has the grid, the configuration at each point and the
+// statistics over seeds; sweep_runner.hpp runs a sweep of an experiment.
 #include "f3/comparison.hpp"
 
-#include <atomic>
 #include <cstdint>
-#include <functional>
 #include <limits>
-#include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -70,8 +65,9 @@ struct SweepSpec {
 // one sentence each (empty: fine).
 std::vector<std::string> check_sweep(const SweepSpec& spec, const TrainingConfig& base, const Dataset& data);
 
-// `base` at `point`, trained with seed base.seed + seed_index on one thread. Rules that become
-// identical (two F3 variants under an f3_error sweep) are kept once.
+// `base` at `point`, trained with seed base.seed + seed_index on one thread (the sweep, not the
+// run, is parallel). Rules that become identical (two F3 variants under an f3_error sweep) are
+// kept once.
 TrainingConfig sweep_config(const TrainingConfig& base, const SweepSpec& spec, std::size_t point, int seed_index);
 
 // One finished (point, seed).
@@ -81,39 +77,6 @@ struct SweepRun {
     std::uint64_t seed = 0;
     std::vector<EpochMetrics> history; // every epoch of every rule, as Comparison::history()
     double seconds = 0.0;              // wall-clock time of this run
-};
-
-// Runs a sweep's (point, seed) pairs on a pool of threads. run() blocks; cancel(), progress() and
-// finished_runs() may be called from any thread meanwhile.
-class SweepRunner {
-public:
-    // Throws SweepError listing every problem found by check_sweep.
-    SweepRunner(std::shared_ptr<const Dataset> data, TrainingConfig base, SweepSpec spec, RuleSpec gap_baseline);
-
-    // Runs every (point, seed) whose index (point * seeds + seed_index) is not in `skip` on `jobs`
-    // threads (at least 1). `on_run` sees each run as it finishes, from the worker threads but never
-    // two at once. Returns the runs finished by this call in index order; after cancel(), the runs
-    // that finished before it (a run cut short is dropped).
-    std::vector<SweepRun> run(int jobs, const std::function<void(const SweepRun&)>& on_run = {},
-                              const std::vector<std::size_t>& skip = {});
-    void cancel() { cancelled_ = true; }
-    bool cancelled() const { return cancelled_; }
-    // Share of all batches of the sweep trained so far, 0 to 1.
-    double progress() const;
-    std::size_t finished_runs() const { return finished_; }
-
-    const SweepSpec& spec() const { return spec_; }
-    const TrainingConfig& base() const { return base_; }
-
-private:
-    std::shared_ptr<const Dataset> data_;
-    TrainingConfig base_;
-    SweepSpec spec_;
-    RuleSpec gap_baseline_;
-    std::atomic<std::int64_t> total_batches_{0};
-    std::atomic<std::int64_t> done_batches_{0};
-    std::atomic<std::size_t> finished_{0};
-    std::atomic<bool> cancelled_{false};
 };
 
 enum class SweepMetric { TestAccuracy, TestLoss, TestMse, TrainLoss, GapClosed };

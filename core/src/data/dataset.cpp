@@ -211,6 +211,10 @@ bool strip_prefix(const std::string& source, const std::string& prefix, std::str
 
 } // namespace
 
+bool depends_on_seed(const DatasetSpec& spec) {
+    return spec.source != kFashionMnistName && spec.source.rfind(kIdxPrefix, 0) != 0; // IDX sets come split
+}
+
 Dataset load_dataset(const DatasetSpec& spec) {
     std::string path;
     if (spec.source == kFashionMnistName) {
