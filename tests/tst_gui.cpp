@@ -5,8 +5,12 @@
 #include "experiment_panel.hpp"
 #include "main_window.hpp"
 #include "plots.hpp"
+#include "sweep_view.hpp"
 
 #include <QCheckBox>
+#include <QComboBox>
+#include <QLineEdit>
+#include <QSignalSpy>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QLabel>
@@ -19,7 +23,9 @@
 #include <QtTest>
 
 #include "f3/experiment.hpp"
+#include "f3/names.hpp"
 #include "f3/report.hpp"
+#include "f3/sweep_runner.hpp"
 
 using namespace f3;
 using namespace f3::gui;
@@ -63,6 +69,20 @@ struct StepWatcher {
         });
     }
 };
+
+// Fills the Sweep tab's controls as a user would: pick parameters, type values, set seeds.
+void set_sweep_controls(SweepView* view, const QStringList& parameters, const QStringList& values, int seeds) {
+    for (int a = 0; a < 2; ++a) {
+        auto* combo = view->findChild<QComboBox*>(QStringLiteral("sweepParameter%1").arg(a + 1));
+        combo->setCurrentIndex(a < parameters.size() ? combo->findData(parameters[a]) : 0);
+        if (a < parameters.size()) {
+            auto* edit = view->findChild<QLineEdit*>(QStringLiteral("sweepValues%1").arg(a + 1));
+            edit->selectAll();
+            QTest::keyClicks(edit, values[a]);
+        }
+    }
+    view->findChild<QSpinBox*>("sweepSeeds")->setValue(seeds);
+}
 
 void save(QWidget* widget, const QString& name) {
     const QString dir = QStringLiteral(F3_ARTIFACTS_DIR);
@@ -252,6 +272,131 @@ private slots:
         }
     }
 
+    // A sweep set up through the widgets runs in the background; its runs equal the core's (and
+    // so the CLI's) for the same seeds; clicking a point shows it; the sweep is saved with the
+    // experiment; a run opened from it trains again to the same numbers.
+    void sweep_through_the_widgets_matches_the_core() {
+        QTemporaryDir dir;
+        MainWindow window;
+        window.set_interactive(false);
+        window.show();
+        Experiment e = quick_spiral(3);
+        e.training.rules = {parse_rule("bp"), parse_rule("drtp"), parse_rule("f3")};
+        window.load_setup(e);
+        SweepView* view = window.sweep_view();
+        window.tabs()->setCurrentWidget(view);
+        set_sweep_controls(view, {"lr"}, {"1e-3:1e-1:log:3"}, 2);
+        view->set_jobs(2);
+        QVERIFY2(view->problem().isEmpty(), qPrintable(view->problem()));
+        QSignalSpy finished(view, &SweepView::sweepFinished);
+        QTest::mouseClick(view->findChild<QPushButton*>("sweepRun"), Qt::LeftButton);
+        QVERIFY(view->running());
+        QVERIFY(finished.wait(60000));
+        QCOMPARE(view->runs().size(), std::size_t{6});
+        QVERIFY(window.has_unsaved_changes());
+
+        SweepRunner core(window.experiment_panel()->setup(), view->spec());
+        const auto expected = core.run(1);
+        for (const SweepRun& run : view->runs()) {
+            const SweepRun& same = expected[run.point * 2 + static_cast<std::size_t>(run.seed_index)];
+            QCOMPARE(run.seed, same.seed);
+            QCOMPARE(run.history.size(), same.history.size());
+            for (std::size_t i = 0; i < run.history.size(); ++i) QCOMPARE(run.history[i].test_loss, same.history[i].test_loss);
+        }
+
+        SweepPlot* plot = view->summary_plot();
+        QTest::qWait(100); // the queued replot lays the plot out
+        QTest::mouseClick(plot, Qt::LeftButton, {}, plot->position_of(2).toPoint());
+        QCOMPARE(view->selected_point(), std::size_t{2});
+        QVERIFY2(view->details_text().contains("lr=0.1"), qPrintable(view->details_text()));
+        QVERIFY(view->details_text().contains("2 of 2 seed(s) done"));
+        QCOMPARE(view->curves_plot()->point_count("mean:f3"), 3);
+        QTest::qWait(150);
+        save(&window, "sweep-one-parameter");
+
+        const QString path = dir.filePath("sweep.json");
+        QVERIFY(window.save_to(path));
+        const Experiment saved = load_experiment(path.toStdString(), nullptr);
+        QVERIFY(saved.sweep && *saved.sweep == view->spec());
+        QCOMPARE(saved.sweep_runs.size(), std::size_t{6});
+        MainWindow reopened;
+        reopened.set_interactive(false);
+        QVERIFY(reopened.open_file(path));
+        QCOMPARE(reopened.sweep_view()->runs().size(), std::size_t{6});
+        QCOMPARE(reopened.sweep_view()->findChild<QLineEdit*>("sweepValues1")->isEnabled(), true);
+
+        // Open the second seed's run at lr = 0.1: an untitled experiment with that run's curves.
+        view->findChild<QComboBox*>("sweepOpenSeed")->setCurrentIndex(1);
+        QTest::mouseClick(view->findChild<QPushButton*>("sweepOpen"), Qt::LeftButton);
+        QVERIFY(window.current_file().isEmpty());
+        const Experiment opened = window.experiment_panel()->setup();
+        QCOMPARE(opened.training.optimizer.learning_rate, 0.1);
+        QCOMPARE(opened.training.seed, e.training.seed + 1);
+        QCOMPARE(window.metric_plot()->point_count("f3"), 3);
+        // The sweep stays visible but is not saved with an experiment of other settings.
+        QCOMPARE(view->runs().size(), std::size_t{6});
+        QVERIFY(!window.current_experiment().sweep.has_value());
+        bool trained = false;
+        connect(&window, &MainWindow::runFinished, this, [&] { trained = true; });
+        window.run();
+        QTRY_VERIFY_WITH_TIMEOUT(trained, 60000);
+        const SweepRun& swept = expected[2 * 2 + 1];
+        QCOMPARE(window.epoch_history().size(), swept.history.size());
+        for (std::size_t i = 0; i < swept.history.size(); ++i) QCOMPARE(window.epoch_history()[i].test_loss, swept.history[i].test_loss);
+    }
+
+    void two_parameter_sweep_draws_heat_maps_and_cancels() {
+        MainWindow window;
+        window.set_interactive(false);
+        window.show();
+        window.load_setup(quick_spiral(2));
+        SweepView* view = window.sweep_view();
+        window.tabs()->setCurrentWidget(view);
+        set_sweep_controls(view, {"width", "lr"}, {"4,8,16", "0.001,0.01,0.1"}, 1);
+        QSignalSpy finished(view, &SweepView::sweepFinished);
+        QTest::mouseClick(view->findChild<QPushButton*>("sweepRun"), Qt::LeftButton);
+        QVERIFY(finished.wait(60000));
+        QCOMPARE(view->runs().size(), std::size_t{9});
+        SweepPlot* plot = view->summary_plot();
+        QTest::qWait(100);
+        QCOMPARE(plot->point_at(plot->position_of(5)).value_or(99), std::size_t{5});
+        QTest::mouseClick(plot, Qt::LeftButton, {}, plot->position_of(5).toPoint());
+        QCOMPARE(view->selected_point(), std::size_t{5});
+        QVERIFY2(view->details_text().contains("width=8, lr=0.1"), qPrintable(view->details_text()));
+        QTest::qWait(150);
+        save(&window, "sweep-two-parameters");
+
+        // A long sweep stops on Cancel and keeps the runs that finished.
+        window.experiment_panel()->setup(); // unchanged settings: the nine runs are kept
+        view->findChild<QSpinBox*>("sweepSeeds")->setValue(40);
+        QTest::mouseClick(view->findChild<QPushButton*>("sweepRun"), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(view->runs().size() > 12, 60000);
+        QTest::mouseClick(view->findChild<QPushButton*>("sweepCancel"), Qt::LeftButton);
+        QVERIFY(finished.wait(30000));
+        QVERIFY(!view->running());
+        QVERIFY(view->runs().size() < 360);
+        QCOMPARE(seed_statistics(view->runs(), 5, "bp", SweepMetric::TestAccuracy).n >= 1, true);
+        QVERIFY(view->findChild<QPushButton*>("sweepRun")->isEnabled());
+    }
+
+    void bad_sweep_values_are_explained() {
+        MainWindow window;
+        window.show();
+        SweepView* view = window.sweep_view();
+        set_sweep_controls(view, {"lr"}, {"1e-3:1e-1:log"}, 2);
+        QVERIFY2(view->problem().contains("is not A:B:log:N"), qPrintable(view->problem()));
+        QVERIFY(!view->findChild<QPushButton*>("sweepRun")->isEnabled());
+        set_sweep_controls(view, {"width", "width"}, {"4,8", "16"}, 2);
+        QVERIFY(view->problem().contains("width is chosen twice"));
+        set_sweep_controls(view, {"batch"}, {"8,0"}, 1);
+        QVERIFY(view->problem().isEmpty()); // per-point problems need the data: found when the sweep starts
+        QSignalSpy finished(view, &SweepView::sweepFinished);
+        QTest::mouseClick(view->findChild<QPushButton*>("sweepRun"), Qt::LeftButton);
+        QVERIFY(finished.wait(30000));
+        QVERIFY2(view->problem().contains("at batch=0: "), qPrintable(view->problem()));
+        QVERIFY(view->runs().empty());
+    }
+
     void presenter_mode_enlarges_text() {
         MainWindow window;
         window.show();
@@ -282,7 +427,7 @@ private slots:
         window.run();
         QTRY_VERIFY_WITH_TIMEOUT(finished, 60000);
         QCOMPARE(window.completed_epochs(), epochs);
-        const QStringList names = {"curves", "timeline", "regions", "network", "matrices"};
+        const QStringList names = {"curves", "timeline", "regions", "network", "matrices", "sweep"};
         for (int tab = 0; tab < window.tabs()->count(); ++tab) {
             window.tabs()->setCurrentIndex(tab);
             QTest::qWait(150); // queued replots

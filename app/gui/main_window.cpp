@@ -4,6 +4,7 @@
 #include "f3/names.hpp"
 #include "plots.hpp"
 #include "rule_style.hpp"
+#include "sweep_view.hpp"
 
 #include "demos.hpp"
 #include "f3/atomic_file.hpp"
@@ -17,6 +18,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QSettings>
+#include <QSignalBlocker>
 #include <QStandardPaths>
 #include <QSvgGenerator>
 #include <QTimer>
@@ -69,7 +71,15 @@ const char* kPlotHelp[] = {
     // Matrices
     "<h3>Weight and feedback matrices</h3><p>A weight matrix W or a fixed random feedback matrix B. With DFA and F³, the "
     "output weights come to mirror the feedback matrix (with opposite sign, as e = y − ŷ is sent): that is how the random "
-    "feedback starts to carry information.</p>"};
+    "feedback starts to carry information.</p>",
+    // Sweep
+    "<h3>Sweep</h3><p>The experiment in the panel trained at every value of one or two hyperparameters, several seeds "
+    "each, one run per core. <b>One parameter</b>: the chosen metric after the last epoch against the value, the line "
+    "through the mean over seeds and the band ± one standard deviation; ✕ marks values where a rule diverged on some "
+    "seeds. <b>Two parameters</b>: one heat map per rule on a shared colour scale. Click a point to see its learning "
+    "curves (mean ± std per epoch) and its gap closed; double-click or <i>Open this configuration</i> loads that run into "
+    "the panel, where Run trains it again with the same numbers.</p><p>Does a difference survive other seeds? If the "
+    "bands of two rules overlap, the seeds disagree more than the rules do.</p>"};
 
 Qt::PenStyle layer_style(int layer, int hidden) {
     const int from_top = hidden - 1 - layer;
@@ -118,6 +128,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         emit runFinished();
     });
     connect(panel_, &ExperimentPanel::changed, this, [this] {
+        sweep_view_->set_current_setup(panel_->setup());
         dirty_ = true;
         update_title();
         update_actions();
@@ -177,7 +188,8 @@ void MainWindow::build_menus() {
     const std::pair<QString, QCustomPlot*> plots[] = {
         {tr("Loss plot"), loss_},          {tr("Accuracy / MSE plot"), metric_}, {tr("Alignment plot"), alignment_},
         {tr("Staleness plot"), staleness_}, {tr("Timeline"), timeline_},          {tr("Decision regions"), boundary_},
-        {tr("Network diagram"), network_}, {tr("Matrix heat map"), heatmap_}};
+        {tr("Network diagram"), network_}, {tr("Matrix heat map"), heatmap_}, {tr("Sweep plot"), sweep_view_->summary_plot()},
+        {tr("Sweep curves"), sweep_view_->curves_plot()}};
     for (const auto& [title, plot] : plots)
         exports->addAction(tr("%1 (PNG, SVG or PDF)…").arg(title), this, [this, title = title, plot = plot] {
             QSettings settings;
@@ -205,6 +217,7 @@ void MainWindow::build_menus() {
         for (const auto& report : instrument_history_) text += timeline_csv_rows(report);
         return text;
     });
+    table_export(tr("Sweep runs per rule and epoch (CSV)…"), [this] { return sweep_csv(sweep_view_->spec(), sweep_view_->runs()); });
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 }
@@ -219,6 +232,7 @@ void MainWindow::report_problem(const QString& title, const QString& text) {
 Experiment MainWindow::current_experiment() const {
     Experiment e = panel_->setup();
     e.recorded_metrics = history_;
+    sweep_view_->add_to(e);
     return e;
 }
 
@@ -469,10 +483,26 @@ void MainWindow::build_views() {
     heatmap_ = new MatrixHeatmap;
     m_layout->addWidget(heatmap_, 1);
     tabs_->addTab(matrix_page, tr("Matrices"));
+    sweep_view_ = new SweepView;
+    tabs_->addTab(sweep_view_, tr("Sweep"));
+    connect(sweep_view_, &SweepView::startRequested, this, [this] {
+        if (!panel_->problems().isEmpty()) {
+            notice_->setText(tr("Fix the problems listed in the experiment panel first."));
+            return;
+        }
+        sweep_view_->start(panel_->setup());
+    });
+    connect(sweep_view_, &SweepView::resultsChanged, this, [this] {
+        dirty_ = true;
+        update_title();
+    });
+    connect(sweep_view_, &SweepView::openRequested, this, [this](const Experiment& e, const std::vector<EpochMetrics>& history, const QString& what) {
+        if (maybe_save()) open_sweep_run(e, history, what);
+    });
     // Replot cost of every view, for the status of issue-level speed goals (see --print-metrics).
     const std::pair<QString, QCustomPlot*> views[] = {{"loss", loss_},         {"metric", metric_},   {"alignment", alignment_},
                                                       {"staleness", staleness_}, {"timeline", timeline_}, {"regions", boundary_},
-                                                      {"network", network_},     {"matrix", heatmap_}};
+                                                      {"network", network_},     {"matrix", heatmap_},      {"sweep", sweep_view_->summary_plot()}};
     for (const auto& [name, plot] : views)
         connect(plot, &QCustomPlot::afterReplot, this, [this, name = name, plot = plot] {
             ReplotStats& s = replot_stats_[name];
@@ -536,9 +566,31 @@ void MainWindow::load_setup(const Experiment& setup, const QString& lesson) {
     reset();
     lesson_ = lesson;
     panel_->set_setup(setup);
+    show_learning_rate(setup.training.optimizer.learning_rate);
+    sweep_view_->show_saved(setup);
     dirty_ = false;
     update_title();
     update_explanation();
+}
+
+// The toolbar's live learning rate shows the experiment's until a run changes it.
+void MainWindow::show_learning_rate(double lr) {
+    const QSignalBlocker block(live_lr_);
+    live_lr_->setValue(lr);
+}
+
+void MainWindow::open_sweep_run(const Experiment& experiment, const std::vector<EpochMetrics>& history, const QString& what) {
+    reset();
+    lesson_.clear();
+    panel_->set_setup(experiment); // the sweep stays in its tab, marked as belonging to other settings
+    show_learning_rate(experiment.training.optimizer.learning_rate);
+    current_path_.clear();         // a new experiment: Save must not overwrite the sweep's file
+    show_recorded_metrics(history);
+    dirty_ = true;
+    update_title();
+    update_explanation();
+    tabs_->setCurrentIndex(0);
+    statusBar()->showMessage(tr("Opened %1 — Run trains it again").arg(what), 8000);
 }
 
 void MainWindow::start(bool paused) {
@@ -549,9 +601,7 @@ void MainWindow::start(bool paused) {
     clear_views();
     finished_ = false;
     const Experiment setup = panel_->setup();
-    live_lr_->blockSignals(true);
-    live_lr_->setValue(setup.training.optimizer.learning_rate);
-    live_lr_->blockSignals(false);
+    show_learning_rate(setup.training.optimizer.learning_rate);
     status_->setText(tr("Loading %1…").arg(QString::fromStdString(setup.dataset.source)));
     session_->start(setup, paused);
 }
@@ -768,7 +818,7 @@ void MainWindow::update_explanation() {
         lesson.setMarkdown(demo_text(lesson_));
         html += lesson.toHtml().section("<body", 1).section(">", 1).section("</body>", 0, 0) + "<hr>";
     }
-    html += kPlotHelp[std::clamp(tabs_->currentIndex(), 0, 4)];
+    html += kPlotHelp[std::clamp(tabs_->currentIndex(), 0, static_cast<int>(std::size(kPlotHelp)) - 1)];
     html += tr("<h3>The rules</h3>");
     const Experiment setup = panel_->setup();
     for (const auto& rule : setup.training.rules) {

@@ -24,6 +24,7 @@ class CurvePlot;
 class ExperimentPanel;
 class MatrixHeatmap;
 class NetworkDiagram;
+class SweepView;
 class TimelinePlot;
 
 class MainWindow : public QMainWindow {
@@ -34,7 +35,8 @@ public:
 
     ExperimentPanel* experiment_panel() const { return panel_; }
     TrainingSession* session() const { return session_; }
-    // `lesson`: name of a built-in lesson whose text is shown beside it ("" for none).
+    // `lesson`: name of a built-in lesson whose text is shown beside it ("" for none). Also shows
+    // the setup's saved sweep, if any, in the Sweep tab.
     void load_setup(const Experiment& setup, const QString& lesson = {});
 
     // Files. Each returns false (after telling the user why) when nothing was opened or saved.
@@ -80,6 +82,9 @@ public:
     NetworkDiagram* network_diagram() const { return network_; }
     MatrixHeatmap* matrix_heatmap() const { return heatmap_; }
     QTabWidget* tabs() const { return tabs_; }
+    SweepView* sweep_view() const { return sweep_view_; }
+    // Makes one run of the sweep the current (untitled) experiment, showing that run's curves.
+    void open_sweep_run(const Experiment& experiment, const std::vector<EpochMetrics>& history, const QString& what);
     int completed_epochs() const { return completed_epochs_; }
     // Replot cost per view over the run so far: name -> (replots, mean ms, max ms).
     struct ReplotStats {
@@ -115,6 +120,7 @@ private:
     void update_explanation();
     void update_actions();
     void start(bool paused);
+    void show_learning_rate(double lr);
 
     TrainingSession* session_ = nullptr;
     ExperimentPanel* panel_ = nullptr;
@@ -127,6 +133,7 @@ private:
     BoundaryPlot* boundary_ = nullptr;
     NetworkDiagram* network_ = nullptr;
     MatrixHeatmap* heatmap_ = nullptr;
+    SweepView* sweep_view_ = nullptr;
     QComboBox* network_rule_ = nullptr;
     QComboBox* matrix_rule_ = nullptr;
     QComboBox* matrix_choice_ = nullptr;
