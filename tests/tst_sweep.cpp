@@ -91,11 +91,24 @@ private slots:
         QCOMPARE(axis.values.size(), std::size_t{7});
         QCOMPARE(axis.values.front(), 1e-4);
         QCOMPARE(axis.values.back(), 1e-2);
-        QVERIFY(std::abs(axis.values[3] - 1e-3) < 1e-15);
+        QCOMPARE(axis.values[3], 1e-3); // exactly what `train --lr 0.001` uses
         for (std::size_t i = 1; i < axis.values.size(); ++i)
-            QVERIFY(std::abs(axis.values[i] / axis.values[i - 1] - std::pow(10.0, 1.0 / 3.0)) < 1e-12);
+            QVERIFY(std::abs(axis.values[i] / axis.values[i - 1] - std::pow(10.0, 1.0 / 3.0)) < 1e-10);
         QCOMPARE(value_label(axis, 0), std::string("0.0001"));
         QCOMPARE(value_label(axis, 1), std::string("0.000215"));
+    }
+
+    void values_are_written_back_as_they_can_be_typed() {
+        for (const char* text : {"lr=0.0001:0.1:log:7", "width=64:256:lin:4", "width=64,128,256", "lr=0.1,0.01",
+                                 "feedback_init=binomial,kaiming", "depth=1,2,3", "batch=10,50"}) {
+            const SweepAxis axis = parse_sweep_axis(text);
+            const std::string name = std::string(text).substr(0, std::string(text).find('='));
+            QCOMPARE(parse_sweep_axis(name + "=" + values_text(axis)).values, axis.values);
+        }
+        QCOMPARE(values_text(parse_sweep_axis("lr=1e-4:1e-1:log:7")), std::string("0.0001:0.1:log:7"));
+        QCOMPARE(values_text(parse_sweep_axis("depth=1:3")), std::string("1:3"));
+        QCOMPARE(values_text(parse_sweep_axis("width=64:256:lin:4")), std::string("64:256:lin:4"));
+        QCOMPARE(values_text(parse_sweep_axis("width=8,32")), std::string("8,32"));
     }
 
     void lists_ranges_and_names_parse() {

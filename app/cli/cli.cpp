@@ -440,7 +440,9 @@ void print_sweep_table(std::ostream& err, const SweepSpec& spec, const std::vect
             if (s.diverged) row << ", " << s.diverged << " diverged";
             row << ')';
             if (gap.n > 0) {
-                std::snprintf(cell, sizeof cell, " [%.2f +- %.2f]", gap.mean, gap.std);
+                // The gap is undefined on seeds where BP and the baseline tie: say on how many it is based.
+                std::snprintf(cell, sizeof cell, " [%.2f +- %.2f%s]", gap.mean, gap.std,
+                              gap.n == s.n ? "" : (", n=" + std::to_string(gap.n)).c_str());
                 row << cell;
             }
         }

@@ -1,10 +1,12 @@
-// f3studio: the desktop app. `--demo NAME --epochs N --screenshot FILE.png` runs a built-in demo and
-// saves the whole window (works with QT_QPA_PLATFORM=offscreen); `--list-demos` prints the names.
+// f3studio: the desktop app. `--demo NAME --epochs N --screenshot FILE.png` runs a built-in demo (or,
+// with --sweep, its sweep) and saves the whole window (works with QT_QPA_PLATFORM=offscreen);
+// `--list-demos` prints the names.
 #include "demos.hpp"
 #include "experiment_panel.hpp"
 #include "f3/json_writer.hpp"
 #include "f3/kernels.hpp"
 #include "main_window.hpp"
+#include "sweep_view.hpp"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -64,7 +66,8 @@ int main(int argc, char** argv) {
     QCommandLineOption presenter_option("presenter", "Start in presenter mode (large fonts, full screen).");
     QCommandLineOption metrics_option("print-metrics",
                                       "With --screenshot: print each epoch's metrics and the views' replot times as JSON lines.");
-    parser.addOptions({demo_option, epochs_option, screenshot_option, list_option, presenter_option, metrics_option});
+    QCommandLineOption sweep_option("sweep", "With --screenshot: run the sweep of the Sweep tab (the demo's, if it has one) instead of training.");
+    parser.addOptions({demo_option, epochs_option, screenshot_option, list_option, presenter_option, metrics_option, sweep_option});
     parser.process(app);
 
     const QString demo_name = parser.isSet(demo_option) ? parser.value(demo_option) : QStringLiteral("default");
@@ -94,7 +97,7 @@ int main(int argc, char** argv) {
     if (parser.isSet(screenshot_option)) {
         const QString path = parser.value(screenshot_option);
         const bool print_metrics = parser.isSet(metrics_option);
-        QObject::connect(&window, &f3::gui::MainWindow::runFinished, &app, [&window, path, print_metrics] {
+        auto grab_and_exit = [&window, path, print_metrics] {
             // Let the last queued replots happen before grabbing the window.
             QTimer::singleShot(400, &window, [&window, path, print_metrics] {
                 if (print_metrics) print_run_report(window);
@@ -105,8 +108,21 @@ int main(int argc, char** argv) {
                 }
                 QApplication::exit(0);
             });
-        });
-        QTimer::singleShot(0, &window, [&window] { window.run(); });
+        };
+        if (parser.isSet(sweep_option)) {
+            f3::gui::SweepView* sweep = window.sweep_view();
+            window.tabs()->setCurrentWidget(sweep);
+            QObject::connect(sweep, &f3::gui::SweepView::sweepFinished, &app, grab_and_exit);
+            QTimer::singleShot(0, &window, [&window, sweep] {
+                if (!sweep->start(window.experiment_panel()->setup())) {
+                    std::fprintf(stderr, "error: %s\n", qPrintable(sweep->problem()));
+                    QApplication::exit(2);
+                }
+            });
+        } else {
+            QObject::connect(&window, &f3::gui::MainWindow::runFinished, &app, grab_and_exit);
+            QTimer::singleShot(0, &window, [&window] { window.run(); });
+        }
     }
     return app.exec();
 }

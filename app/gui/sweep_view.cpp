@@ -540,14 +540,9 @@ void SweepView::set_controls(const SweepSpec& spec) {
         parameter_[a]->blockSignals(true);
         parameter_[a]->setCurrentIndex(std::max(0, parameter_[a]->findData(name)));
         parameter_[a]->blockSignals(false);
-        QStringList values;
-        if (used) {
-            const SweepAxis& axis = spec.axes[static_cast<std::size_t>(a)];
-            for (std::size_t i = 0; i < axis.values.size(); ++i)
-                values << (is_categorical(axis.parameter) ? QString::fromStdString(value_label(axis, i)) : QString::number(axis.values[i], 'g', 17));
-        }
+        const QString values = used ? QString::fromStdString(values_text(spec.axes[static_cast<std::size_t>(a)])) : QString();
         values_[a]->blockSignals(true);
-        values_[a]->setText(values.join(','));
+        values_[a]->setText(values);
         values_[a]->blockSignals(false);
     }
     seeds_->setValue(spec.seeds);

@@ -9,6 +9,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <set>
 #include <sstream>
 #include <utility>
@@ -70,7 +71,12 @@ std::vector<double> grid(const std::string& parameter, double a, double b, bool 
     std::vector<double> values;
     for (int k = 0; k < n; ++k) {
         const double t = static_cast<double>(k) / (n - 1);
-        values.push_back(log ? std::exp(std::log(a) + t * (std::log(b) - std::log(a))) : a + t * (b - a));
+        const double v = log ? std::exp(std::log(a) + t * (std::log(b) - std::log(a))) : a + t * (b - a);
+        // Twelve significant digits: the grid's 1e-3 is exactly 0.001, as a user would type it
+        // for `train --lr` (exp/log leave 0.001000000000000001).
+        char text[32];
+        std::snprintf(text, sizeof text, "%.12g", v);
+        values.push_back(std::strtod(text, nullptr));
     }
     values.front() = a; // exactly the ends the user typed, not exp(log(a))
     values.back() = b;
@@ -160,6 +166,31 @@ SweepAxis parse_sweep_axis(std::string_view text) {
                          std::all_of(axis.values.begin(), axis.values.end(), [](double v) { return v > 0.0; });
     }
     return axis;
+}
+
+std::string values_text(const SweepAxis& axis) {
+    auto number = [](double v) {
+        char text[32];
+        std::snprintf(text, sizeof text, "%.12g", v);
+        return std::string(text);
+    };
+    const std::string name = to_string(axis.parameter);
+    if (!is_categorical(axis.parameter) && axis.values.size() > 2) {
+        // The shortest form that reads back to exactly these values: A:B, then an even grid.
+        const std::string range = number(axis.values.front()) + ":" + number(axis.values.back());
+        const std::string n = std::to_string(axis.values.size());
+        for (const std::string& candidate : {range, range + ":lin:" + n, range + ":log:" + n}) {
+            try {
+                if (parse_sweep_axis(name + "=" + candidate).values == axis.values) return candidate;
+            } catch (const SweepError&) {
+                // not this kind of grid
+            }
+        }
+    }
+    std::string text;
+    for (std::size_t i = 0; i < axis.values.size(); ++i)
+        text += (i ? "," : "") + (is_categorical(axis.parameter) ? value_label(axis, i) : number(axis.values[i]));
+    return text;
 }
 
 std::string value_label(const SweepAxis& axis, std::size_t i) {

@@ -45,6 +45,9 @@ struct SweepAxis {
 // "lr=1e-4:1e-2:log:7" (7 values evenly spaced in log), "width=64:256:lin:4", "depth=1:4" (every
 // whole number), "width=64,128,256", "feedback_init=kaiming,binomial". Throws SweepError.
 SweepAxis parse_sweep_axis(std::string_view text);
+// The values as parse_sweep_axis reads them (without "NAME="): "0.0001:0.1:log:7" when they are such
+// a grid, else a list ("16,32,64", "kaiming,binomial").
+std::string values_text(const SweepAxis& axis);
 // Value i as a label: "0.000215" (three digits), "128", "binomial". Files keep the exact value.
 std::string value_label(const SweepAxis& axis, std::size_t i);
 
