@@ -14,13 +14,6 @@ using namespace f3;
 
 namespace {
 
-std::shared_ptr<const Dataset> toy(const std::string& name, int size = 200) {
-    ToyOptions options;
-    options.size = size;
-    options.seed = 5;
-    return std::make_shared<const Dataset>(make_toy(name, options));
-}
-
 TrainingConfig base_config() {
     TrainingConfig config;
     config.hidden = {{8, Activation::Tanh}};
@@ -193,7 +186,7 @@ private slots:
     }
 
     void bad_sweeps_are_explained() {
-        const auto data = toy("xor");
+        const auto data = std::make_shared<const Dataset>(load_experiment_data(experiment_on("xor")));
         auto problems_of = [&](const SweepSpec& spec, const TrainingConfig& base) {
             std::string all;
             for (const auto& p : check_sweep(spec, base, *data)) all += p + "\n";
@@ -353,8 +346,8 @@ private slots:
         QCOMPARE(f3.std, 0.0);
         QVERIFY(std::isnan(seed_statistics(runs, 0, "dfa", SweepMetric::TestAccuracy).mean));
         QCOMPARE(sweep_rules(runs), (std::vector<std::string>{"bp", "f3"}));
-        QCOMPARE(parse_sweep_metric("gap_closed"), SweepMetric::GapClosed);
-        QVERIFY_THROWS_EXCEPTION(SweepError, parse_sweep_metric("accuracy"));
+        QCOMPARE(parse<SweepMetric>("gap_closed"), SweepMetric::GapClosed);
+        QVERIFY_THROWS_EXCEPTION(NameError, parse<SweepMetric>("accuracy"));
     }
 
     void csv_has_one_row_per_run_rule_and_epoch() {

@@ -438,7 +438,7 @@ void SweepView::build_controls() {
     jobs_->setValue(std::max(1, QThread::idealThreadCount()));
     jobs_->setToolTip(tr("Runs trained at the same time, one per core. The numbers do not depend on it."));
     metric_ = new QComboBox;
-    for (const auto& name : sweep_metric_names()) metric_->addItem(metric_title(parse_sweep_metric(name)), QString::fromStdString(name));
+    for (const auto& name : all_names<SweepMetric>()) metric_->addItem(metric_title(parse<SweepMetric>(name)), QString::fromStdString(name));
     seeds_->setObjectName("sweepSeeds");
     jobs_->setObjectName("sweepJobs");
     metric_->setObjectName("sweepMetric");
@@ -581,7 +581,7 @@ void SweepView::update_controls() {
 
 void SweepView::set_jobs(int jobs) { jobs_->setValue(jobs); }
 
-SweepMetric SweepView::metric() const { return parse_sweep_metric(metric_->currentData().toString().toStdString()); }
+SweepMetric SweepView::metric() const { return parse<SweepMetric>(metric_->currentData().toString().toStdString()); }
 
 bool SweepView::start(const Experiment& base) {
     if (running()) return false;

@@ -251,11 +251,7 @@ SweepAxis read_sweep_axis(Reader& reader, const Value& value, const std::string&
     SweepAxis axis;
     const Value* name = s.get("name");
     if (!name) reader.fail(s.path_of("name"), "missing");
-    try {
-        axis.parameter = parse_sweep_parameter(reader.string(*name, s.path_of("name")));
-    } catch (const SweepError& e) {
-        reader.fail(s.path_of("name"), e.what());
-    }
+    axis.parameter = reader.name<SweepParameter>(*name, s.path_of("name"));
     axis.log_scale = s.string("scale", "linear") == "log";
     const json::Array* values = s.array("values");
     const std::string values_path = s.path_of("values");

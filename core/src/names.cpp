@@ -46,6 +46,20 @@ template <> struct Table<OptimizerKind> {
         {OptimizerKind::Sgd, "sgd"}, {OptimizerKind::Momentum, "momentum"}, {OptimizerKind::Adam, "adam"}}};
 };
 
+template <> struct Table<SweepParameter> {
+    static constexpr const char* what = "sweep parameter";
+    static constexpr std::array<std::pair<SweepParameter, const char*>, 6> rows{{
+        {SweepParameter::LearningRate, "lr"}, {SweepParameter::Width, "width"}, {SweepParameter::Depth, "depth"},
+        {SweepParameter::BatchSize, "batch"}, {SweepParameter::FeedbackInit, "feedback_init"},
+        {SweepParameter::F3Error, "f3_error"}}};
+};
+template <> struct Table<SweepMetric> {
+    static constexpr const char* what = "sweep metric";
+    static constexpr std::array<std::pair<SweepMetric, const char*>, 5> rows{{
+        {SweepMetric::TestAccuracy, "test_accuracy"}, {SweepMetric::TestLoss, "test_loss"},
+        {SweepMetric::TestMse, "test_mse"}, {SweepMetric::TrainLoss, "train_loss"}, {SweepMetric::GapClosed, "gap_closed"}}};
+};
+
 template <class Enum> std::string name_of(Enum v) {
     for (const auto& [value, name] : Table<Enum>::rows)
         if (value == v) return name;
@@ -78,6 +92,8 @@ F3_NAMES(Algorithm)
 F3_NAMES(F3Error)
 F3_NAMES(FeedbackInit)
 F3_NAMES(OptimizerKind)
+F3_NAMES(SweepParameter)
+F3_NAMES(SweepMetric)
 #undef F3_NAMES
 
 std::string to_string(const RuleSpec& rule) {

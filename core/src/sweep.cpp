@@ -5,40 +5,15 @@
 #include "f3/report.hpp"
 
 #include <algorithm>
-#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <set>
 #include <sstream>
-#include <utility>
 
 namespace f3 {
 namespace {
-
-constexpr std::array<std::pair<SweepParameter, const char*>, 6> kParameterNames{{
-    {SweepParameter::LearningRate, "lr"},
-    {SweepParameter::Width, "width"},
-    {SweepParameter::Depth, "depth"},
-    {SweepParameter::BatchSize, "batch"},
-    {SweepParameter::FeedbackInit, "feedback_init"},
-    {SweepParameter::F3Error, "f3_error"},
-}};
-
-constexpr std::array<std::pair<SweepMetric, const char*>, 5> kMetricNames{{
-    {SweepMetric::TestAccuracy, "test_accuracy"},
-    {SweepMetric::TestLoss, "test_loss"},
-    {SweepMetric::TestMse, "test_mse"},
-    {SweepMetric::TrainLoss, "train_loss"},
-    {SweepMetric::GapClosed, "gap_closed"},
-}};
-
-template <class Names> std::string join_names(const Names& names) {
-    std::string text;
-    for (const auto& [value, name] : names) text += (text.empty() ? "" : ", ") + std::string(name);
-    return text;
-}
 
 bool is_whole(SweepParameter p) { return p == SweepParameter::Width || p == SweepParameter::Depth || p == SweepParameter::BatchSize; }
 
@@ -85,24 +60,6 @@ std::vector<double> grid(const std::string& parameter, double a, double b, bool 
 
 } // namespace
 
-std::string to_string(SweepParameter parameter) {
-    for (const auto& [value, name] : kParameterNames)
-        if (value == parameter) return name;
-    return "?";
-}
-
-SweepParameter parse_sweep_parameter(std::string_view name) {
-    for (const auto& [value, known] : kParameterNames)
-        if (name == known) return value;
-    throw SweepError("unknown sweep parameter '" + std::string(name) + "' (valid: " + join_names(kParameterNames) + ")");
-}
-
-std::vector<std::string> sweep_parameter_names() {
-    std::vector<std::string> names;
-    for (const auto& [value, name] : kParameterNames) names.emplace_back(name);
-    return names;
-}
-
 bool is_categorical(SweepParameter p) { return p == SweepParameter::FeedbackInit || p == SweepParameter::F3Error; }
 
 SweepAxis parse_sweep_axis(std::string_view text) {
@@ -112,7 +69,11 @@ SweepAxis parse_sweep_axis(std::string_view text) {
     const std::string name(text.substr(0, eq));
     const std::string_view spec = text.substr(eq + 1);
     SweepAxis axis;
-    axis.parameter = parse_sweep_parameter(name);
+    try {
+        axis.parameter = parse<SweepParameter>(name);
+    } catch (const NameError& e) {
+        throw SweepError(e.what());
+    }
     if (spec.empty()) throw SweepError(name + ": no values");
 
     if (spec.find(':') != std::string_view::npos) {
@@ -308,24 +269,6 @@ std::vector<std::string> check_sweep(const SweepSpec& spec, const TrainingConfig
     }
     if (bad_points > kMaxReported) problems.push_back("and " + std::to_string(bad_points - kMaxReported) + " more points with problems");
     return problems;
-}
-
-std::string to_string(SweepMetric metric) {
-    for (const auto& [value, name] : kMetricNames)
-        if (value == metric) return name;
-    return "?";
-}
-
-SweepMetric parse_sweep_metric(std::string_view name) {
-    for (const auto& [value, known] : kMetricNames)
-        if (name == known) return value;
-    throw SweepError("unknown metric '" + std::string(name) + "' (valid: " + join_names(kMetricNames) + ")");
-}
-
-std::vector<std::string> sweep_metric_names() {
-    std::vector<std::string> names;
-    for (const auto& [value, name] : kMetricNames) names.emplace_back(name);
-    return names;
 }
 
 double metric_value(const EpochMetrics& m, SweepMetric metric) {

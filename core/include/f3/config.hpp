@@ -19,6 +19,11 @@ enum class F3Error {
 };
 enum class FeedbackInit { Kaiming, Gaussian, Trinomial, Binomial, PlusMinusIdentity };
 enum class OptimizerKind { Sgd, Momentum, Adam };
+// What a sweep varies (sweep.hpp): "lr", "width" (every hidden layer), "depth" (hidden layers,
+// copies of the last one), "batch", "feedback_init", "f3_error" (every F3 rule's variant).
+enum class SweepParameter { LearningRate, Width, Depth, BatchSize, FeedbackInit, F3Error };
+// What a sweep's results are compared by.
+enum class SweepMetric { TestAccuracy, TestLoss, TestMse, TrainLoss, GapClosed };
 
 // What a configuration may ask for: check_config and the experiment-file reader share these.
 namespace limits {

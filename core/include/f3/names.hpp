@@ -21,6 +21,8 @@ std::string to_string(Algorithm v);
 std::string to_string(F3Error v);
 std::string to_string(FeedbackInit v);
 std::string to_string(OptimizerKind v);
+std::string to_string(SweepParameter v);
+std::string to_string(SweepMetric v);
 // "bp", "f3" (default error variant) or "f3:delayed_loss".
 std::string to_string(const RuleSpec& rule);
 

@@ -18,13 +18,7 @@ public:
     using std::invalid_argument::invalid_argument;
 };
 
-// "lr", "width" (every hidden layer), "depth" (hidden layers, copies of the last one), "batch",
-// "feedback_init", "f3_error" (every F3 rule's error variant).
-enum class SweepParameter { LearningRate, Width, Depth, BatchSize, FeedbackInit, F3Error };
-
-std::string to_string(SweepParameter parameter);
-SweepParameter parse_sweep_parameter(std::string_view name); // SweepError listing the valid names
-std::vector<std::string> sweep_parameter_names();
+// SweepParameter and SweepMetric are in config.hpp, their names in names.hpp.
 // Named values (feedback_init, f3_error) rather than numbers.
 bool is_categorical(SweepParameter parameter);
 
@@ -82,10 +76,6 @@ struct SweepRun {
     double seconds = 0.0;              // wall-clock time of this run
 };
 
-enum class SweepMetric { TestAccuracy, TestLoss, TestMse, TrainLoss, GapClosed };
-std::string to_string(SweepMetric metric);
-SweepMetric parse_sweep_metric(std::string_view name);
-std::vector<std::string> sweep_metric_names();
 double metric_value(const EpochMetrics& metrics, SweepMetric metric);
 
 struct SeedStatistics {
