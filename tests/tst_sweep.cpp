@@ -119,6 +119,8 @@ private slots:
         QCOMPARE(value_label(variants, 1), std::string("delayed_error_softmax"));
         QVERIFY(parse_sweep_axis("lr=0.1,0.01").log_scale);
         QVERIFY(!parse_sweep_axis("width=8,16").log_scale);
+        QVERIFY(parse_sweep_axis("width=16,64,256,1024").log_scale);
+        QVERIFY(!parse_sweep_axis("depth=1,2,4,8").log_scale);
     }
 
     void malformed_axes_are_explained_data() {

@@ -465,6 +465,7 @@ int sweep(const std::vector<std::string>& argv, std::ostream& out, std::ostream&
         throw UsageError("--param NAME=VALUES is required (e.g. --param lr=1e-4:1e-2:log:7), or --seeds N alone for one configuration");
     }
     if (args.has("seeds")) spec.seeds = parse_number<int>("seeds", args.get("seeds"));
+    if (args.has("threads")) err << "warning: a sweep trains each run on one thread and runs --jobs of them side by side; --threads is ignored\n";
     const int jobs = args.has("jobs") ? parse_number<int>("jobs", args.get("jobs")) : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     if (jobs < 1 || jobs > limits::kMaxThreads) throw UsageError("--jobs must be 1 to " + std::to_string(limits::kMaxThreads));
 

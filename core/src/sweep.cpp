@@ -122,9 +122,11 @@ SweepAxis parse_sweep_axis(std::string_view text) {
         }
         if (axis.values.size() > static_cast<std::size_t>(limits::kMaxSweepValues))
             throw SweepError(name + ": more than " + std::to_string(limits::kMaxSweepValues) + " values");
-        // Learning rates differ by factors: a log axis shows them evenly.
-        axis.log_scale = axis.parameter == SweepParameter::LearningRate &&
-                         std::all_of(axis.values.begin(), axis.values.end(), [](double v) { return v > 0.0; });
+        // Learning rates differ by factors, and so do widths or batch sizes spanning a decade or
+        // more (16, 64, 256, 1024): a log axis shows them evenly.
+        const auto [lo, hi] = std::minmax_element(axis.values.begin(), axis.values.end());
+        axis.log_scale = *lo > 0.0 && (axis.parameter == SweepParameter::LearningRate ||
+                                       (axis.parameter != SweepParameter::Depth && !is_categorical(axis.parameter) && *hi >= 8.0 * *lo));
     }
     return axis;
 }
