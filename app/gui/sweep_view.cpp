@@ -605,6 +605,7 @@ bool SweepView::start(const Experiment& base) {
     std::vector<std::size_t> skip;
     for (const auto& run : runs_) skip.push_back(run.point * static_cast<std::size_t>(spec.seeds) + static_cast<std::size_t>(run.seed_index));
     selected_ = std::min(selected_, spec.point_count() - 1);
+    user_selected_ = false;
     current_ = true;
     stale_note_->hide();
     problem_->clear();
@@ -683,6 +684,7 @@ void SweepView::finish(int generation, const QString& problem) {
                              .arg(seconds, 0, 'g', 2)
                              .arg(seconds > 0 ? static_cast<double>(made) * 60.0 / seconds : 0.0, 0, 'f', 0));
     }
+    if (!user_selected_) selected_ = point_where_rules_differ_most();
     update_controls();
     refresh();
     emit sweepFinished();
@@ -723,7 +725,8 @@ void SweepView::show_saved(const Experiment& experiment) {
     base_.recorded_metrics.clear();
     spec_ = experiment.sweep.value_or(SweepSpec{});
     runs_ = experiment.sweep ? experiment.sweep_runs : std::vector<SweepRun>{};
-    selected_ = 0;
+    selected_ = point_where_rules_differ_most();
+    user_selected_ = false;
     current_ = true;
     stale_note_->hide();
     if (experiment.sweep) set_controls(spec_);
@@ -749,7 +752,26 @@ void SweepView::set_current_setup(const Experiment& setup) {
 void SweepView::select_point(std::size_t point) {
     if (point >= spec_.point_count()) return;
     selected_ = point;
+    user_selected_ = true;
     refresh();
+}
+
+// The point whose rules end furthest apart in the shown metric: where the curves say the most.
+std::size_t SweepView::point_where_rules_differ_most() const {
+    const auto rules = sweep_rules(runs_);
+    std::size_t best = 0;
+    double widest = -1.0;
+    for (std::size_t p = 0; p < spec_.point_count(); ++p) {
+        double lo = INFINITY, hi = -INFINITY;
+        for (const auto& rule : rules) {
+            const SeedStatistics s = seed_statistics(runs_, p, rule, metric());
+            if (!s.n) continue;
+            lo = std::min(lo, s.mean);
+            hi = std::max(hi, s.mean);
+        }
+        if (hi - lo > widest) best = p, widest = hi - lo;
+    }
+    return best;
 }
 
 Experiment SweepView::run_experiment(std::size_t point, int seed_index) const {

@@ -107,6 +107,7 @@ private:
     void schedule_refresh();
     void request_open(int seed_index);
     SweepMetric metric() const;
+    std::size_t point_where_rules_differ_most() const;
 
     QComboBox* parameter_[2] = {nullptr, nullptr};
     QLineEdit* values_[2] = {nullptr, nullptr};
@@ -131,6 +132,7 @@ private:
     SweepSpec spec_;
     std::vector<SweepRun> runs_; // in arrival order
     std::size_t selected_ = 0;
+    bool user_selected_ = false; // until the user clicks, a finished sweep selects its most telling point
     bool current_ = true;        // base_ has the panel's settings
     int generation_ = 0;         // results of an older start are ignored
     QThread* thread_ = nullptr;
