@@ -390,6 +390,9 @@ private slots:
             expect_same_history(back.sweep_runs[i].history, experiment.sweep_runs[i].history);
         }
         QVERIFY(!parse_experiment(to_json(Experiment{}), "plain.json", nullptr).sweep.has_value());
+        // A run that took no measurable time still reads back (found by fuzz_experiment).
+        experiment.sweep_runs[0].seconds = 0.0;
+        QCOMPARE(parse_experiment(to_json(experiment), "sweep.json", nullptr).sweep_runs[0].seconds, 0.0);
     }
 
     void malformed_sweep_sections_are_explained_data() {

@@ -59,7 +59,7 @@ constexpr Range kMetricEpochRange{0, limits::kMaxEpochs};
 constexpr Range kMetricStepsRange{0, kMaxExactInteger};
 constexpr Range kSweepSeedsRange{1, limits::kMaxSweepSeeds};
 constexpr Range kSweepIndexRange{0, kMaxExactInteger};
-constexpr Range kSecondsRange{0, kInfinity, true, true};
+constexpr Range kSecondsRange{0, kInfinity, false, true};
 
 constexpr const char* kAutoHead = "auto";
 
