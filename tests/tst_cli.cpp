@@ -7,8 +7,19 @@
 #include <QTemporaryDir>
 #include <QtTest>
 #include <sstream>
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <thread>
+#include <signal.h>
+
+#include "f3/experiment.hpp"
 
 namespace {
+
+// The test's SIGINT handler around an interrupted sweep: counts signals the sweep did not catch.
+std::atomic<int> stray_interrupts{0};
+void count_stray_interrupt(int) { ++stray_interrupts; }
 
 struct Result {
     int code = 0;
@@ -381,6 +392,35 @@ private slots:
         QCOMPARE(changed.code, 0);
         QCOMPARE(changed.lines().size(), 6);
         QVERIFY(QString::fromStdString(changed.err).contains("made with other settings"));
+    }
+
+    // Ctrl-C during a sweep: the runs' current batch finishes, the finished runs are printed and
+    // saved, the exit code says it was interrupted, and the saved file resumes.
+    void interrupting_a_sweep_keeps_the_finished_runs() {
+        QTemporaryDir dir;
+        const std::string saved = (dir.path() + "/sweep.json").toStdString();
+        // The test's own handler: if SIGINT came after the sweep restored it, nothing is killed.
+        const auto previous = std::signal(SIGINT, &count_stray_interrupt);
+        std::thread interrupter([] {
+            struct sigaction current {};
+            for (int i = 0; i < 6000; ++i) { // until the sweep has installed its handler (up to 60 s)
+                sigaction(SIGINT, nullptr, &current);
+                if (current.sa_handler != &count_stray_interrupt) break;
+                std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(200));
+            std::raise(SIGINT);
+        });
+        const Result r = cli({"sweep", "--dataset", "moons", "--layers", "16", "--algorithms", "bp,f3", "--epochs", "20",
+                              "--param", "lr=1e-3:1e-1:log:10", "--seeds", "40", "--jobs", "1", "--save", saved});
+        interrupter.join();
+        std::signal(SIGINT, previous);
+        QCOMPARE(stray_interrupts.load(), 0);
+        QCOMPARE(r.code, 130);
+        QVERIFY2(QString::fromStdString(r.err).contains("interrupted: "), r.err.c_str());
+        const int printed = static_cast<int>(r.lines().size());
+        QVERIFY(printed < 400);
+        QCOMPARE(static_cast<int>(f3::load_experiment(saved, nullptr).sweep_runs.size()), printed);
     }
 
     void version_and_help() {

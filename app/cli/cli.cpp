@@ -11,6 +11,8 @@
 #include "f3/sweep_runner.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <csignal>
 #include <charconv>
 #include <chrono>
 #include <cmath>
@@ -395,6 +397,32 @@ int train(const std::vector<std::string>& argv, std::ostream& out, std::ostream&
 }
 
 
+// While alive, SIGINT and SIGTERM cancel `runner` (an atomic store, safe in a signal handler)
+// instead of killing the process, so finished runs are still printed and saved.
+class InterruptCancels {
+public:
+    explicit InterruptCancels(SweepRunner& runner) {
+        active_ = &runner;
+        previous_int_ = std::signal(SIGINT, &InterruptCancels::handle);
+        previous_term_ = std::signal(SIGTERM, &InterruptCancels::handle);
+    }
+    ~InterruptCancels() {
+        std::signal(SIGINT, previous_int_);
+        std::signal(SIGTERM, previous_term_);
+        active_ = nullptr;
+    }
+    InterruptCancels(const InterruptCancels&) = delete;
+    InterruptCancels& operator=(const InterruptCancels&) = delete;
+
+private:
+    static void handle(int) {
+        if (SweepRunner* runner = active_) runner->cancel();
+    }
+    static inline std::atomic<SweepRunner*> active_{nullptr};
+    using Handler = void (*)(int);
+    Handler previous_int_ = SIG_DFL, previous_term_ = SIG_DFL;
+};
+
 // One line per finished run: where it is in the sweep, the values swept, then each rule's last epoch.
 std::string sweep_run_line(const SweepSpec& spec, const SweepRun& run, Task task) {
     JsonLine line;
@@ -496,8 +524,20 @@ int sweep(const std::vector<std::string>& argv, std::ostream& out, std::ostream&
         });
         return runs;
     };
+    auto write_csv = [&](const std::vector<SweepRun>& runs) {
+        try {
+            write_file_atomically(args.get("csv"), sweep_csv(spec, runs));
+        } catch (const FileError& e) {
+            throw UsageError(e.what());
+        }
+    };
+    // Both outputs are written once before training, so a wrong path fails now, not after hours.
+    experiment.sweep_runs = stored;
+    if (!save_path.empty()) save_experiment_atomically(experiment, save_path);
+    if (args.has("csv")) write_csv(stored);
     std::vector<SweepRun> so_far; // for the periodic save
     auto last_save = std::chrono::steady_clock::now();
+    const InterruptCancels interrupt(runner); // Ctrl-C: finish the runs' current batch, keep what is done
     const auto finished = runner.run(jobs, [&](const SweepRun& run) {
         if (err_is_terminal) err << "\r\033[K";
         out << sweep_run_line(spec, run, task) << std::endl;
@@ -517,12 +557,11 @@ int sweep(const std::vector<std::string>& argv, std::ostream& out, std::ostream&
     experiment.sweep_runs = all_runs(finished);
     print_sweep_table(err, spec, experiment.sweep_runs, task);
     if (!save_path.empty()) save_experiment_atomically(experiment, save_path);
-    if (args.has("csv")) {
-        try {
-            write_file_atomically(args.get("csv"), sweep_csv(spec, experiment.sweep_runs));
-        } catch (const FileError& e) {
-            throw UsageError(e.what());
-        }
+    if (args.has("csv")) write_csv(experiment.sweep_runs);
+    if (runner.cancelled()) {
+        err << "interrupted: " << experiment.sweep_runs.size() << " of " << spec.run_count() << " runs done"
+            << (save_path.empty() ? std::string() : "; sweep --config " + save_path + " resumes") << '\n';
+        return 130;
     }
     return 0;
 }
