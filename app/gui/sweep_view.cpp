@@ -135,6 +135,7 @@ void SweepPlot::show_line(const SweepSpec& spec, const std::vector<SweepRun>& ru
     rect->insetLayout()->addElement(legend, Qt::AlignBottom | Qt::AlignRight);
     legend->setLayer("legend");
     legend->setBrush(QColor(255, 255, 255, 210));
+    legend->setVisible(!by_rule); // the rules are the x axis already
 
     double y_min = INFINITY, y_max = -INFINITY;
     for (std::size_t r = 0; r < rules.size(); ++r) {
@@ -626,6 +627,11 @@ bool SweepView::start(const Experiment& base) {
                 runner_ = runner;
                 if (cancel_requested_) runner->cancel();
             }
+            QMetaObject::invokeMethod(this, [this, task = runner->task(), generation] {
+                // Accuracy means nothing for regression: show the test MSE instead.
+                if (generation == generation_ && task == Task::Regression && metric() == SweepMetric::TestAccuracy)
+                    metric_->setCurrentIndex(metric_->findData(QString::fromStdString(to_string(SweepMetric::TestMse))));
+            }, Qt::QueuedConnection);
             runner->run(jobs, [this, generation](const SweepRun& run) {
                 QMetaObject::invokeMethod(this, [this, run, generation] { add_run(run, generation); }, Qt::QueuedConnection);
             }, skip);
