@@ -833,7 +833,7 @@ void MainWindow::set_presenter_mode(bool on) {
     QFont f = QApplication::font();
     f.setPointSizeF(f.pointSizeF() * (on ? 1.5 : 1.0));
     setFont(f);
-    for (CurvePlot* p : {loss_, metric_, alignment_, staleness_}) {
+    for (CurvePlot* p : {loss_, metric_, alignment_, staleness_, sweep_view_->curves_plot()}) {
         p->set_line_width(on ? 3.2 : 1.6);
         for (QCPAxis* axis : {p->xAxis, p->yAxis}) {
             axis->setTickLabelFont(f);

@@ -136,6 +136,7 @@ void SweepPlot::show_line(const SweepSpec& spec, const std::vector<SweepRun>& ru
     legend->setLayer("legend");
     legend->setBrush(QColor(255, 255, 255, 210));
     legend->setVisible(!by_rule); // the rules are the x axis already
+    legend->setFont(font());      // a free-standing legend does not take the plot's font by itself
 
     double y_min = INFINITY, y_max = -INFINITY;
     for (std::size_t r = 0; r < rules.size(); ++r) {
@@ -396,6 +397,12 @@ SweepView::~SweepView() {
     cancel();
     if (thread_) thread_->wait();
     delete thread_;
+}
+
+// Presenter mode enlarges the window's font: the summary plot is rebuilt with it.
+void SweepView::changeEvent(QEvent* event) {
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::FontChange) schedule_refresh();
 }
 
 void SweepView::build_controls() {

@@ -96,6 +96,9 @@ signals:
     // The user asked to open one run's configuration; `what` says which (for the status bar).
     void openRequested(const Experiment& experiment, const std::vector<EpochMetrics>& history, const QString& what);
 
+protected:
+    void changeEvent(QEvent* event) override;
+
 private:
     void build_controls();
     void update_controls();
