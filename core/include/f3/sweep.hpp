@@ -19,7 +19,8 @@ public:
 };
 
 // SweepParameter and SweepMetric are in config.hpp, their names in names.hpp.
-// Named values (feedback_init, f3_error) rather than numbers.
+
+// Parameters whose values are names (feedback_init, f3_error) rather than numbers.
 bool is_categorical(SweepParameter parameter);
 
 namespace limits {
@@ -47,7 +48,7 @@ std::string value_label(const SweepAxis& axis, std::size_t i);
 
 struct SweepSpec {
     std::vector<SweepAxis> axes; // none (seeds only), one or two
-    int seeds = 1;               // training seeds base, base + 1, ..., base + seeds - 1
+    int seeds = 1;               // seed indices 0 .. seeds - 1, added to the base seeds (sweep_experiment)
 
     std::size_t point_count() const; // product of the axis sizes; 1 without axes
     std::size_t run_count() const { return point_count() * static_cast<std::size_t>(seeds); }
