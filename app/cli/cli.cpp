@@ -18,6 +18,7 @@
 #include <cmath>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <ostream>
 #include <sstream>
 #include <thread>
@@ -538,7 +539,25 @@ int sweep(const std::vector<std::string>& argv, std::ostream& out, std::ostream&
     std::vector<SweepRun> so_far; // for the periodic save
     auto last_save = std::chrono::steady_clock::now();
     const InterruptCancels interrupt(runner); // Ctrl-C: finish the runs' current batch, keep what is done
+    // On a terminal, a progress bar of all batches, redrawn by its own thread: runs can be long.
+    std::mutex print_mutex;
+    auto draw = [&] {
+        const std::size_t done = runner.finished_runs() + stored.size();
+        draw_progress(err, runner.progress(), std::to_string(done) + '/' + std::to_string(spec.run_count()) + " runs");
+    };
+    std::jthread progress;
+    if (err_is_terminal)
+        progress = std::jthread([&](std::stop_token stop) {
+            while (!stop.stop_requested()) {
+                {
+                    const std::lock_guard lock(print_mutex);
+                    draw();
+                }
+                std::this_thread::sleep_for(std::chrono::milliseconds(250));
+            }
+        });
     const auto finished = runner.run(jobs, [&](const SweepRun& run) {
+        const std::lock_guard lock(print_mutex);
         if (err_is_terminal) err << "\r\033[K";
         out << sweep_run_line(spec, run, task) << std::endl;
         if (!save_path.empty()) {
@@ -549,11 +568,12 @@ int sweep(const std::vector<std::string>& argv, std::ostream& out, std::ostream&
                 last_save = std::chrono::steady_clock::now();
             }
         }
-        if (err_is_terminal)
-            draw_progress(err, static_cast<double>(runner.finished_runs() + 1 + stored.size()) / static_cast<double>(spec.run_count()),
-                          std::to_string(runner.finished_runs() + 1 + stored.size()) + '/' + std::to_string(spec.run_count()) + " runs");
     }, skip);
-    if (err_is_terminal) err << "\r\033[K";
+    if (progress.joinable()) {
+        progress.request_stop();
+        progress.join();
+        err << "\r\033[K";
+    }
     experiment.sweep_runs = all_runs(finished);
     print_sweep_table(err, spec, experiment.sweep_runs, task);
     if (!save_path.empty()) save_experiment_atomically(experiment, save_path);
