@@ -323,6 +323,16 @@ private slots:
         reopened.set_interactive(false);
         QVERIFY(reopened.open_file(path));
         QCOMPARE(reopened.sweep_view()->runs().size(), std::size_t{6});
+        // The panel holds the file's settings, so the sweep still belongs to them: saved again, and
+        // one more seed trains only that seed.
+        QCOMPARE(reopened.current_experiment().sweep_runs.size(), std::size_t{6});
+        reopened.sweep_view()->findChild<QSpinBox*>("sweepSeeds")->setValue(3);
+        QSignalSpy more(reopened.sweep_view(), &SweepView::sweepFinished);
+        QVERIFY(reopened.sweep_view()->start(reopened.experiment_panel()->setup()));
+        QVERIFY(more.wait(60000));
+        QCOMPARE(reopened.sweep_view()->runs().size(), std::size_t{9});
+        for (const SweepRun& run : reopened.sweep_view()->runs())
+            if (run.seed_index < 2) QCOMPARE(run.history.back().test_loss, expected[run.point * 2 + static_cast<std::size_t>(run.seed_index)].history.back().test_loss);
         QCOMPARE(reopened.sweep_view()->findChild<QLineEdit*>("sweepValues1")->isEnabled(), true);
 
         // Open the second seed's run at lr = 0.1: an untitled experiment with that run's curves.
