@@ -346,6 +346,7 @@ private slots:
         // The sweep stays visible but is not saved with an experiment of other settings.
         QCOMPARE(view->runs().size(), std::size_t{6});
         QVERIFY(!window.current_experiment().sweep.has_value());
+        QVERIFY(view->findChild<QLabel*>("sweepStaleNote")->isVisibleTo(view));
         bool trained = false;
         connect(&window, &MainWindow::runFinished, this, [&] { trained = true; });
         window.run();

@@ -582,7 +582,8 @@ void MainWindow::show_learning_rate(double lr) {
 void MainWindow::open_sweep_run(const Experiment& experiment, const std::vector<EpochMetrics>& history, const QString& what) {
     reset();
     lesson_.clear();
-    panel_->set_setup(experiment); // the sweep stays in its tab, marked as belonging to other settings
+    panel_->set_setup(experiment);
+    sweep_view_->set_current_setup(experiment); // the sweep stays in its tab, marked as other settings'
     show_learning_rate(experiment.training.optimizer.learning_rate);
     current_path_.clear();         // a new experiment: Save must not overwrite the sweep's file
     show_recorded_metrics(history);

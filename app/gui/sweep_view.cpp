@@ -479,6 +479,7 @@ void SweepView::build_controls() {
     stale_note_ = new QLabel(tr("These results belong to other settings than the experiment panel's: running the sweep "
                                 "starts over, and saving keeps only the panel's experiment."));
     stale_note_->setStyleSheet("QLabel { color: #8a5a00; }");
+    stale_note_->setObjectName("sweepStaleNote");
     stale_note_->setWordWrap(true);
     stale_note_->hide();
     layout->addLayout(form);
