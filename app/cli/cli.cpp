@@ -1,21 +1,22 @@
 #include "cli.hpp"
 
+#include "f3/atomic_file.hpp"
 #include "f3/comparison.hpp"
 #include "f3/data.hpp"
 #include "f3/experiment.hpp"
 #include "f3/json_writer.hpp"
 #include "f3/kernels.hpp"
-#include "f3/report.hpp"
 #include "f3/names.hpp"
-#include "f3/atomic_file.hpp"
+#include "f3/report.hpp"
 #include "f3/sweep_runner.hpp"
 
 #include <algorithm>
 #include <atomic>
-#include <csignal>
 #include <charconv>
 #include <chrono>
 #include <cmath>
+#include <csignal>
+#include <cstdio>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -23,7 +24,6 @@
 #include <sstream>
 #include <thread>
 #include <tuple>
-#include <cstdio>
 
 namespace f3::cli {
 namespace {
