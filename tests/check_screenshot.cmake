@@ -1,4 +1,4 @@
-# cmake -DAPP=path/to/f3studio -DOUT=file.png -P check_screenshot.cmake
+# cmake -DAPP=path/to/f3studio -DOUT=file.png [-DCLI=path/to/f3studio-cli] -P check_screenshot.cmake
 file(REMOVE ${OUT})
 get_filename_component(out_dir ${OUT} DIRECTORY)
 file(MAKE_DIRECTORY ${out_dir}) # a fresh build has none yet (tst_gui may not have run first)
@@ -14,6 +14,32 @@ file(READ ${OUT} header LIMIT 8 HEX)
 file(SIZE ${OUT} size)
 if(NOT header STREQUAL "89504e470d0a1a0a" OR size LESS 20000)
   message(FATAL_ERROR "${OUT} is not a plausible PNG screenshot (${size} bytes)")
+endif()
+# A saved sweep opened from the command line: its runs are shown without training again, so the
+# sweep "finishes" at once and the Sweep tab is saved.
+if(DEFINED CLI)
+  get_filename_component(sweep_file ${OUT} DIRECTORY)
+  set(sweep_file ${sweep_file}/sweep-from-cli.json)
+  execute_process(COMMAND ${CLI} sweep --dataset moons --layers 8 --algorithms bp,f3 --epochs 2
+                          --param f3_error=delayed_error,delayed_loss,delayed_error_softmax --seeds 2 --save ${sweep_file}
+                  RESULT_VARIABLE rc OUTPUT_QUIET ERROR_QUIET)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "f3studio-cli sweep failed (exit ${rc})")
+  endif()
+  string(REPLACE ".png" "-sweep.png" sweep_png ${OUT})
+  execute_process(COMMAND ${APP} ${sweep_file} --sweep --screenshot ${sweep_png} --print-metrics
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0 OR NOT EXISTS ${sweep_png})
+    message(FATAL_ERROR "f3studio FILE --sweep --screenshot failed (exit ${rc}): ${err}")
+  endif()
+  # The CLI's runs belong to the settings the app shows: none is trained again.
+  if(NOT out MATCHES "\"sweep_runs_trained\":0[,}]")
+    message(FATAL_ERROR "opening the CLI's sweep retrained runs: ${out}")
+  endif()
+  execute_process(COMMAND ${APP} ${sweep_file}.missing --screenshot ${sweep_png} RESULT_VARIABLE rc ERROR_VARIABLE err)
+  if(rc EQUAL 0 OR NOT err MATCHES "missing")
+    message(FATAL_ERROR "a missing experiment file should fail with a message, got exit ${rc}: ${err}")
+  endif()
 endif()
 execute_process(COMMAND ${APP} --demo no-such-demo --screenshot ${OUT} RESULT_VARIABLE rc ERROR_VARIABLE err)
 if(rc EQUAL 0 OR NOT err MATCHES "unknown demo")

@@ -386,7 +386,7 @@ private slots:
         QVERIFY(finished.wait(30000));
         QVERIFY(!view->running());
         QVERIFY(view->runs().size() < 360);
-        QCOMPARE(seed_statistics(view->runs(), 5, "bp", SweepMetric::TestAccuracy).n >= 1, true);
+        QCOMPARE(seed_statistics(view->spec(), view->runs(), 5, "bp", SweepMetric::TestAccuracy).n >= 1, true);
         QVERIFY(view->findChild<QPushButton*>("sweepRun")->isEnabled());
     }
 

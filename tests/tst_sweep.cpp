@@ -321,7 +321,12 @@ private slots:
         b.training.threads = 2;
         b.sweep = lr_sweep(3);
         b.recorded_metrics.push_back(metric("bp", 1, 0.5));
+        b.instruments.alignment = b.instruments.timeline = true; // the app watches every run
+        b.instruments.every_steps = 5;
         QVERIFY(same_training_settings(a, b));
+        b.instruments.gap_baseline = parse_rule("dfa"); // changes gap_closed
+        QVERIFY(!same_training_settings(a, b));
+        b.instruments.gap_baseline = a.instruments.gap_baseline;
         b.training.epochs = 3;
         QVERIFY(!same_training_settings(a, b));
         b = a;
@@ -336,20 +341,35 @@ private slots:
         runs[2].history = {metric("bp", 1, 0.1), metric("bp", 2, 1.0)};
         runs[3].point = 1;
         runs[3].history = {metric("bp", 2, 0.0)};
-        const SeedStatistics last = seed_statistics(runs, 0, "bp", SweepMetric::TestAccuracy);
+        const SeedStatistics last = seed_statistics(SweepSpec{}, runs, 0, "bp", SweepMetric::TestAccuracy);
         QCOMPARE(last.n, 3);
         QVERIFY(std::abs(last.mean - 0.8) < 1e-12);
         QVERIFY(std::abs(last.std - 0.2) < 1e-12); // sqrt((0.04 + 0 + 0.04) / 2)
-        const SeedStatistics first = seed_statistics(runs, 0, "bp", SweepMetric::TestAccuracy, 1);
+        const SeedStatistics first = seed_statistics(SweepSpec{}, runs, 0, "bp", SweepMetric::TestAccuracy, 1);
         QVERIFY(std::abs(first.mean - 1.3 / 3) < 1e-12);
-        const SeedStatistics f3 = seed_statistics(runs, 0, "f3", SweepMetric::TestAccuracy);
+        const SeedStatistics f3 = seed_statistics(SweepSpec{}, runs, 0, "f3", SweepMetric::TestAccuracy);
         QCOMPARE(f3.n, 1);
         QCOMPARE(f3.diverged, 1);
         QCOMPARE(f3.std, 0.0);
-        QVERIFY(std::isnan(seed_statistics(runs, 0, "dfa", SweepMetric::TestAccuracy).mean));
-        QCOMPARE(sweep_rules(runs), (std::vector<std::string>{"bp", "f3"}));
+        QVERIFY(std::isnan(seed_statistics(SweepSpec{}, runs, 0, "dfa", SweepMetric::TestAccuracy).mean));
+        QCOMPARE(sweep_rules(SweepSpec{}, runs), (std::vector<std::string>{"bp", "f3"}));
         QCOMPARE(parse<SweepMetric>("gap_closed"), SweepMetric::GapClosed);
         QVERIFY_THROWS_EXCEPTION(NameError, parse<SweepMetric>("accuracy"));
+    }
+
+    void f3_variants_are_one_series_under_an_f3_error_sweep() {
+        SweepSpec spec;
+        spec.axes = {parse_sweep_axis("f3_error=delayed_error,delayed_loss")};
+        std::vector<SweepRun> runs(2);
+        runs[0].history = {metric("bp", 1, 0.5), metric("f3", 1, 0.6)};
+        runs[1].point = 1;
+        runs[1].history = {metric("bp", 1, 0.5), metric("f3:delayed_loss", 1, 0.7)};
+        QCOMPARE(sweep_rules(spec, runs), (std::vector<std::string>{"bp", "f3"}));
+        QCOMPARE(seed_statistics(spec, runs, 1, "f3", SweepMetric::TestAccuracy).mean, 0.7);
+        QCOMPARE(sweep_series(spec, "f3:delayed_loss"), std::string("f3"));
+        QCOMPARE(sweep_series(spec, "not a rule"), std::string("not a rule")); // hand-edited files
+        // Without that axis each variant is its own series.
+        QCOMPARE(sweep_series(lr_sweep(1), "f3:delayed_loss"), std::string("f3:delayed_loss"));
     }
 
     void csv_has_one_row_per_run_rule_and_epoch() {

@@ -455,14 +455,14 @@ std::string sweep_run_line(const SweepSpec& spec, const SweepRun& run, Task task
 // Mean +- std over seeds per point and rule, for people reading the terminal.
 void print_sweep_table(std::ostream& err, const SweepSpec& spec, const std::vector<SweepRun>& runs, Task task) {
     const SweepMetric metric = task == Task::Classification ? SweepMetric::TestAccuracy : SweepMetric::TestMse;
-    const auto rules = sweep_rules(runs);
+    const auto rules = sweep_rules(spec, runs);
     err << "\n" << to_string(metric) << " (mean +- std over seeds; gap_closed in brackets)\n";
     for (std::size_t p = 0; p < spec.point_count(); ++p) {
         std::ostringstream row;
         row << (spec.axes.empty() ? std::string("all") : spec.point_label(p)) << ':';
         for (const auto& rule : rules) {
-            const SeedStatistics s = seed_statistics(runs, p, rule, metric);
-            const SeedStatistics gap = seed_statistics(runs, p, rule, SweepMetric::GapClosed);
+            const SeedStatistics s = seed_statistics(spec, runs, p, rule, metric);
+            const SeedStatistics gap = seed_statistics(spec, runs, p, rule, SweepMetric::GapClosed);
             char cell[128];
             std::snprintf(cell, sizeof cell, "  %s %.4f +- %.4f (n=%d", rule.c_str(), s.mean, s.std, s.n);
             row << cell;

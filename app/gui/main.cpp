@@ -1,6 +1,6 @@
-// f3studio: the desktop app. `--demo NAME --epochs N --screenshot FILE.png` runs a built-in demo (or,
-// with --sweep, its sweep) and saves the whole window (works with QT_QPA_PLATFORM=offscreen);
-// `--list-demos` prints the names.
+// f3studio: the desktop app. `f3studio [FILE]` opens an experiment file; `--demo NAME --epochs N
+// --screenshot FILE.png` runs a built-in demo (or the file; with --sweep, its sweep) and saves the
+// whole window (works with QT_QPA_PLATFORM=offscreen); `--list-demos` prints the names.
 #include "demos.hpp"
 #include "experiment_panel.hpp"
 #include "f3/json_writer.hpp"
@@ -22,6 +22,12 @@ void print_run_report(const f3::gui::MainWindow& window) {
         f3::JsonLine line;
         line.add("algorithm", m.rule).add("epoch", m.epoch).add("train_loss", m.train_loss).add("test_loss", m.test_loss);
         line.add("test_accuracy", m.test_accuracy).add("test_mse", m.test_mse).add("samples_per_s", m.samples_per_s);
+        std::printf("%s\n", line.str().c_str());
+    }
+    if (const f3::gui::SweepView* sweep = window.sweep_view(); !sweep->runs().empty()) {
+        f3::JsonLine line;
+        line.add("sweep_runs", static_cast<long long>(sweep->runs().size()));
+        line.add("sweep_runs_trained", static_cast<long long>(sweep->runs_trained()));
         std::printf("%s\n", line.str().c_str());
     }
     for (auto it = window.replot_stats().begin(); it != window.replot_stats().end(); ++it) {
@@ -65,10 +71,16 @@ int main(int argc, char** argv) {
     QCommandLineOption list_option("list-demos", "Print the built-in demos, one a line.");
     QCommandLineOption presenter_option("presenter", "Start in presenter mode (large fonts, full screen).");
     QCommandLineOption metrics_option("print-metrics",
-                                      "With --screenshot: print each epoch's metrics and the views' replot times as JSON lines.");
+                                      "With --screenshot: print each epoch's metrics, the sweep's run counts and the views' replot times as JSON lines.");
     QCommandLineOption sweep_option("sweep", "With --screenshot: run the sweep of the Sweep tab (the demo's, if it has one) instead of training.");
     parser.addOptions({demo_option, epochs_option, screenshot_option, list_option, presenter_option, metrics_option, sweep_option});
+    parser.addPositionalArgument("file", "An experiment file (.json) to open instead of a demo.", "[FILE]");
     parser.process(app);
+    const QStringList files = parser.positionalArguments();
+    if (files.size() > 1) {
+        std::fprintf(stderr, "error: give one experiment file, not %lld\n", static_cast<long long>(files.size()));
+        return 2;
+    }
 
     const QString demo_name = parser.isSet(demo_option) ? parser.value(demo_option) : QStringLiteral("default");
     auto setup = f3::gui::demo(demo_name);
@@ -91,7 +103,15 @@ int main(int argc, char** argv) {
     window.set_interactive(!screenshot);
     window.load_setup(*setup, demo_name);
     window.show();
-    if (!screenshot && !parser.isSet(demo_option)) window.offer_restore();
+    if (!files.isEmpty() && !window.open_file(files.first())) {
+        // Interactive: the user was told why and keeps the demo. A screenshot would be of the wrong thing.
+        if (screenshot) {
+            std::fprintf(stderr, "error: %s\n", qPrintable(window.last_problem()));
+            return 2;
+        }
+    } else if (files.isEmpty() && !screenshot && !parser.isSet(demo_option)) {
+        window.offer_restore();
+    }
     if (parser.isSet(presenter_option)) window.set_presenter_mode(true);
 
     if (parser.isSet(screenshot_option)) {

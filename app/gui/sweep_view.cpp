@@ -103,7 +103,7 @@ void SweepPlot::show_results(const SweepSpec& spec, const std::vector<SweepRun>&
 // One parameter: mean per value, a band and error bars of ± one std over seeds. Without
 // parameters (seeds only): one point per rule.
 void SweepPlot::show_line(const SweepSpec& spec, const std::vector<SweepRun>& runs, SweepMetric metric, std::size_t selected) {
-    const auto rules = sweep_rules(runs);
+    const auto rules = sweep_rules(spec, runs);
     const bool by_rule = spec.axes.empty();
     const SweepAxis* axis = by_rule ? nullptr : &spec.axes[0];
     const bool categorical = by_rule || is_categorical(axis->parameter);
@@ -146,7 +146,7 @@ void SweepPlot::show_line(const SweepSpec& spec, const std::vector<SweepRun>& ru
         QStringList diverged;
         const std::size_t n = by_rule ? 1 : axis->values.size();
         for (std::size_t i = 0; i < n; ++i) {
-            const SeedStatistics s = seed_statistics(runs, i, rules[r], metric);
+            const SeedStatistics s = seed_statistics(spec, runs, i, rules[r], metric);
             // Categorical axes: rules side by side around each tick, so error bars do not overlap.
             const double dodge = categorical && !by_rule ? 0.1 * (static_cast<double>(r) - (rules.size() - 1) / 2.0) / std::max<double>(1.0, rules.size() / 3.0) : 0.0;
             const double key = by_rule ? static_cast<double>(r) : (categorical ? static_cast<double>(i) + dodge : axis->values[i]);
@@ -223,7 +223,7 @@ void SweepPlot::show_line(const SweepSpec& spec, const std::vector<SweepRun>& ru
 
 // Two parameters: one heat map per rule on a shared colour scale, mean and std written in each cell.
 void SweepPlot::show_heat_maps(const SweepSpec& spec, const std::vector<SweepRun>& runs, SweepMetric metric, std::size_t selected) {
-    const auto rules = sweep_rules(runs);
+    const auto rules = sweep_rules(spec, runs);
     const SweepAxis &ax = spec.axes[0], &ay = spec.axes[1];
     const int nx = static_cast<int>(ax.values.size()), ny = static_cast<int>(ay.values.size());
     const int count = static_cast<int>(rules.size());
@@ -248,7 +248,7 @@ void SweepPlot::show_heat_maps(const SweepSpec& spec, const std::vector<SweepRun
     double lo = INFINITY, hi = -INFINITY;
     for (std::size_t r = 0; r < rules.size(); ++r)
         for (std::size_t p = 0; p < spec.point_count(); ++p) {
-            stats[r].push_back(seed_statistics(runs, p, rules[r], metric));
+            stats[r].push_back(seed_statistics(spec, runs, p, rules[r], metric));
             if (stats[r].back().n) {
                 lo = std::min(lo, stats[r].back().mean);
                 hi = std::max(hi, stats[r].back().mean);
@@ -686,7 +686,7 @@ void SweepView::finish(int generation, const QString& problem) {
         runner_.reset();
     }
     const double seconds = static_cast<double>(QDateTime::currentMSecsSinceEpoch() - started_ms_) / 1000.0;
-    const std::size_t made = runs_.size() - kept_runs_;
+    const std::size_t made = runs_trained();
     if (!problem.isEmpty()) {
         problem_->setText(problem);
         status_->setText(tr("Stopped: %1 of %2 runs").arg(runs_.size()).arg(spec_.run_count()));
@@ -739,6 +739,7 @@ void SweepView::show_saved(const Experiment& experiment) {
     base_.recorded_metrics.clear();
     spec_ = experiment.sweep.value_or(SweepSpec{});
     runs_ = experiment.sweep ? experiment.sweep_runs : std::vector<SweepRun>{};
+    kept_runs_ = runs_.size();
     selected_ = point_where_rules_differ_most();
     user_selected_ = false;
     current_ = true;
@@ -772,13 +773,13 @@ void SweepView::select_point(std::size_t point) {
 
 // The point whose rules end furthest apart in the shown metric: where the curves say the most.
 std::size_t SweepView::point_where_rules_differ_most() const {
-    const auto rules = sweep_rules(runs_);
+    const auto rules = sweep_rules(spec_, runs_);
     std::size_t best = 0;
     double widest = -1.0;
     for (std::size_t p = 0; p < spec_.point_count(); ++p) {
         double lo = INFINITY, hi = -INFINITY;
         for (const auto& rule : rules) {
-            const SeedStatistics s = seed_statistics(runs_, p, rule, metric());
+            const SeedStatistics s = seed_statistics(spec_, runs_, p, rule, metric());
             if (!s.n) continue;
             lo = std::min(lo, s.mean);
             hi = std::max(hi, s.mean);
@@ -814,7 +815,7 @@ void SweepView::refresh() {
 
     // The selected point: mean ± std per epoch for each rule.
     curves_->clear_series();
-    const auto rules = sweep_rules(runs_);
+    const auto rules = sweep_rules(spec_, runs_);
     const std::string where = spec_.axes.empty() ? std::string("this configuration") : spec_.point_label(selected_);
     curves_->set_title(QString::fromStdString(where));
     curves_->yAxis->setLabel(metric_title(shown));
@@ -836,19 +837,19 @@ void SweepView::refresh() {
         low->removeFromLegend();
         high->removeFromLegend();
         for (int epoch = 1; epoch <= epochs; ++epoch) {
-            const SeedStatistics s = seed_statistics(runs_, selected_, rule_name, shown, epoch);
+            const SeedStatistics s = seed_statistics(spec_, runs_, selected_, rule_name, shown, epoch);
             if (!s.n) continue;
             curves_->append("mean:" + rule, epoch, s.mean);
             curves_->append("low:" + rule, epoch, s.mean - s.std);
             curves_->append("high:" + rule, epoch, s.mean + s.std);
         }
-        const SeedStatistics last = seed_statistics(runs_, selected_, rule_name, shown);
+        const SeedStatistics last = seed_statistics(spec_, runs_, selected_, rule_name, shown);
         QString line = QStringLiteral("<span style='color:%1'>■</span> <b>%2</b> %3").arg(colour.name(), rule_title(rule), format_stat(last));
         if (last.n + last.diverged > 0) line += tr(" <small>(%1 seed(s)").arg(last.n + last.diverged);
         if (last.diverged) line += tr(", %1 diverged").arg(last.diverged);
         if (last.n + last.diverged > 0) line += QStringLiteral(")</small>");
         if (shown != SweepMetric::GapClosed) {
-            const SeedStatistics gap = seed_statistics(runs_, selected_, rule_name, SweepMetric::GapClosed);
+            const SeedStatistics gap = seed_statistics(spec_, runs_, selected_, rule_name, SweepMetric::GapClosed);
             // BP and the baseline close 1 and 0 of the gap by definition.
             if (gap.n && rule_name != "bp" && rule_name != to_string(base_.instruments.gap_baseline))
                 line += tr(" · gap closed %1").arg(format_stat(gap));

@@ -80,6 +80,8 @@ public:
 
     const SweepSpec& spec() const { return spec_; }
     const std::vector<SweepRun>& runs() const { return runs_; }
+    // Runs trained by the last start (the others were kept from before).
+    std::size_t runs_trained() const { return runs_.size() - kept_runs_; }
     std::size_t selected_point() const { return selected_; }
     void select_point(std::size_t point);
     // The experiment of one run of the sweep (point, seed index): what "Open" loads.

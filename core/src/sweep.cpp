@@ -284,14 +284,33 @@ double metric_value(const EpochMetrics& m, SweepMetric metric) {
     return std::numeric_limits<double>::quiet_NaN();
 }
 
-SeedStatistics seed_statistics(const std::vector<SweepRun>& runs, std::size_t point, const std::string& rule, SweepMetric metric, int epoch) {
+std::string sweep_series(const SweepSpec& spec, const std::string& rule) {
+    const bool f3_error_swept = std::any_of(spec.axes.begin(), spec.axes.end(),
+                                            [](const SweepAxis& a) { return a.parameter == SweepParameter::F3Error; });
+    // By its label, without parsing it: saved files may hold any text there.
+    const std::string f3 = to_string(Algorithm::F3);
+    const bool is_f3 = rule == f3 || rule.rfind(f3 + ":", 0) == 0;
+    return f3_error_swept && is_f3 ? f3 : rule;
+}
+
+std::vector<std::string> sweep_rules(const SweepSpec& spec, const std::vector<SweepRun>& runs) {
+    std::vector<std::string> series;
+    for (const auto& run : runs)
+        for (const auto& m : run.history)
+            if (const std::string name = sweep_series(spec, m.rule); std::find(series.begin(), series.end(), name) == series.end())
+                series.push_back(name);
+    return series;
+}
+
+SeedStatistics seed_statistics(const SweepSpec& spec, const std::vector<SweepRun>& runs, std::size_t point,
+                               const std::string& series, SweepMetric metric, int epoch) {
     SeedStatistics stats;
     std::vector<double> values;
     for (const auto& run : runs) {
         if (run.point != point) continue;
         const EpochMetrics* found = nullptr;
         for (const auto& m : run.history)
-            if (m.rule == rule && (epoch == 0 || m.epoch == epoch)) found = &m; // the last one when epoch is 0
+            if ((epoch == 0 || m.epoch == epoch) && sweep_series(spec, m.rule) == series) found = &m; // the last one when epoch is 0
         if (!found) continue;
         if (found->diverged) {
             ++stats.diverged;
@@ -309,14 +328,6 @@ SeedStatistics seed_statistics(const std::vector<SweepRun>& runs, std::size_t po
     for (double v : values) squares += (v - stats.mean) * (v - stats.mean);
     stats.std = values.size() > 1 ? std::sqrt(squares / static_cast<double>(values.size() - 1)) : 0.0;
     return stats;
-}
-
-std::vector<std::string> sweep_rules(const std::vector<SweepRun>& runs) {
-    std::vector<std::string> rules;
-    for (const auto& run : runs)
-        for (const auto& m : run.history)
-            if (std::find(rules.begin(), rules.end(), m.rule) == rules.end()) rules.push_back(m.rule);
-    return rules;
 }
 
 std::vector<SweepRun> runs_kept_for(const SweepSpec& from, const std::vector<SweepRun>& runs, const SweepSpec& to) {

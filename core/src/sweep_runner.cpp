@@ -27,6 +27,11 @@ bool same_training_settings(const Experiment& a, const Experiment& b) {
         e.sweep.reset();
         e.sweep_runs.clear();
         e.training.threads = 1;
+        // Instruments only watch (instrumented and plain runs train identically); the gap
+        // baseline does change the results.
+        const RuleSpec baseline = e.instruments.gap_baseline;
+        e.instruments = InstrumentOptions{};
+        e.instruments.gap_baseline = baseline;
         return to_json(e);
     };
     return settings(a) == settings(b);

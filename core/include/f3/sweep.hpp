@@ -86,11 +86,14 @@ struct SeedStatistics {
     int diverged = 0; // seeds on which the rule diverged (left out of mean and std)
 };
 
-// Over the seeds of `point` in `runs`: `rule`'s metric at `epoch` (0: each run's last epoch).
-SeedStatistics seed_statistics(const std::vector<SweepRun>& runs, std::size_t point, const std::string& rule,
-                               SweepMetric metric, int epoch = 0);
-// The rules of a sweep's runs, in the order they first appear.
-std::vector<std::string> sweep_rules(const std::vector<SweepRun>& runs);
+// The series a rule's results are drawn in: under an f3_error sweep every F3 variant is the one
+// series "f3" (which variant is the point's value); otherwise the rule label itself.
+std::string sweep_series(const SweepSpec& spec, const std::string& rule);
+// The series of a sweep's runs, in the order they first appear.
+std::vector<std::string> sweep_rules(const SweepSpec& spec, const std::vector<SweepRun>& runs);
+// Over the seeds of `point` in `runs`: the metric of `series` at `epoch` (0: each run's last epoch).
+SeedStatistics seed_statistics(const SweepSpec& spec, const std::vector<SweepRun>& runs, std::size_t point,
+                               const std::string& series, SweepMetric metric, int epoch = 0);
 
 // The runs of a sweep `from` that are also runs of `to` (same value on each axis, same seed
 // index), renumbered for `to`: adding seeds or values to a sweep keeps what was already run.

@@ -21,7 +21,8 @@ namespace f3 {
 Experiment sweep_experiment(const Experiment& base, const SweepSpec& spec, std::size_t point, int seed_index);
 
 // True when `a` and `b` train the same runs: equal but for name, description, recorded results,
-// sweep and thread count. A sweep's stored runs are reused only for the same settings.
+// sweep, thread count and the watching instruments (not the gap baseline). A sweep's stored runs
+// are reused only for the same settings.
 bool same_training_settings(const Experiment& a, const Experiment& b);
 
 class SweepRunner {
