@@ -426,6 +426,7 @@ private slots:
         QTest::newRow("three axes") << R"({"parameters":[{"name":"lr","values":[1]},{"name":"width","values":[1]},{"name":"depth","values":[1]}]})" << "at most two parameters";
         QTest::newRow("twice") << R"({"parameters":[{"name":"lr","values":[1]},{"name":"lr","values":[2]}]})" << "lr is swept twice";
         QTest::newRow("seeds") << R"({"seeds":0})" << "sweep.seeds: 0 is out of range (1 to 1000)";
+        QTest::newRow("scale") << R"({"parameters":[{"name":"lr","scale":"cubic","values":[1]}]})" << "sweep.parameters[0].scale: expected \"linear\" or \"log\", found \"cubic\"";
         QTest::newRow("point") << R"({"parameters":[{"name":"lr","values":[1,2]}],"runs":[{"point":2}]})" << "sweep.runs[0].point: 2 is beyond the sweep's 2 points";
         QTest::newRow("seed index") << R"({"seeds":2,"runs":[{"seed_index":2}]})" << "sweep.runs[0].seed_index: 2 is beyond the sweep's 2 seeds";
     }

@@ -252,7 +252,9 @@ SweepAxis read_sweep_axis(Reader& reader, const Value& value, const std::string&
     const Value* name = s.get("name");
     if (!name) reader.fail(s.path_of("name"), "missing");
     axis.parameter = reader.name<SweepParameter>(*name, s.path_of("name"));
-    axis.log_scale = s.string("scale", "linear") == "log";
+    const std::string scale = s.string("scale", "linear");
+    if (scale != "linear" && scale != "log") reader.fail(s.path_of("scale"), "expected \"linear\" or \"log\", found \"" + scale + "\"");
+    axis.log_scale = scale == "log";
     const json::Array* values = s.array("values");
     const std::string values_path = s.path_of("values");
     if (!values || values->empty()) reader.fail(values_path, "missing or empty");
