@@ -615,8 +615,8 @@ bool SweepView::start(const Experiment& base) {
     for (const auto& run : runs_) skip.push_back(run.point * static_cast<std::size_t>(spec.seeds) + static_cast<std::size_t>(run.seed_index));
     selected_ = std::min(selected_, spec.point_count() - 1);
     user_selected_ = false;
-    current_ = true;
-    stale_note_->hide();
+    panel_setup_ = base;
+    update_stale_note();
     problem_->clear();
     {
         const std::lock_guard lock(runner_mutex_);
@@ -699,6 +699,7 @@ void SweepView::finish(int generation, const QString& problem) {
                              .arg(seconds > 0 ? static_cast<double>(made) * 60.0 / seconds : 0.0, 0, 'f', 0));
     }
     if (!user_selected_) selected_ = point_where_rules_differ_most();
+    update_stale_note(); // the panel may have changed while the sweep ran
     update_controls();
     refresh();
     emit sweepFinished();
@@ -742,8 +743,8 @@ void SweepView::show_saved(const Experiment& experiment) {
     kept_runs_ = runs_.size();
     selected_ = point_where_rules_differ_most();
     user_selected_ = false;
-    current_ = true;
-    stale_note_->hide();
+    panel_setup_ = experiment; // the window shows a saved sweep together with its experiment
+    update_stale_note();
     if (experiment.sweep) set_controls(spec_);
     status_->setText(runs_.empty() ? QString() : tr("%1 of %2 runs saved in the file").arg(runs_.size()).arg(spec_.run_count()));
     update_controls();
@@ -760,8 +761,12 @@ void SweepView::add_to(Experiment& experiment) const {
 }
 
 void SweepView::set_current_setup(const Experiment& setup) {
-    current_ = runs_.empty() || same_training_settings(base_, setup);
-    stale_note_->setVisible(!current_ && !running());
+    panel_setup_ = setup;
+    update_stale_note();
+}
+
+void SweepView::update_stale_note() {
+    stale_note_->setVisible(!running() && !runs_.empty() && panel_setup_ && !same_training_settings(base_, *panel_setup_));
 }
 
 void SweepView::select_point(std::size_t point) {

@@ -108,6 +108,7 @@ private:
     void add_run(const SweepRun& run, int generation);
     void finish(int generation, const QString& problem);
     void update_progress();
+    void update_stale_note();
     void refresh();
     void schedule_refresh();
     void request_open(int seed_index);
@@ -138,7 +139,7 @@ private:
     std::vector<SweepRun> runs_; // in arrival order
     std::size_t selected_ = 0;
     bool user_selected_ = false; // until the user clicks, a finished sweep selects its most telling point
-    bool current_ = true;        // base_ has the panel's settings
+    std::optional<Experiment> panel_setup_; // what the experiment panel holds, when known
     int generation_ = 0;         // results of an older start are ignored
     QThread* thread_ = nullptr;
     qint64 started_ms_ = 0;
