@@ -251,6 +251,10 @@ private slots:
         QTest::newRow("sweep zero seeds") << (sweep + QStringList{"--seeds", "0"}) << "seeds must be 1 to 1000";
         QTest::newRow("sweep zero jobs") << (sweep + QStringList{"--seeds", "2", "--jobs", "0"}) << "--jobs must be 1 to";
         QTest::newRow("sweep with instruments") << (sweep + QStringList{"--instruments"}) << "--instruments is an option of 'train', not of 'sweep'";
+        // 100,000 runs of 2 rules x 20 epochs: several hundred MiB; refused before anything trains.
+        QTest::newRow("sweep too big to save") << (sweep + QStringList{"--algorithms", "bp,f3", "--epochs", "20", "--param", "width=1:1000",
+                                                                       "--param", "batch=1:50", "--seeds", "2", "--save", "/nonexistent/x.json"})
+                                               << "--save: 100000 runs could take up to";
         QTest::newRow("train with param") << (base + QStringList{"--param", "lr=0.1"}) << "--param is an option of 'sweep', not of 'train'";
     }
     void bad_input_gives_one_line_error() {

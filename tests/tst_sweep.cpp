@@ -410,6 +410,23 @@ private slots:
             expect_same_history(back.sweep_runs[i].history, experiment.sweep_runs[i].history);
         }
         QVERIFY(!parse_experiment(to_json(Experiment{}), "plain.json", nullptr).sweep.has_value());
+        // Divergence and gap closed survive too, and the bound covers what was written.
+        experiment.sweep_runs[1].history.back().diverged = true;
+        experiment.sweep_runs[1].history.back().message = kDivergedMessage;
+        experiment.sweep_runs[1].history.back().test_loss = std::nan("");
+        const Experiment again = parse_experiment(to_json(experiment), "sweep.json", nullptr);
+        for (std::size_t r = 0; r < again.sweep_runs.size(); ++r)
+            for (std::size_t i = 0; i < again.sweep_runs[r].history.size(); ++i) {
+                const EpochMetrics &a = again.sweep_runs[r].history[i], &b = experiment.sweep_runs[r].history[i];
+                QCOMPARE(a.diverged, b.diverged);
+                QCOMPARE(a.message, b.message);
+                QVERIFY(a.gap_closed == b.gap_closed || (std::isnan(a.gap_closed) && std::isnan(b.gap_closed)));
+            }
+        QVERIFY(std::isnan(again.sweep_runs[1].history.back().test_loss));
+        Experiment without_runs = experiment;
+        without_runs.sweep_runs.clear();
+        QVERIFY(to_json(experiment).size() - to_json(without_runs).size() <
+                sweep_file_bytes_bound(spec, 3, experiment.training.epochs) * experiment.sweep_runs.size() / spec.run_count());
         // A run that took no measurable time still reads back (found by fuzz_experiment).
         experiment.sweep_runs[0].seconds = 0.0;
         QCOMPARE(parse_experiment(to_json(experiment), "sweep.json", nullptr).sweep_runs[0].seconds, 0.0);
@@ -429,6 +446,11 @@ private slots:
         QTest::newRow("scale") << R"({"parameters":[{"name":"lr","scale":"cubic","values":[1]}]})" << "sweep.parameters[0].scale: expected \"linear\" or \"log\", found \"cubic\"";
         QTest::newRow("point") << R"({"parameters":[{"name":"lr","values":[1,2]}],"runs":[{"point":2}]})" << "sweep.runs[0].point: 2 is beyond the sweep's 2 points";
         QTest::newRow("seed index") << R"({"seeds":2,"runs":[{"seed_index":2}]})" << "sweep.runs[0].seed_index: 2 is beyond the sweep's 2 seeds";
+        QTest::newRow("no column") << R"({"runs":[{"rules":["bp"]}]})" << "sweep.runs[0].train_loss: missing";
+        QTest::newRow("column per rule") << R"({"runs":[{"rules":["bp"],"train_loss":[],"test_loss":[],"test_accuracy":[],"test_mse":[],"gap_closed":[]}]})"
+                                         << "sweep.runs[0].train_loss: 0 lists for 1 rules";
+        QTest::newRow("ragged") << R"({"runs":[{"rules":["bp"],"train_loss":[[1,2]],"test_loss":[[1]],"test_accuracy":[[1,2]],"test_mse":[[1,2]],"gap_closed":[[1,2]]}]})"
+                                << "sweep.runs[0].test_loss[0]: 1 epochs where train_loss has 2";
     }
     void malformed_sweep_sections_are_explained() {
         QFETCH(QString, sweep);

@@ -512,6 +512,13 @@ int sweep(const std::vector<std::string>& argv, std::ostream& out, std::ostream&
 
     SweepRunner runner(experiment, spec);
     const Task task = runner.task();
+    if (args.has("save")) {
+        const std::size_t bound = sweep_file_bytes_bound(spec, sweep_config(experiment.training, spec, 0, 0).rules.size(), experiment.training.epochs);
+        if (bound > json::kMaxBytes)
+            throw UsageError("--save: " + std::to_string(spec.run_count()) + " runs could take up to " + std::to_string(bound >> 20) +
+                             " MiB, more than an experiment file may hold (" + std::to_string(json::kMaxBytes >> 20) +
+                             " MiB); use --csv, or fewer runs or epochs");
+    }
     if (args.has("save-config")) save_experiment_atomically(experiment, args.get("save-config"));
     std::vector<std::size_t> skip;
     for (const auto& run : stored) skip.push_back(run.point * static_cast<std::size_t>(spec.seeds) + static_cast<std::size_t>(run.seed_index));

@@ -1,5 +1,6 @@
 #include "sweep_view.hpp"
 
+#include "f3/json.hpp"
 #include "f3/names.hpp"
 #include "f3/sweep_runner.hpp"
 #include "plots.hpp"
@@ -260,8 +261,11 @@ void SweepPlot::show_heat_maps(const SweepSpec& spec, const std::vector<SweepRun
     scale->setDataRange(data_range);
 
     auto ticker_for = [](const SweepAxis& axis) {
+        // Every cell gets a tick; about ten get a label, so long axes stay readable.
+        const std::size_t every = (axis.values.size() + 9) / 10;
         auto ticker = QSharedPointer<QCPAxisTickerText>::create();
-        for (std::size_t i = 0; i < axis.values.size(); ++i) ticker->addTick(static_cast<double>(i), QString::fromStdString(value_label(axis, i)).replace('_', ' '));
+        for (std::size_t i = 0; i < axis.values.size(); ++i)
+            ticker->addTick(static_cast<double>(i), i % every ? QString() : QString::fromStdString(value_label(axis, i)).replace('_', ' '));
         return ticker;
     };
     const bool write_cells = nx * ny <= 64;
@@ -601,6 +605,16 @@ bool SweepView::start(const Experiment& base) {
         problem_->setText(QString::fromStdString(e.what()));
         return false;
     }
+    // Results live in the experiment file (and its autosave): they must fit one.
+    if (const std::size_t bound = sweep_file_bytes_bound(spec, sweep_config(base.training, spec, 0, 0).rules.size(), base.training.epochs);
+        bound > json::kMaxBytes) {
+        problem_->setText(tr("%1 runs could take up to %2 MiB in the experiment file, more than it may hold (%3 MiB): use fewer "
+                             "runs or epochs, or f3studio-cli sweep --csv.")
+                              .arg(spec.run_count())
+                              .arg(bound >> 20)
+                              .arg(json::kMaxBytes >> 20));
+        return false;
+    }
     // The same settings keep what was already run (more seeds or values cost only the new runs).
     std::vector<SweepRun> kept;
     if (!runs_.empty() && same_training_settings(base_, base)) kept = runs_kept_for(spec_, runs_, spec);
@@ -692,6 +706,8 @@ void SweepView::finish(int generation, const QString& problem) {
         status_->setText(tr("Stopped: %1 of %2 runs").arg(runs_.size()).arg(spec_.run_count()));
     } else if (cancelled) {
         status_->setText(tr("Cancelled: %1 of %2 runs kept").arg(runs_.size()).arg(spec_.run_count()));
+    } else if (made == 0) {
+        status_->setText(tr("All %1 runs were already done").arg(runs_.size()));
     } else {
         status_->setText(tr("Done: %1 runs in %2 s (%3 runs/min)")
                              .arg(made)

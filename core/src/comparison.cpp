@@ -259,7 +259,7 @@ void Comparison::finish_epoch(TrainingObserver* observer) {
         }
         if (run.diverged()) {
             m.diverged = true;
-            m.message = "diverged: the loss is no longer finite; try a smaller learning rate";
+            m.message = kDivergedMessage;
         } else {
             m.train_loss = loss_sum_[r] / n;
             const Evaluation test = run.evaluate(data_->test_x, data_->test_y, data_->test_labels);

@@ -6,6 +6,8 @@
 #include "f3/json.hpp"
 #include "f3/names.hpp"
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -279,6 +281,17 @@ SweepAxis read_sweep_axis(Reader& reader, const Value& value, const std::string&
     return axis;
 }
 
+// Sweep runs are stored by column: per rule, one array over the epochs for each metric sweeps
+// compare, so that thousands of runs stay a file of megabytes (one object per epoch took ~400
+// bytes). Timings, steps and instruments are not kept (sweeps do not record instruments).
+constexpr std::array<std::pair<const char*, double EpochMetrics::*>, 5> kSweepColumns{{
+    {"train_loss", &EpochMetrics::train_loss},
+    {"test_loss", &EpochMetrics::test_loss},
+    {"test_accuracy", &EpochMetrics::test_accuracy},
+    {"test_mse", &EpochMetrics::test_mse},
+    {"gap_closed", &EpochMetrics::gap_closed},
+}};
+
 SweepRun read_sweep_run(Reader& reader, const Value& value, const std::string& path, const SweepSpec& spec) {
     Section s(reader, &value, path);
     SweepRun run;
@@ -290,10 +303,80 @@ SweepRun read_sweep_run(Reader& reader, const Value& value, const std::string& p
         reader.fail(s.path_of("seed_index"), std::to_string(run.seed_index) + " is beyond the sweep's " + std::to_string(spec.seeds) + " seeds");
     run.seed = s.whole<std::uint64_t>("seed", 0, kSeedRange);
     run.seconds = s.number("seconds", 0.0, kSecondsRange);
-    if (const json::Array* metrics = s.array("metrics"))
-        for (std::size_t i = 0; i < metrics->size(); ++i) run.history.push_back(read_metrics(reader, (*metrics)[i], indexed(s.path_of("metrics"), i)));
+    std::vector<std::string> rules;
+    if (const json::Array* names = s.array("rules"))
+        for (std::size_t r = 0; r < names->size(); ++r) rules.push_back(reader.string((*names)[r], indexed(s.path_of("rules"), r)));
+    // columns[c][r][e]: metric c of rule r after epoch e + 1; every column has the same shape.
+    std::vector<std::vector<std::vector<double>>> columns;
+    for (const auto& [name, member] : kSweepColumns) {
+        const std::string column_path = s.path_of(name);
+        const json::Array* per_rule = s.array(name);
+        if (!per_rule) reader.fail(column_path, "missing");
+        if (per_rule->size() != rules.size())
+            reader.fail(column_path, std::to_string(per_rule->size()) + " lists for " + std::to_string(rules.size()) + " rules");
+        auto& column = columns.emplace_back();
+        for (std::size_t r = 0; r < rules.size(); ++r) {
+            const std::string rule_path = indexed(column_path, r);
+            reader.expect((*per_rule)[r], Type::Array, rule_path);
+            column.push_back(read_number_list(reader, &(*per_rule)[r].as_array(), rule_path));
+            if (column.back().size() > static_cast<std::size_t>(limits::kMaxEpochs))
+                reader.fail(rule_path, "more epochs than the limit of " + std::to_string(limits::kMaxEpochs));
+            if (column.back().size() != columns.front()[r].size())
+                reader.fail(rule_path, std::to_string(column.back().size()) + " epochs where " + kSweepColumns[0].first + " has " +
+                                           std::to_string(columns.front()[r].size()));
+        }
+    }
+    std::vector<int> diverged_at(rules.size(), 0); // the first epoch a rule was diverged after; 0: never
+    if (const json::Array* at = s.array("diverged_at")) {
+        if (at->size() != rules.size())
+            reader.fail(s.path_of("diverged_at"), std::to_string(at->size()) + " entries for " + std::to_string(rules.size()) + " rules");
+        for (std::size_t r = 0; r < rules.size(); ++r)
+            diverged_at[r] = reader.whole<int>((*at)[r], indexed(s.path_of("diverged_at"), r), kMetricEpochRange);
+    }
     s.finish();
+    // Back to Comparison::history()'s order: epoch by epoch, the rules in order.
+    std::size_t epochs = 0;
+    for (const auto& per_rule : columns.front()) epochs = std::max(epochs, per_rule.size());
+    for (std::size_t e = 0; e < epochs; ++e)
+        for (std::size_t r = 0; r < rules.size(); ++r) {
+            if (e >= columns.front()[r].size()) continue;
+            EpochMetrics m;
+            m.rule = rules[r];
+            m.epoch = static_cast<int>(e + 1);
+            for (std::size_t c = 0; c < kSweepColumns.size(); ++c) m.*kSweepColumns[c].second = columns[c][r][e];
+            m.diverged = diverged_at[r] > 0 && m.epoch >= diverged_at[r];
+            if (m.diverged) m.message = kDivergedMessage;
+            run.history.push_back(std::move(m));
+        }
     return run;
+}
+
+Value sweep_run_json(const SweepRun& run) {
+    std::vector<std::string> rules;
+    for (const auto& m : run.history)
+        if (std::find(rules.begin(), rules.end(), m.rule) == rules.end()) rules.push_back(m.rule);
+    json::Object o{{"point", run.point}, {"seed_index", run.seed_index}, {"seed", run.seed}, {"seconds", run.seconds}};
+    json::Array names(rules.begin(), rules.end());
+    o.emplace_back("rules", std::move(names));
+    for (const auto& [name, member] : kSweepColumns) {
+        json::Array per_rule;
+        for (const auto& rule : rules) {
+            json::Array values;
+            for (const auto& m : run.history)
+                if (m.rule == rule) values.emplace_back(m.*member);
+            per_rule.emplace_back(std::move(values));
+        }
+        o.emplace_back(name, std::move(per_rule));
+    }
+    json::Array diverged_at;
+    for (const auto& rule : rules) {
+        int first = 0;
+        for (const auto& m : run.history)
+            if (m.rule == rule && m.diverged && first == 0) first = m.epoch;
+        diverged_at.emplace_back(first);
+    }
+    o.emplace_back("diverged_at", std::move(diverged_at));
+    return o;
 }
 
 // Problems between fields (a rule listed twice, a rule that needs hidden layers) are check_config's.
@@ -535,15 +618,7 @@ std::string to_json(const Experiment& e) {
                 {"name", to_string(axis.parameter)}, {"scale", axis.log_scale ? "log" : "linear"}, {"values", std::move(values)}});
         }
         json::Array runs;
-        for (const auto& run : e.sweep_runs) {
-            json::Array metrics;
-            for (const auto& m : run.history) metrics.push_back(metrics_json(m));
-            runs.emplace_back(json::Object{{"point", run.point},
-                                           {"seed_index", run.seed_index},
-                                           {"seed", run.seed},
-                                           {"seconds", run.seconds},
-                                           {"metrics", std::move(metrics)}});
-        }
+        for (const auto& run : e.sweep_runs) runs.push_back(sweep_run_json(run));
         root.emplace_back("sweep", json::Object{{"parameters", std::move(axes)}, {"seeds", e.sweep->seeds}, {"runs", std::move(runs)}});
     }
     return json::write(root);
@@ -565,6 +640,14 @@ void save_experiment_atomically(const Experiment& experiment, const std::string&
     } catch (const FileError& e) {
         throw ExperimentError(e.what());
     }
+}
+
+std::size_t sweep_file_bytes_bound(const SweepSpec& spec, std::size_t rules, int epochs) {
+    // Per run: its keys and indices, then per rule its name and, per epoch, each column's number
+    // (at most 24 characters and a separator, as json::write prints doubles).
+    constexpr std::size_t kRun = 300, kRule = 60, kNumber = 26;
+    const std::size_t per_rule = kRule + static_cast<std::size_t>(std::max(0, epochs)) * kSweepColumns.size() * kNumber;
+    return spec.run_count() * (kRun + rules * per_rule);
 }
 
 Dataset load_experiment_data(const Experiment& experiment) {

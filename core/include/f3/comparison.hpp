@@ -23,6 +23,9 @@ public:
 // Every problem with this configuration on this data, one sentence each (empty: fine).
 std::vector<std::string> check_config(const TrainingConfig& config, const Dataset& data);
 
+// EpochMetrics::message of a rule whose loss stopped being finite.
+inline constexpr const char* kDivergedMessage = "diverged: the loss is no longer finite; try a smaller learning rate";
+
 struct EpochMetrics {
     std::string rule;               // to_string(RuleSpec)
     int epoch = 0;
