@@ -260,9 +260,9 @@ void SweepPlot::show_heat_maps(const SweepSpec& spec, const std::vector<SweepRun
     const QCPRange data_range(lo, hi);
     scale->setDataRange(data_range);
 
-    auto ticker_for = [](const SweepAxis& axis) {
-        // Every cell gets a tick; about ten get a label, so long axes stay readable.
-        const std::size_t every = (axis.values.size() + 9) / 10;
+    auto ticker_for = [](const SweepAxis& axis, std::size_t labels) {
+        // Every cell gets a tick, at most `labels` get a label, so long axes stay readable.
+        const std::size_t every = (axis.values.size() + labels - 1) / labels;
         auto ticker = QSharedPointer<QCPAxisTickerText>::create();
         for (std::size_t i = 0; i < axis.values.size(); ++i)
             ticker->addTick(static_cast<double>(i), i % every ? QString() : QString::fromStdString(value_label(axis, i)).replace('_', ' '));
@@ -286,8 +286,8 @@ void SweepPlot::show_heat_maps(const SweepSpec& spec, const std::vector<SweepRun
         rects_.push_back(rect);
         QCPAxis* x = rect->axis(QCPAxis::atBottom);
         QCPAxis* y = rect->axis(QCPAxis::atLeft);
-        x->setTicker(ticker_for(ax));
-        y->setTicker(ticker_for(ay));
+        x->setTicker(ticker_for(ax, 5)); // the maps stand side by side: narrow
+        y->setTicker(ticker_for(ay, 10));
         // Axis titles once: below the bottom row, left of the first column.
         if (r + columns >= count) x->setLabel(axis_title(ax));
         if (r % columns == 0) y->setLabel(axis_title(ay));
@@ -295,7 +295,7 @@ void SweepPlot::show_heat_maps(const SweepSpec& spec, const std::vector<SweepRun
         y->setRange(-0.5, ny - 0.5);
         x->grid()->setVisible(false);
         y->grid()->setVisible(false);
-        if (nx > 4) x->setTickLabelRotation(30);
+        if (nx > 4 && is_categorical(ax.parameter)) x->setTickLabelRotation(30); // names are long
         auto* map = new QCPColorMap(x, y);
         map->data()->setSize(nx, ny);
         map->data()->setRange(QCPRange(0, nx - 1), QCPRange(0, ny - 1));
