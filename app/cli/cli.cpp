@@ -1,14 +1,14 @@
 #include "cli.hpp"
 
-#include "f3/atomic_file.hpp"
-#include "f3/comparison.hpp"
-#include "f3/data.hpp"
-#include "f3/experiment.hpp"
-#include "f3/json_writer.hpp"
-#include "f3/kernels.hpp"
-#include "f3/names.hpp"
-#include "f3/report.hpp"
-#include "f3/sweep_runner.hpp"
+#include "f3/io/atomic_file.hpp"
+#include "f3/train/comparison.hpp"
+#include "f3/data/dataset.hpp"
+#include "f3/io/experiment.hpp"
+#include "f3/io/json_writer.hpp"
+#include "f3/platform/kernels.hpp"
+#include "f3/io/names.hpp"
+#include "f3/observe/report.hpp"
+#include "f3/train/sweep_runner.hpp"
 
 #include <algorithm>
 #include <atomic>

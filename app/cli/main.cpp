@@ -1,6 +1,6 @@
 #include "cli.hpp"
 
-#include "f3/kernels.hpp"
+#include "f3/platform/kernels.hpp"
 
 #include <iostream>
 #include <unistd.h>

@@ -1,7 +1,7 @@
 #pragma once
 // Built-in lessons (resources/lessons, compiled into the app): experiment files with a short text.
 // "default" is what the app opens with on first start; `--demo NAME` opens any of them.
-#include "f3/experiment.hpp"
+#include "f3/io/experiment.hpp"
 
 #include <QStringList>
 #include <optional>

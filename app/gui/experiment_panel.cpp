@@ -1,6 +1,6 @@
 #include "experiment_panel.hpp"
 
-#include "f3/names.hpp"
+#include "f3/io/names.hpp"
 #include "rule_style.hpp"
 
 #include <QCheckBox>

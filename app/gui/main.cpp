@@ -3,8 +3,8 @@
 // whole window (works with QT_QPA_PLATFORM=offscreen); `--list-demos` prints the names.
 #include "demos.hpp"
 #include "experiment_panel.hpp"
-#include "f3/json_writer.hpp"
-#include "f3/kernels.hpp"
+#include "f3/io/json_writer.hpp"
+#include "f3/platform/kernels.hpp"
 #include "main_window.hpp"
 #include "sweep_view.hpp"
 

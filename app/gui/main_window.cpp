@@ -1,14 +1,14 @@
 #include "main_window.hpp"
 
 #include "experiment_panel.hpp"
-#include "f3/names.hpp"
+#include "f3/io/names.hpp"
 #include "plots.hpp"
 #include "rule_style.hpp"
 #include "sweep_view.hpp"
 
 #include "demos.hpp"
-#include "f3/atomic_file.hpp"
-#include "f3/report.hpp"
+#include "f3/io/atomic_file.hpp"
+#include "f3/observe/report.hpp"
 
 #include <QApplication>
 #include <QCloseEvent>

@@ -1,8 +1,8 @@
 #pragma once
 // The live views, each a QCustomPlot. They take plain values from training snapshots; none of them
 // knows about threads. Every view uses rule_colour() so a rule looks the same everywhere.
-#include "f3/network.hpp"
-#include "f3/timeline.hpp"
+#include "f3/nn/network.hpp"
+#include "f3/observe/timeline.hpp"
 
 #include <QMap>
 #include <qcustomplot.h>

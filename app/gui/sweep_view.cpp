@@ -1,8 +1,8 @@
 #include "sweep_view.hpp"
 
-#include "f3/json.hpp"
-#include "f3/names.hpp"
-#include "f3/sweep_runner.hpp"
+#include "f3/io/json.hpp"
+#include "f3/io/names.hpp"
+#include "f3/train/sweep_runner.hpp"
 #include "plots.hpp"
 #include "rule_style.hpp"
 

@@ -3,7 +3,7 @@
 // arrive: the chosen metric against the swept value with mean ± std over seeds (one parameter),
 // one heat map per rule (two), and the mean ± std curves of the selected point. The runner does all
 // the work; this file only draws and forwards clicks.
-#include "f3/experiment.hpp"
+#include "f3/io/experiment.hpp"
 
 #include <QWidget>
 #include <qcustomplot.h>

@@ -1,6 +1,6 @@
 #include "training_session.hpp"
 
-#include "f3/names.hpp"
+#include "f3/io/names.hpp"
 
 #include <QElapsedTimer>
 #include <algorithm>

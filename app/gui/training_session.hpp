@@ -2,9 +2,9 @@
 // Training off the GUI thread. A worker object in a QThread runs the lock-step comparison and sends
 // small value snapshots (at most ~30 a second); the session, on the GUI thread, owns the thread and
 // re-emits what arrives so widgets and tests connect to a GUI-side object only.
-#include "f3/comparison.hpp"
-#include "f3/data.hpp"
-#include "f3/experiment.hpp"
+#include "f3/train/comparison.hpp"
+#include "f3/data/dataset.hpp"
+#include "f3/io/experiment.hpp"
 
 #include <QObject>
 #include <QStringList>

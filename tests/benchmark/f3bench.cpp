@@ -3,12 +3,12 @@
 // on the same threads, so "fraction of the arithmetic limit" is measured rather than guessed.
 //
 //   build/tests/benchmark/f3bench [--threads N] [--seconds S] [--repeats R] [--only NAME]
-#include "f3/comparison.hpp"
-#include "f3/config.hpp"
-#include "f3/fpu.hpp"
-#include "f3/kernels.hpp"
-#include "f3/names.hpp"
-#include "f3/run.hpp"
+#include "f3/train/comparison.hpp"
+#include "f3/train/config.hpp"
+#include "f3/platform/fpu.hpp"
+#include "f3/platform/kernels.hpp"
+#include "f3/io/names.hpp"
+#include "f3/train/run.hpp"
 
 #include <Eigen/Core>
 #include <omp.h>

@@ -4,7 +4,7 @@
 // is read: "x..." classification on the last column, "c..." regression on column "y".
 // DataError is the documented refusal; anything else (another exception, a crash, a leak, a
 // sanitizer report, a broken invariant below) is a finding.
-#include "f3/data.hpp"
+#include "f3/data/dataset.hpp"
 
 #include <cmath>
 #include <cstddef>

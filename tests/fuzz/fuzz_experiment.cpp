@@ -3,7 +3,7 @@
 // as NameError or std::bad_variant_access, a crash, a leak, a sanitizer report) is a finding. A file
 // that is accepted must also survive what the app does with it: written back (to_json) it reads
 // again without warnings and writes the same text.
-#include "f3/experiment.hpp"
+#include "f3/io/experiment.hpp"
 
 #include <cstddef>
 #include <cstdint>

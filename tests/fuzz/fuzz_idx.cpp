@@ -1,7 +1,7 @@
 // libFuzzer target: the IDX reader and the in-memory gzip path on arbitrary bytes.
 // DataError is the documented refusal; anything else (another exception, a crash, a leak, a
 // sanitizer report, a broken invariant below) is a finding.
-#include "f3/data.hpp"
+#include "f3/data/dataset.hpp"
 
 #include <cstddef>
 #include <cstdint>

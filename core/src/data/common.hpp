@@ -1,7 +1,7 @@
 #pragma once
 // Helpers shared by the data loaders (toy, IDX, CSV): bounded file reading, the seeded train/test
 // split, standardization and target encoding. Internal to core/src/data; defined in dataset.cpp.
-#include "f3/data.hpp"
+#include "f3/data/dataset.hpp"
 
 #include <cstdint>
 #include <string>

@@ -1,7 +1,7 @@
 // Data-set entry point (load_dataset, limit_train) and the helpers the loaders share (common.hpp).
 #include "common.hpp"
 
-#include "f3/random.hpp"
+#include "f3/nn/random.hpp"
 
 #include <algorithm>
 #include <cerrno>

@@ -3,7 +3,7 @@
 // samples on every platform; classes are balanced by construction (sample i has class i % classes).
 #include "common.hpp"
 
-#include "f3/random.hpp"
+#include "f3/nn/random.hpp"
 
 #include <array>
 #include <cmath>

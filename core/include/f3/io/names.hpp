@@ -1,0 +1,35 @@
+#pragma once
+// The one place where enum values get their user-facing names (CLI flags, JSON, experiment files).
+#include "f3/train/config.hpp"
+
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace f3 {
+
+// Thrown for an unknown name; the message lists the valid ones.
+class NameError : public std::invalid_argument {
+public:
+    using std::invalid_argument::invalid_argument;
+};
+
+std::string to_string(Activation v);
+std::string to_string(Head v);
+std::string to_string(Algorithm v);
+std::string to_string(F3Error v);
+std::string to_string(FeedbackInit v);
+std::string to_string(OptimizerKind v);
+std::string to_string(SweepParameter v);
+std::string to_string(SweepMetric v);
+// "bp", "f3" (default error variant) or "f3:delayed_loss".
+std::string to_string(const RuleSpec& rule);
+
+template <class Enum> Enum parse(std::string_view name);
+template <class Enum> std::vector<std::string> all_names();
+
+// "f3" takes `default_f3_error`; "f3:VARIANT" names its own.
+RuleSpec parse_rule(std::string_view text, F3Error default_f3_error = F3Error::DelayedError);
+
+} // namespace f3

@@ -1,0 +1,155 @@
+#pragma once
+// Several rules trained in lock-step on one configuration: same initial weights, same feedback
+// matrices, same batch order, so their curves differ only by the rule.
+#include "f3/train/config.hpp"
+#include "f3/data/dataset.hpp"
+#include "f3/train/run.hpp"
+#include "f3/observe/timeline.hpp"
+
+#include <limits>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace f3 {
+
+class ConfigError : public std::invalid_argument {
+public:
+    using std::invalid_argument::invalid_argument;
+};
+
+// Every problem with this configuration on this data, one sentence each (empty: fine).
+std::vector<std::string> check_config(const TrainingConfig& config, const Dataset& data);
+
+// EpochMetrics::message of a rule whose loss stopped being finite.
+inline constexpr const char* kDivergedMessage = "diverged: the loss is no longer finite; try a smaller learning rate";
+
+struct EpochMetrics {
+    std::string rule;               // to_string(RuleSpec)
+    int epoch = 0;
+    double train_loss = std::numeric_limits<double>::quiet_NaN(); // sample-weighted mean of batch losses
+    double test_loss = std::numeric_limits<double>::quiet_NaN();
+    double test_accuracy = std::numeric_limits<double>::quiet_NaN(); // classification only
+    double test_mse = std::numeric_limits<double>::quiet_NaN();
+    double train_seconds = 0.0;     // time in this rule's training steps this epoch
+    double samples_per_s = 0.0;
+    std::int64_t steps = 0;         // optimizer steps so far
+    bool diverged = false;
+    std::string message;            // why it stopped, when diverged
+    // Instruments (when enabled): means over this epoch's sampled steps, one entry per hidden layer.
+    std::vector<double> update_angle_deg, signal_angle_deg, weight_angle_deg;
+    double staleness_steps = kNoValue;    // F3: mean age of the stored errors used
+    double staleness_distance = kNoValue; // F3: mean ‖E_stored − e_current‖ / ‖e_current‖
+    // (err_baseline − err_rule) / (err_baseline − err_BP) on the test set; NaN without BP and baseline.
+    double gap_closed = kNoValue;
+};
+
+struct InstrumentOptions {
+    bool alignment = false;         // angles, norms and F3 staleness against true BP
+    bool timeline = false;          // per-op schedule of sampled steps, logical and measured
+    // One step in 32: instruments then cost under 10% even where the BP reference gradient is
+    // dearer than the rule's own step (DFA on 784-1000-1000-10: ~12% at one in 20; see f3bench).
+    int every_steps = 32;           // sample one step in this many
+    RuleSpec gap_baseline{Algorithm::Drtp, F3Error::DelayedError};
+};
+
+struct RuleTimeline {
+    std::string rule;
+    Timeline logical;               // two consecutive steps, costs in multiply-adds
+    Timeline measured;              // the same schedule with this step's measured op durations (s)
+    double critical_path_logical = 0.0, critical_path_measured = 0.0;
+    bool pipelines = false;         // layer 1 may start the next batch before the output layer is done
+};
+
+struct InstrumentReport {
+    int epoch = 0;
+    Index batch = 0;
+    std::int64_t step = 0;          // optimizer steps before this one
+    std::vector<std::string> rules;
+    std::vector<StepInstruments> instruments; // per run (empty entries for diverged runs)
+    std::vector<RuleTimeline> timelines;      // per run, when the timeline is on
+};
+
+struct BatchReport {
+    int epoch = 0;                  // 1-based
+    Index batch = 0;                // 0-based within the epoch
+    Index batches_per_epoch = 0;
+    std::vector<double> losses;     // per run, NaN once diverged
+};
+
+// Silent hook for the CLI and the GUI worker: no Qt in core.
+class TrainingObserver {
+public:
+    virtual ~TrainingObserver() = default;
+    virtual void on_batch(const BatchReport&) {}
+    virtual void on_epoch(const std::vector<EpochMetrics>&) {}
+    virtual void on_diverged(const std::string& /*rule*/, const std::string& /*message*/) {}
+    virtual void on_instruments(const InstrumentReport&) {}
+    // Checked once per batch: returning true stops training after the current batch.
+    virtual bool stop_requested() { return false; }
+};
+
+// Fills EpochMetrics::gap_closed for one epoch's metrics of all rules.
+void fill_gap_closed(std::vector<EpochMetrics>& epoch, Task task, const RuleSpec& baseline);
+
+class Comparison {
+public:
+    // Throws ConfigError listing every problem found by check_config.
+    Comparison(std::shared_ptr<const Dataset> data, TrainingConfig config);
+
+    // Trains one batch with every run that has not diverged; at an epoch's end also evaluates and
+    // reports. Returns false once all epochs are done.
+    bool step(TrainingObserver* observer = nullptr);
+    // Steps until done or the observer asks to stop. Returns true when all epochs completed.
+    bool run(TrainingObserver* observer = nullptr);
+
+    bool finished() const { return epoch_ > config_.epochs; }
+    int epoch() const { return epoch_; }
+    Index batch_in_epoch() const { return batch_; }
+    Index batches_per_epoch() const;
+    const TrainingConfig& config() const { return config_; }
+    const Dataset& data() const { return *data_; }
+    std::vector<Run>& runs() { return runs_; }
+    const std::vector<Run>& runs() const { return runs_; }
+    // All epoch metrics so far, in order.
+    const std::vector<EpochMetrics>& history() const { return history_; }
+    void set_learning_rate(double lr);
+    void set_instruments(const InstrumentOptions& options) { instruments_ = options; }
+    const InstrumentOptions& instruments() const { return instruments_; }
+
+private:
+    void prepare_this_thread();
+    void start_epoch();
+    void finish_epoch(TrainingObserver* observer);
+    void record_instruments(std::size_t run, const StepInstruments& instruments);
+
+    std::shared_ptr<const Dataset> data_;
+    TrainingConfig config_;
+    std::vector<Run> runs_;
+    Rng shuffle_rng_;
+    std::vector<Index> order_;
+    int epoch_ = 1;
+    Index batch_ = 0;
+    Matrix batch_x_, batch_y_;
+    // Per run, this epoch: loss sum weighted by samples, seconds in training steps, reported divergence.
+    std::vector<double> loss_sum_, seconds_;
+    std::vector<bool> divergence_reported_;
+    InstrumentOptions instruments_;
+    std::int64_t global_step_ = 0;
+    Index timed_samples_ = 0; // samples of this epoch's steps that were not instrumented
+    std::vector<StepProbe> probes_;
+    // Per run, this epoch: sums of the sampled instruments and how many steps were sampled.
+    struct InstrumentSums {
+        std::vector<double> update, signal, weight;
+        std::vector<int> update_n, signal_n, weight_n;
+        double age = 0.0, distance = 0.0;
+        int age_n = 0, distance_n = 0;
+    };
+    std::vector<InstrumentSums> sums_;
+    std::vector<EpochMetrics> history_;
+    std::thread::id prepared_thread_;
+};
+
+} // namespace f3

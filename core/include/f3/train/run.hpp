@@ -1,0 +1,81 @@
+#pragma once
+// One training rule's run: its own copy of the network, optimizer memory and (for F3) the
+// per-sample delayed error buffer. Runs of one comparison share the initial weights and feedback.
+#include "f3/train/config.hpp"
+#include "f3/nn/feedback.hpp"
+#include "f3/observe/instruments.hpp"
+#include "f3/nn/network.hpp"
+#include "f3/nn/optimizer.hpp"
+#include "f3/rules/rule.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace f3 {
+
+struct Evaluation {
+    double loss = 0.0;
+    double accuracy = 0.0; // classification: fraction of argmax hits
+    double mse = 0.0;      // mean squared error of y_hat vs y (standardized units for regression)
+};
+
+// Asks one training step to also measure itself; costs nothing when not passed.
+struct StepProbe {
+    bool alignment = true;  // instruments against true BP on the same batch and weights
+    bool timing = false;    // measured duration of every op (for the update timeline)
+    StepInstruments instruments;
+    OpDurations durations;
+};
+
+class Run {
+public:
+    Run(RuleSpec rule, const Network& initial, std::shared_ptr<const FeedbackMatrices> feedback,
+        const OptimizerSpec& optimizer, const Matrix& train_targets);
+
+    // One optimizer step on a batch; `samples` are the rows' indices in the training set (F3 buffer).
+    // Returns the batch's loss before the update. A non-finite loss marks the run diverged and
+    // leaves the weights as they were.
+    double train_batch(const Matrix& x, const Matrix& y, std::span<const Index> samples, StepProbe* probe = nullptr);
+    Evaluation evaluate(const Matrix& x, const Matrix& y, const std::vector<int>& labels) const;
+
+    const RuleSpec& rule() const { return rule_; }
+    const Network& network() const { return network_; }
+    const FeedbackMatrices& feedback() const { return *feedback_; }
+    std::shared_ptr<const FeedbackMatrices> shared_feedback() const { return feedback_; }
+    std::int64_t steps() const { return steps_; }
+    bool diverged() const { return diverged_; }
+    void set_learning_rate(double lr) { optimizer_.set_learning_rate(lr); }
+
+    // F3 only: the error information stored per training sample, and the step that wrote each row
+    // (-1: still the initial targets).
+    const Matrix& stored_errors() const { return stored_errors_; }
+    const std::vector<std::int64_t>& stored_at_step() const { return stored_at_step_; }
+    // The delayed error used by the last F3 step, after the variant's read transform (N x C).
+    const Matrix& last_delayed_error() const { return delayed_error_; }
+
+private:
+    void read_delayed_errors(const Matrix& y, std::span<const Index> samples, Staleness* staleness);
+    void store_errors(const Matrix& y, std::span<const Index> samples, Staleness* staleness);
+
+    RuleSpec rule_;
+    Network network_;
+    std::shared_ptr<const FeedbackMatrices> feedback_;
+    Optimizer optimizer_;
+    std::vector<OptimizerState> weight_states_, bias_states_;
+    std::int64_t steps_ = 0;
+    bool diverged_ = false;
+
+    Matrix stored_errors_;
+    std::vector<std::int64_t> stored_at_step_;
+
+    // Reused across batches so the hot path does not allocate.
+    ForwardPass pass_;
+    Gradients gradients_;
+    Matrix delayed_error_, scratch_;
+    Gradients bp_scratch_; // instruments only
+};
+
+} // namespace f3

@@ -1,0 +1,287 @@
+#include "f3/train/comparison.hpp"
+
+#include "f3/platform/fpu.hpp"
+#include "f3/io/names.hpp"
+
+#include <Eigen/Core>
+#include <omp.h>
+#include <chrono>
+#include <cmath>
+#include <numeric>
+
+namespace f3 {
+
+std::vector<std::string> check_config(const TrainingConfig& config, const Dataset& data) {
+    std::vector<std::string> problems;
+    auto problem = [&](std::string text) { problems.push_back(std::move(text)); };
+    if (config.rules.empty()) problem("choose at least one training rule");
+    for (std::size_t i = 0; i < config.rules.size(); ++i)
+        for (std::size_t j = i + 1; j < config.rules.size(); ++j)
+            if (config.rules[i] == config.rules[j]) problem("rule '" + to_string(config.rules[i]) + "' is listed twice");
+    using namespace limits;
+    for (std::size_t i = 0; i < config.hidden.size(); ++i)
+        if (config.hidden[i].width < 1 || config.hidden[i].width > kMaxWidth)
+            problem("hidden layer " + std::to_string(i + 1) + " has width " + std::to_string(config.hidden[i].width) +
+                    " (allowed: 1 to " + std::to_string(kMaxWidth) + ")");
+    if (config.hidden.size() > static_cast<std::size_t>(kMaxHiddenLayers))
+        problem("at most " + std::to_string(kMaxHiddenLayers) + " hidden layers are supported");
+    const double lr = config.optimizer.learning_rate;
+    if (!std::isfinite(lr) || lr <= 0.0 || lr > kMaxLearningRate)
+        problem("learning rate must be a positive number up to " + std::to_string(static_cast<int>(kMaxLearningRate)) + ", not " + std::to_string(lr));
+    if (config.optimizer.kind == OptimizerKind::Momentum && !(config.optimizer.momentum >= 0.0 && config.optimizer.momentum < 1.0))
+        problem("momentum must be in [0, 1)");
+    auto check_range = [&](int value, int max, const char* what) {
+        if (value < 1 || value > max) problem(std::string(what) + " must be between 1 and " + std::to_string(max));
+    };
+    check_range(config.batch_size, kMaxBatch, "batch size");
+    check_range(config.epochs, kMaxEpochs, "epochs");
+    check_range(config.threads, kMaxThreads, "threads");
+    if (data.train_size() < 1) problem("the data set has no training samples");
+    if (data.task == Task::Regression) {
+        if (config.head != Head::LinearMse)
+            problem("regression data needs the linear_mse output head, not " + to_string(config.head));
+        for (const auto& rule : config.rules)
+            if (rule.algorithm == Algorithm::F3 &&
+                (rule.f3_error == F3Error::DelayedErrorSoftmax || rule.f3_error == F3Error::DelayedLossSoftmax ||
+                 rule.f3_error == F3Error::DelayedErrorOneHot || rule.f3_error == F3Error::DelayedLossOneHot))
+                problem("F3 variant " + to_string(rule.f3_error) + " needs class labels; regression has none");
+    }
+    const bool has_hidden = !config.hidden.empty();
+    for (const auto& rule : config.rules)
+        if (!has_hidden && rule.algorithm != Algorithm::Bp && rule.algorithm != Algorithm::Shallow)
+            problem("rule '" + to_string(rule) + "' only differs from bp in hidden layers; add one");
+    return problems;
+}
+
+void fill_gap_closed(std::vector<EpochMetrics>& epoch, Task task, const RuleSpec& baseline) {
+    auto error = [task](const EpochMetrics& m) { return task == Task::Classification ? 1.0 - m.test_accuracy : m.test_mse; };
+    const std::string bp_name = to_string(RuleSpec{Algorithm::Bp, F3Error::DelayedError}), base_name = to_string(baseline);
+    const EpochMetrics *bp = nullptr, *base = nullptr;
+    for (const auto& m : epoch) {
+        if (m.rule == bp_name) bp = &m;
+        if (m.rule == base_name) base = &m;
+    }
+    if (!bp || !base || bp->diverged || base->diverged) return;
+    const double span = error(*base) - error(*bp);
+    if (span == 0.0) return; // BP and the baseline agree: nothing to close
+    for (auto& m : epoch)
+        if (!m.diverged) m.gap_closed = (error(*base) - error(m)) / span + 0.0; // + 0.0: no -0 in the output
+}
+
+Comparison::Comparison(std::shared_ptr<const Dataset> data, TrainingConfig config)
+    : data_(std::move(data)), config_(std::move(config)), shuffle_rng_(config_.seed, Stream::Shuffle) {
+    if (const auto problems = check_config(config_, *data_); !problems.empty()) {
+        std::string text;
+        for (const auto& p : problems) text += (text.empty() ? "" : "; ") + p;
+        throw ConfigError(text);
+    }
+    prepare_this_thread();
+    Rng init_rng(config_.seed, Stream::Init);
+    const Network initial = Network::initialise(data_->inputs, config_.hidden, data_->outputs, config_.head, init_rng);
+    std::vector<int> widths;
+    for (const auto& layer : config_.hidden) widths.push_back(layer.width);
+    Rng feedback_rng(config_.seed, Stream::Feedback);
+    auto feedback = std::make_shared<const FeedbackMatrices>(
+        FeedbackMatrices::draw(widths, data_->outputs, config_.feedback_init, feedback_rng));
+    for (const auto& rule : config_.rules) runs_.emplace_back(rule, initial, feedback, config_.optimizer, data_->train_y);
+    loss_sum_.assign(runs_.size(), 0.0);
+    seconds_.assign(runs_.size(), 0.0);
+    divergence_reported_.assign(runs_.size(), false);
+    probes_.resize(runs_.size());
+    sums_.resize(runs_.size());
+    order_.resize(static_cast<std::size_t>(data_->train_size()));
+    start_epoch();
+}
+
+Index Comparison::batches_per_epoch() const {
+    const Index n = data_->train_size(), b = config_.batch_size;
+    return (n + b - 1) / b; // the last partial batch is kept
+}
+
+void Comparison::set_learning_rate(double lr) {
+    config_.optimizer.learning_rate = lr;
+    for (auto& run : runs_) run.set_learning_rate(lr);
+}
+
+void Comparison::start_epoch() {
+    std::iota(order_.begin(), order_.end(), Index{0});
+    shuffle_rng_.shuffle(order_);
+    batch_ = 0;
+    std::fill(loss_sum_.begin(), loss_sum_.end(), 0.0);
+    std::fill(seconds_.begin(), seconds_.end(), 0.0);
+    timed_samples_ = 0;
+    const std::size_t hidden = config_.hidden.size();
+    for (auto& s : sums_) {
+        s = InstrumentSums{};
+        s.update.assign(hidden, 0.0);
+        s.signal.assign(hidden, 0.0);
+        s.weight.assign(hidden, 0.0);
+        s.update_n.assign(hidden, 0);
+        s.signal_n.assign(hidden, 0);
+        s.weight_n.assign(hidden, 0);
+    }
+}
+
+void Comparison::record_instruments(std::size_t run, const StepInstruments& instruments) {
+    InstrumentSums& s = sums_[run];
+    auto add = [](double value, double& sum, int& n) {
+        if (std::isnan(value)) return;
+        sum += value;
+        ++n;
+    };
+    for (std::size_t i = 0; i < instruments.layers.size(); ++i) {
+        add(instruments.layers[i].update_angle_deg, s.update[i], s.update_n[i]);
+        add(instruments.layers[i].signal_angle_mean_deg, s.signal[i], s.signal_n[i]);
+        add(instruments.layers[i].weight_angle_deg, s.weight[i], s.weight_n[i]);
+    }
+    add(instruments.staleness.mean_age_steps, s.age, s.age_n);
+    add(instruments.staleness.relative_distance, s.distance, s.distance_n);
+}
+
+// Eigen's products and the optimizer take their thread count from the calling thread's OpenMP
+// setting (Eigen::setNbThreads would set one count for the whole process), so comparisons on
+// different threads -- a sweep's jobs, the app's worker -- share no mutable state. The subnormal
+// flush is per thread as well. Done again whenever another thread takes over the comparison.
+void Comparison::prepare_this_thread() {
+    const std::thread::id id = std::this_thread::get_id();
+    if (id == prepared_thread_) return;
+    omp_set_num_threads(config_.threads);
+    flush_subnormals_to_zero();
+    prepared_thread_ = id;
+}
+
+bool Comparison::step(TrainingObserver* observer) {
+    if (finished()) return false;
+    prepare_this_thread();
+    const Index n = data_->train_size();
+    const Index start = batch_ * config_.batch_size;
+    const Index size = std::min<Index>(config_.batch_size, n - start);
+    const std::span<const Index> samples(order_.data() + start, static_cast<std::size_t>(size));
+    batch_x_.resize(size, data_->inputs);
+    batch_y_.resize(size, data_->outputs);
+    for (Index k = 0; k < size; ++k) {
+        batch_x_.row(k) = data_->train_x.row(samples[static_cast<std::size_t>(k)]);
+        batch_y_.row(k) = data_->train_y.row(samples[static_cast<std::size_t>(k)]);
+    }
+    BatchReport report;
+    report.epoch = epoch_;
+    report.batch = batch_;
+    report.batches_per_epoch = batches_per_epoch();
+    report.losses.resize(runs_.size(), std::numeric_limits<double>::quiet_NaN());
+    const bool sampled = (instruments_.alignment || instruments_.timeline) &&
+                         global_step_ % std::max(1, instruments_.every_steps) == 0;
+    InstrumentReport instrument_report;
+    for (std::size_t r = 0; r < runs_.size(); ++r) {
+        Run& run = runs_[r];
+        if (run.diverged()) continue;
+        StepProbe* probe = nullptr;
+        if (sampled) {
+            probe = &probes_[r];
+            probe->alignment = instruments_.alignment;
+            probe->timing = instruments_.timeline;
+        }
+        const auto t0 = std::chrono::steady_clock::now();
+        const double loss = run.train_batch(batch_x_, batch_y_, samples, probe);
+        // Instrumented steps do extra work; their time is not the rule's training speed.
+        if (!sampled) seconds_[r] += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        report.losses[r] = loss;
+        if (run.diverged()) {
+            if (observer && !divergence_reported_[r])
+                observer->on_diverged(to_string(run.rule()),
+                                      "loss became " + std::string(std::isnan(loss) ? "NaN" : "infinite") + " in epoch " +
+                                          std::to_string(epoch_) + ", batch " + std::to_string(batch_ + 1) +
+                                          "; this rule stopped (try a smaller learning rate)");
+            divergence_reported_[r] = true;
+        } else {
+            loss_sum_[r] += loss * static_cast<double>(size);
+        }
+    }
+    if (sampled) {
+        instrument_report.epoch = epoch_;
+        instrument_report.batch = batch_;
+        instrument_report.step = global_step_;
+        std::vector<int> widths = {data_->inputs};
+        for (const auto& layer : config_.hidden) widths.push_back(layer.width);
+        widths.push_back(data_->outputs);
+        const OpCost macs = multiply_add_cost(widths, static_cast<int>(size));
+        const int hidden = static_cast<int>(config_.hidden.size());
+        for (std::size_t r = 0; r < runs_.size(); ++r) {
+            const Run& run = runs_[r];
+            instrument_report.rules.push_back(to_string(run.rule()));
+            instrument_report.instruments.push_back(run.diverged() ? StepInstruments{} : probes_[r].instruments);
+            if (instruments_.alignment && !run.diverged()) record_instruments(r, probes_[r].instruments);
+            if (!instruments_.timeline) continue;
+            const OpDurations& durations = probes_[r].durations;
+            const OpCost measured = [&durations](int layer, OpKind kind) { return durations.seconds(layer, kind); };
+            RuleTimeline t;
+            t.rule = instrument_report.rules.back();
+            const Algorithm algorithm = run.rule().algorithm;
+            t.logical = schedule_steps(algorithm, hidden, macs, 2);
+            t.measured = schedule_steps(algorithm, hidden, measured, 2);
+            t.critical_path_logical = critical_path(algorithm, hidden, macs);
+            t.critical_path_measured = critical_path(algorithm, hidden, measured);
+            t.pipelines = pipelines_next_batch(algorithm, hidden);
+            instrument_report.timelines.push_back(std::move(t));
+        }
+        if (observer) observer->on_instruments(instrument_report);
+    }
+    if (!sampled) timed_samples_ += size;
+    ++global_step_;
+    if (observer) observer->on_batch(report);
+    ++batch_;
+    if (batch_ == batches_per_epoch()) finish_epoch(observer);
+    return !finished();
+}
+
+void Comparison::finish_epoch(TrainingObserver* observer) {
+    std::vector<EpochMetrics> metrics;
+    const auto n = static_cast<double>(data_->train_size());
+    for (std::size_t r = 0; r < runs_.size(); ++r) {
+        const Run& run = runs_[r];
+        EpochMetrics m;
+        m.rule = to_string(run.rule());
+        m.epoch = epoch_;
+        m.steps = run.steps();
+        m.train_seconds = seconds_[r];
+        m.samples_per_s = seconds_[r] > 0.0 ? static_cast<double>(timed_samples_) / seconds_[r] : 0.0;
+        if (instruments_.alignment) {
+            const InstrumentSums& s = sums_[r];
+            auto means = [](const std::vector<double>& sum, const std::vector<int>& count) {
+                std::vector<double> out;
+                for (std::size_t i = 0; i < sum.size(); ++i) out.push_back(count[i] ? sum[i] / count[i] : kNoValue);
+                return out;
+            };
+            m.update_angle_deg = means(s.update, s.update_n);
+            m.signal_angle_deg = means(s.signal, s.signal_n);
+            m.weight_angle_deg = means(s.weight, s.weight_n);
+            if (s.age_n) m.staleness_steps = s.age / s.age_n;
+            if (s.distance_n) m.staleness_distance = s.distance / s.distance_n;
+        }
+        if (run.diverged()) {
+            m.diverged = true;
+            m.message = kDivergedMessage;
+        } else {
+            m.train_loss = loss_sum_[r] / n;
+            const Evaluation test = run.evaluate(data_->test_x, data_->test_y, data_->test_labels);
+            m.test_loss = test.loss;
+            m.test_mse = test.mse;
+            if (data_->task == Task::Classification) m.test_accuracy = test.accuracy;
+        }
+        metrics.push_back(m);
+    }
+    fill_gap_closed(metrics, data_->task, instruments_.gap_baseline);
+    history_.insert(history_.end(), metrics.begin(), metrics.end());
+    if (observer) observer->on_epoch(metrics);
+    ++epoch_;
+    if (!finished()) start_epoch();
+}
+
+bool Comparison::run(TrainingObserver* observer) {
+    while (!finished()) {
+        if (observer && observer->stop_requested()) return false;
+        step(observer);
+    }
+    return true;
+}
+
+} // namespace f3

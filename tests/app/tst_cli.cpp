@@ -1,0 +1,440 @@
+// The f3studio-cli contract: JSON lines per rule per epoch, one-line errors, exit codes.
+#include "cli.hpp"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QtTest>
+#include <sstream>
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <thread>
+#include <signal.h>
+
+#include "f3/io/experiment.hpp"
+
+namespace {
+
+// The test's SIGINT handler around an interrupted sweep: counts signals the sweep did not catch.
+std::atomic<int> stray_interrupts{0};
+void count_stray_interrupt(int) { ++stray_interrupts; }
+
+struct Result {
+    int code = 0;
+    std::string out, err;
+    QStringList lines() const { return QString::fromStdString(out).split('\n', Qt::SkipEmptyParts); }
+};
+
+Result cli(std::vector<std::string> args) {
+    std::ostringstream out, err;
+    Result r;
+    r.code = f3::cli::run(args, out, err, false);
+    r.out = out.str();
+    r.err = err.str();
+    return r;
+}
+
+// The output lines without the fields that measure time, for comparing runs.
+QStringList withoutTiming(const Result& r) {
+    QStringList kept;
+    for (const QString& line : r.lines()) {
+        QJsonObject o = QJsonDocument::fromJson(line.toUtf8()).object();
+        o.remove("samples_per_s");
+        o.remove("train_seconds");
+        kept << QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact));
+    }
+    return kept;
+}
+
+void writeText(const QString& path, const QByteArray& text) {
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(text);
+}
+
+// An experiment file saying what the flags of `moonsFlags` say.
+const QByteArray kMoonsExperiment = R"({"format": "f3studio-experiment", "version": 1, "seed": 5,
+  "dataset": {"source": "moons"}, "network": {"hidden": [{"width": 8}]}, "rules": ["dfa", "f3"], "epochs": 2})";
+const std::vector<std::string> moonsFlags = {"train", "--dataset", "moons", "--layers", "8", "--algorithms", "dfa,f3",
+                                             "--epochs", "2", "--seed", "5"};
+
+std::vector<std::string> operator+(std::vector<std::string> a, const std::vector<std::string>& b) {
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
+}
+
+} // namespace
+
+class TestCli : public QObject {
+    Q_OBJECT
+private slots:
+    void prints_one_json_object_per_rule_per_epoch() {
+        const Result r = cli({"train", "--dataset", "spiral", "--layers", "16,16", "--algorithms", "bp,f3,f3:delayed_loss",
+                              "--epochs", "2", "--lr", "0.01", "--batch", "16", "--size", "300"});
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.err.empty(), r.err.c_str());
+        const QStringList lines = r.lines();
+        QCOMPARE(lines.size(), 6);
+        const QStringList expected_rules = {"bp", "f3", "f3:delayed_loss", "bp", "f3", "f3:delayed_loss"};
+        for (int i = 0; i < lines.size(); ++i) {
+            QJsonParseError error;
+            const QJsonObject o = QJsonDocument::fromJson(lines[i].toUtf8(), &error).object();
+            QCOMPARE(error.error, QJsonParseError::NoError);
+            QCOMPARE(o["algorithm"].toString(), expected_rules[i]);
+            QCOMPARE(o["epoch"].toInt(), i / 3 + 1);
+            for (const char* key : {"train_loss", "test_loss", "test_accuracy", "samples_per_s"})
+                QVERIFY2(o[key].isDouble(), key);
+            QVERIFY(o["test_accuracy"].toDouble() >= 0.0 && o["test_accuracy"].toDouble() <= 1.0);
+        }
+    }
+
+    void regression_reports_mse() {
+        const Result r = cli({"train", "--dataset", "sine", "--layers", "8", "--algorithms", "drtp", "--epochs", "1"});
+        QCOMPARE(r.code, 0);
+        const QJsonObject o = QJsonDocument::fromJson(r.lines().at(0).toUtf8()).object();
+        QVERIFY(o["test_mse"].isDouble());
+        QVERIFY(!o.contains("test_accuracy"));
+    }
+
+    // DRTP in a linear network pushes its hidden weights the same way every step until the loss
+    // overflows (within 3 epochs for every seed tried), while backprop on the same net and data
+    // converges. (--lr 100 makes every rule diverge, bp too, so it cannot show the others going on.)
+    void a_diverging_rule_warns_and_the_others_go_on() {
+        const Result r = cli({"train", "--dataset", "sine", "--layers", "16,16", "--activation", "linear", "--optimizer", "sgd",
+                              "--lr", "0.1", "--algorithms", "bp,drtp", "--head", "linear_mse", "--epochs", "4"});
+        QCOMPARE(r.code, 0);
+        const QStringList warnings = QString::fromStdString(r.err).split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(warnings.size(), 1); // once, when it happens, not every epoch after
+        QVERIFY2(warnings[0].startsWith("warning: drtp: loss became ") && warnings[0].contains("smaller learning rate"),
+                 qPrintable(warnings[0]));
+        const QStringList lines = r.lines();
+        QCOMPARE(lines.size(), 8);
+        int diverged_lines = 0;
+        for (int i = 0; i < lines.size(); ++i) {
+            QJsonParseError error;
+            const QJsonObject o = QJsonDocument::fromJson(lines[i].toUtf8(), &error).object();
+            QCOMPARE(error.error, QJsonParseError::NoError); // null for the lost numbers: still JSON
+            QCOMPARE(o["algorithm"].toString(), QString(i % 2 ? "drtp" : "bp"));
+            QCOMPARE(o["epoch"].toInt(), i / 2 + 1);
+            if (o["algorithm"].toString() == "bp") {
+                QVERIFY2(!o.contains("diverged") && !o.contains("message"), qPrintable(lines[i]));
+                for (const char* key : {"train_loss", "test_loss", "test_mse"})
+                    QVERIFY2(o[key].isDouble() && o[key].toDouble() < 1.0, qPrintable(lines[i]));
+                QCOMPARE(o["steps"].toInt(), 16 * (i / 2 + 1)); // 800 samples in batches of 50, every epoch
+            } else if (o["diverged"].toBool()) {
+                ++diverged_lines;
+                QVERIFY2(o["message"].toString().contains("diverged"), qPrintable(lines[i]));
+                QVERIFY(o["train_loss"].isNull() && o["test_mse"].isNull());
+            } else {
+                QVERIFY2(!o.contains("message"), qPrintable(lines[i]));
+            }
+        }
+        QVERIFY2(diverged_lines >= 1, "drtp did not diverge");
+        const QJsonObject last = QJsonDocument::fromJson(lines.last().toUtf8()).object();
+        QVERIFY2(last["diverged"].toBool(), qPrintable(lines.last())); // and stays diverged
+    }
+
+    void same_arguments_give_the_same_numbers() {
+        QCOMPARE(withoutTiming(cli(moonsFlags)), withoutTiming(cli(moonsFlags)));
+    }
+
+    void config_file_gives_the_same_numbers_as_flags() {
+        QTemporaryDir dir;
+        const QString path = dir.filePath("moons.json");
+        writeText(path, kMoonsExperiment);
+        const Result from_file = cli({"train", "--config", path.toStdString()});
+        QVERIFY2(from_file.code == 0, from_file.err.c_str());
+        QVERIFY2(from_file.err.empty(), from_file.err.c_str());
+        QCOMPARE(from_file.lines().size(), 4);
+        QCOMPARE(withoutTiming(from_file), withoutTiming(cli(moonsFlags)));
+    }
+
+    void command_line_overrides_the_file() {
+        QTemporaryDir dir;
+        const QString path = dir.filePath("moons.json");
+        writeText(path, kMoonsExperiment);
+        const std::vector<std::string> overrides = {"--epochs", "1", "--train-limit", "100", "--lr", "0.01", "--algorithms", "bp,f3"};
+        const Result overridden = cli(std::vector<std::string>{"train", "--config", path.toStdString()} + overrides);
+        QVERIFY2(overridden.code == 0, overridden.err.c_str());
+        const QStringList lines = withoutTiming(overridden);
+        QCOMPARE(lines.size(), 2);
+        const QJsonObject first = QJsonDocument::fromJson(lines[0].toUtf8()).object();
+        QCOMPARE(first["algorithm"].toString(), QString("bp"));
+        QCOMPARE(first["steps"].toInt(), 2); // 100 samples in batches of 50
+        QCOMPARE(lines, withoutTiming(cli(moonsFlags + overrides)));
+    }
+
+    void save_config_writes_the_effective_experiment() {
+        QTemporaryDir dir;
+        const std::string saved = dir.filePath("saved.json").toStdString();
+        const Result original = cli(moonsFlags + std::vector<std::string>{"--lr", "0.02", "--save-config", saved});
+        QVERIFY2(original.code == 0, original.err.c_str());
+        QFile file(QString::fromStdString(saved));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QJsonObject o = QJsonDocument::fromJson(file.readAll()).object();
+        QCOMPARE(o["format"].toString(), QString("f3studio-experiment"));
+        QCOMPARE(o["optimizer"].toObject()["learning_rate"].toDouble(), 0.02);
+        QCOMPARE(o["rules"].toArray().size(), 2);
+        const Result again = cli({"train", "--config", saved});
+        QVERIFY2(again.err.empty(), again.err.c_str());
+        QCOMPARE(withoutTiming(again), withoutTiming(original));
+    }
+
+    void config_warnings_go_to_stderr() {
+        QTemporaryDir dir;
+        const QString path = dir.filePath("extra.json");
+        QByteArray text = kMoonsExperiment;
+        text.replace("\"epochs\": 2", "\"epochs\": 1, \"colour\": \"red\", \"instruments\": {\"timeline\": true}");
+        writeText(path, text);
+        const Result r = cli({"train", "--config", path.toStdString()});
+        QVERIFY2(r.code == 0, r.err.c_str());
+        QCOMPARE(r.lines().size(), 2);
+        const QStringList warnings = QString::fromStdString(r.err).split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(warnings.size(), 2);
+        QCOMPARE(warnings[0], "warning: " + path + ": colour: unknown key, ignored");
+        QVERIFY2(warnings[1].startsWith("warning: ") && warnings[1].contains("--timeline"), qPrintable(warnings[1]));
+    }
+
+    void bad_config_gives_one_line_error_data() {
+        QTest::addColumn<QByteArray>("text");
+        QTest::addColumn<QString>("mentions");
+        QByteArray absurd = kMoonsExperiment;
+        absurd.replace("\"width\": 8", "\"width\": 1000000000");
+        QTest::newRow("absurd width") << absurd << "network.hidden[0].width: 1000000000 is out of range";
+        QByteArray newer = kMoonsExperiment;
+        newer.replace("\"version\": 1", "\"version\": 7");
+        QTest::newRow("newer version") << newer << "newer F3 Studio";
+        QTest::newRow("broken JSON") << QByteArray("{\"format\": \"f3studio-experiment\",\n  \"version\": 1,,}") << ":2:16: expected a key";
+        QTest::newRow("not an experiment") << QByteArray("{\"algorithm\": \"bp\"}") << "format: not an F3 Studio experiment";
+        QTest::newRow("missing file") << QByteArray() << "no such file";
+    }
+    void bad_config_gives_one_line_error() {
+        QFETCH(QByteArray, text);
+        QFETCH(QString, mentions);
+        QTemporaryDir dir;
+        const QString path = dir.filePath("lesson.json");
+        if (!text.isEmpty()) writeText(path, text);
+        const Result r = cli({"train", "--config", path.toStdString()});
+        QCOMPARE(r.code, 2);
+        QVERIFY(r.out.empty());
+        const QString err = QString::fromStdString(r.err);
+        QVERIFY2(err.startsWith("error: " + path), qPrintable(err));
+        QCOMPARE(err.count('\n'), 1);
+        QVERIFY2(err.contains(mentions), qPrintable(err));
+    }
+
+    void bad_input_gives_one_line_error_data() {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("mentions");
+        const QStringList base = {"train", "--dataset", "xor", "--layers", "4", "--epochs", "1"};
+        QTest::newRow("unknown command") << QStringList{"fly"} << "unknown command";
+        QTest::newRow("unknown option") << (base + QStringList{"--colour", "red"}) << "--colour";
+        QTest::newRow("missing epochs") << QStringList{"train", "--dataset", "xor", "--layers", "4"} << "--epochs";
+        QTest::newRow("missing value") << (base + QStringList{"--lr"}) << "--lr";
+        QTest::newRow("bad number") << (base + QStringList{"--batch", "ten"}) << "ten";
+        QTest::newRow("nan learning rate") << (base + QStringList{"--lr", "nan"}) << "--lr";
+        QTest::newRow("negative learning rate") << (base + QStringList{"--lr", "-0.1"}) << "learning rate";
+        QTest::newRow("unknown algorithm") << (base + QStringList{"--algorithms", "bp,magic"}) << "magic";
+        QTest::newRow("variant on non-f3") << (base + QStringList{"--algorithms", "dfa:delayed_loss"}) << "only f3";
+        QTest::newRow("unknown activation") << (base + QStringList{"--activation", "swish"}) << "swish";
+        QTest::newRow("absurd width") << QStringList{"train", "--dataset", "xor", "--layers", "1000000000", "--epochs", "1"} << "width";
+        QTest::newRow("unknown dataset") << QStringList{"train", "--dataset", "mnist2", "--layers", "4", "--epochs", "1"} << "mnist2";
+        QTest::newRow("missing csv") << QStringList{"train", "--dataset", "csv:/nonexistent/x.csv", "--layers", "4", "--epochs", "1"} << "x.csv";
+        QTest::newRow("missing idx") << QStringList{"train", "--dataset", "idx:/nonexistent", "--layers", "4", "--epochs", "1"} << "nonexistent";
+        QTest::newRow("zero train limit") << (base + QStringList{"--train-limit", "0"}) << "--train-limit";
+        const QStringList sweep = {"sweep", "--dataset", "xor", "--layers", "4", "--epochs", "1"};
+        QTest::newRow("sweep without param") << sweep << "--param NAME=VALUES is required";
+        QTest::newRow("sweep bad param") << (sweep + QStringList{"--param", "lr=1e-3:1e-1:log"}) << "--param lr: '1e-3:1e-1:log' is not A:B:log:N";
+        QTest::newRow("sweep bad point") << (sweep + QStringList{"--param", "batch=10,0"}) << "at batch=0: ";
+        QTest::newRow("sweep zero seeds") << (sweep + QStringList{"--seeds", "0"}) << "seeds must be 1 to 1000";
+        QTest::newRow("sweep zero jobs") << (sweep + QStringList{"--seeds", "2", "--jobs", "0"}) << "--jobs must be 1 to";
+        QTest::newRow("sweep with instruments") << (sweep + QStringList{"--instruments"}) << "--instruments is an option of 'train', not of 'sweep'";
+        // 100,000 runs of 2 rules x 20 epochs: several hundred MiB; refused before anything trains.
+        QTest::newRow("sweep too big to save") << (sweep + QStringList{"--algorithms", "bp,f3", "--epochs", "20", "--param", "width=1:1000",
+                                                                       "--param", "batch=1:50", "--seeds", "2", "--save", "/nonexistent/x.json"})
+                                               << "--save: 100000 runs could take up to";
+        QTest::newRow("train with param") << (base + QStringList{"--param", "lr=0.1"}) << "--param is an option of 'sweep', not of 'train'";
+    }
+    void bad_input_gives_one_line_error() {
+        QFETCH(QStringList, args);
+        QFETCH(QString, mentions);
+        std::vector<std::string> argv;
+        for (const auto& a : args) argv.push_back(a.toStdString());
+        const Result r = cli(argv);
+        QVERIFY(r.code != 0);
+        QVERIFY(r.out.empty());
+        const QString err = QString::fromStdString(r.err);
+        QVERIFY2(err.startsWith("error: "), qPrintable(err));
+        QCOMPARE(err.count('\n'), 1);
+        QVERIFY2(err.contains(mentions), qPrintable(err));
+    }
+
+    void csv_target_column_is_used() {
+        QTemporaryDir dir;
+        const QString path = dir.filePath("data.csv");
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        for (int i = 0; i < 60; ++i)
+            file.write(i == 0 ? "a,label,b\n" : QByteArray::number(i % 7) + "," + (i % 2 ? "yes" : "no") + "," + QByteArray::number(i % 3) + "\n");
+        file.close();
+        const Result r = cli({"train", "--dataset", "csv:" + path.toStdString(), "--target", "label", "--layers", "4",
+                              "--epochs", "1", "--batch", "8"});
+        QVERIFY2(r.code == 0, r.err.c_str());
+        QCOMPARE(r.lines().size(), 1);
+    }
+
+    void instruments_add_per_layer_angles() {
+        const Result r = cli({"train", "--dataset", "spiral", "--layers", "8,8,8", "--algorithms", "bp,drtp,f3", "--epochs", "2",
+                              "--instruments", "--instrument-every", "3", "--size", "300", "--lr", "0.02"});
+        QVERIFY2(r.code == 0, r.err.c_str());
+        for (const QString& line : r.lines()) {
+            const QJsonObject o = QJsonDocument::fromJson(line.toUtf8()).object();
+            QCOMPARE(o["update_angle_deg"].toArray().size(), 3);
+            QCOMPARE(o["signal_angle_deg"].toArray().size(), 3);
+            QCOMPARE(o.contains("staleness_steps"), o["algorithm"].toString() == "f3");
+            // bp and the default baseline drtp are both present (gap_closed is left out when they tie)
+            if (o["epoch"].toInt() == 2) QVERIFY(o["gap_closed"].isDouble());
+            if (o["algorithm"].toString() == "bp")
+                for (const auto& angle : o["update_angle_deg"].toArray()) QVERIFY(angle.toDouble() < 1e-3);
+        }
+    }
+
+    void timeline_is_written_as_csv_or_json() {
+        QTemporaryDir dir;
+        for (const QString& name : {QString("t.csv"), QString("t.json")}) {
+            const std::string path = dir.filePath(name).toStdString();
+            const Result r = cli({"train", "--dataset", "xor", "--layers", "4,4", "--algorithms", "bp,f3", "--epochs", "1",
+                                  "--timeline", path, "--instrument-every", "10"});
+            QVERIFY2(r.code == 0, r.err.c_str());
+            QFile file(QString::fromStdString(path));
+            QVERIFY(file.open(QIODevice::ReadOnly));
+            const QList<QByteArray> lines = file.readAll().split('\n');
+            if (name.endsWith(".csv")) {
+                QVERIFY(lines[0].startsWith("step,epoch,batch,algorithm"));
+                QVERIFY(lines.size() > 10);
+            } else {
+                const QJsonObject o = QJsonDocument::fromJson(lines[0]).object();
+                QCOMPARE(o["algorithm"].toString(), QString("bp"));
+                QVERIFY(o["critical_path"].toDouble() > 0.0);
+                QVERIFY(!o["ops"].toArray().isEmpty());
+            }
+        }
+        const Result bad = cli({"train", "--dataset", "xor", "--layers", "4", "--epochs", "1", "--timeline", "/nonexistent/dir/t.csv"});
+        QVERIFY(bad.code != 0);
+        QVERIFY(QString::fromStdString(bad.err).contains("timeline"));
+    }
+
+    void sweep_prints_one_line_per_run_whatever_the_job_count() {
+        const std::vector<std::string> args = {"sweep", "--dataset", "moons", "--layers", "8", "--algorithms", "bp,drtp,f3",
+                                               "--epochs", "2", "--param", "lr=1e-3:1e-1:log:3", "--param", "width=4,16", "--seeds", "2"};
+        const Result one = cli(args + std::vector<std::string>{"--jobs", "1"});
+        const Result two = cli(args + std::vector<std::string>{"--jobs", "2"});
+        QCOMPARE(one.code, 0);
+        QCOMPARE(two.code, 0);
+        auto by_run = [](const Result& r) {
+            QMap<int, QJsonObject> runs;
+            for (const QString& line : r.lines()) {
+                QJsonObject o = QJsonDocument::fromJson(line.toUtf8()).object();
+                o.remove("seconds");
+                runs[o["run"].toInt()] = o;
+            }
+            return runs;
+        };
+        const auto a = by_run(one), b = by_run(two);
+        QCOMPARE(one.lines().size(), 12); // 3 rates x 2 widths x 2 seeds
+        QCOMPARE(a.keys(), (QList<int>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}));
+        QCOMPARE(a, b);
+        const QJsonObject run7 = a[7]; // point 3 (lr 0.01, width 16), second seed
+        QCOMPARE(run7["point"].toInt(), 3);
+        QCOMPARE(run7["width"].toInt(), 16);
+        QCOMPARE(run7["lr"].toDouble(), 0.01);
+        QCOMPARE(run7["seed"].toInt(), 2);
+        QCOMPARE(run7["results"].toArray().size(), 3);
+        QCOMPARE(run7["results"].toArray()[2].toObject()["algorithm"].toString(), QString("f3"));
+        QVERIFY(run7["results"].toArray()[2].toObject().contains("gap_closed"));
+        QVERIFY2(QString::fromStdString(one.err).contains("lr=0.01, width=16:  bp "), one.err.c_str());
+
+        // A sweep's run gives the numbers `train` gives for that configuration and seed.
+        const Result alone = cli({"train", "--dataset", "moons", "--layers", "16", "--algorithms", "bp,drtp,f3", "--epochs", "2",
+                                  "--lr", "0.01", "--seed", "2"});
+        QCOMPARE(alone.code, 0);
+        const QJsonArray swept = run7["results"].toArray(); // lr 0.01, width 16, seed 2
+        const QStringList trained = alone.lines();
+        for (int r = 0; r < 3; ++r) {
+            const QJsonObject t = QJsonDocument::fromJson(trained[3 + r].toUtf8()).object(); // epoch 2
+            QCOMPARE(swept[r].toObject()["test_loss"].toDouble(), t["test_loss"].toDouble());
+            QCOMPARE(swept[r].toObject()["test_accuracy"].toDouble(), t["test_accuracy"].toDouble());
+        }
+    }
+
+    void sweep_saves_exports_and_resumes() {
+        QTemporaryDir dir;
+        const std::string saved = (dir.path() + "/sweep.json").toStdString(), csv = (dir.path() + "/sweep.csv").toStdString();
+        const std::vector<std::string> args = {"sweep", "--dataset", "xor", "--layers", "4", "--algorithms", "bp,f3", "--epochs", "1",
+                                               "--param", "f3_error=delayed_error,delayed_loss", "--seeds", "2"};
+        const Result first = cli(args + std::vector<std::string>{"--save", saved, "--csv", csv});
+        QCOMPARE(first.code, 0);
+        QCOMPARE(first.lines().size(), 4);
+        QFile file(QString::fromStdString(csv));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QStringList rows = QString::fromUtf8(file.readAll()).split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(rows.size(), 1 + 4 * 2);
+        QVERIFY(rows[0].startsWith("f3_error,seed,rule,epoch,"));
+        QVERIFY2(rows.last().startsWith("delayed_loss,2,f3:delayed_loss,1,"), qPrintable(rows.last()));
+
+        // Started again from the saved file with one more seed: only the new seed's runs train.
+        const Result resumed = cli({"sweep", "--config", saved, "--seeds", "3", "--save", saved});
+        QCOMPARE(resumed.code, 0);
+        QVERIFY2(QString::fromStdString(resumed.err).contains("resuming: 4 of 6 runs are in the file"), resumed.err.c_str());
+        QCOMPARE(resumed.lines().size(), 2);
+        for (const QString& line : resumed.lines()) QCOMPARE(QJsonDocument::fromJson(line.toUtf8()).object()["seed"].toInt(), 3);
+        QVERIFY(QString::fromStdString(resumed.err).contains("(n=3)"));
+        // Other settings make the stored runs useless: everything runs again, with a warning.
+        const Result changed = cli({"sweep", "--config", saved, "--epochs", "2"});
+        QCOMPARE(changed.code, 0);
+        QCOMPARE(changed.lines().size(), 6);
+        QVERIFY(QString::fromStdString(changed.err).contains("made with other settings"));
+    }
+
+    // Ctrl-C during a sweep: the runs' current batch finishes, the finished runs are printed and
+    // saved, the exit code says it was interrupted, and the saved file resumes.
+    void interrupting_a_sweep_keeps_the_finished_runs() {
+        QTemporaryDir dir;
+        const std::string saved = (dir.path() + "/sweep.json").toStdString();
+        // The test's own handler: if SIGINT came after the sweep restored it, nothing is killed.
+        const auto previous = std::signal(SIGINT, &count_stray_interrupt);
+        std::thread interrupter([] {
+            struct sigaction current {};
+            for (int i = 0; i < 6000; ++i) { // until the sweep has installed its handler (up to 60 s)
+                sigaction(SIGINT, nullptr, &current);
+                if (current.sa_handler != &count_stray_interrupt) break;
+                std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(200));
+            std::raise(SIGINT);
+        });
+        const Result r = cli({"sweep", "--dataset", "moons", "--layers", "16", "--algorithms", "bp,f3", "--epochs", "20",
+                              "--param", "lr=1e-3:1e-1:log:10", "--seeds", "40", "--jobs", "1", "--save", saved});
+        interrupter.join();
+        std::signal(SIGINT, previous);
+        QCOMPARE(stray_interrupts.load(), 0);
+        QCOMPARE(r.code, 130);
+        QVERIFY2(QString::fromStdString(r.err).contains("interrupted: "), r.err.c_str());
+        const int printed = static_cast<int>(r.lines().size());
+        QVERIFY(printed < 400);
+        QCOMPARE(static_cast<int>(f3::load_experiment(saved, nullptr).sweep_runs.size()), printed);
+    }
+
+    void version_and_help() {
+        QVERIFY(QString::fromStdString(cli({"--version"}).out).startsWith("f3studio-cli "));
+        const Result help = cli({"--help"});
+        QCOMPARE(help.code, 0);
+        QVERIFY(QString::fromStdString(help.out).contains("--algorithms"));
+        QVERIFY(cli({}).code != 0);
+    }
+};
+
+QTEST_APPLESS_MAIN(TestCli)
+#include "tst_cli.moc"

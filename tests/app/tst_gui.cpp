@@ -1,0 +1,457 @@
+// The desktop app, offscreen: build a network through the widgets, run, pause, step, reset, keys,
+// presenter mode; the GUI thread keeps handling events while training runs. Saves a screenshot of
+// every main view to F3_ARTIFACTS_DIR.
+#include "demos.hpp"
+#include "experiment_panel.hpp"
+#include "main_window.hpp"
+#include "plots.hpp"
+#include "sweep_view.hpp"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QLineEdit>
+#include <QSignalSpy>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QLabel>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QTabWidget>
+#include <QTableWidget>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "f3/io/experiment.hpp"
+#include "f3/io/names.hpp"
+#include "f3/observe/report.hpp"
+#include "f3/train/sweep_runner.hpp"
+
+using namespace f3;
+using namespace f3::gui;
+
+namespace {
+
+// Sanitizer builds (tools/dev.sh test runs the suite under ASan + UBSan) train about ten times
+// slower; the tests that wait for whole epochs train less there, so every wait stays within its
+// limit. What they check is the same.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr bool kSanitized = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+constexpr bool kSanitized = true;
+#else
+constexpr bool kSanitized = false;
+#endif
+#else
+constexpr bool kSanitized = false;
+#endif
+
+Experiment quick_spiral(int epochs) {
+    Experiment s = *demo("default");
+    s.dataset.toy.size = 400;
+    s.training.hidden = {{16, Activation::Tanh}, {16, Activation::Tanh}};
+    s.training.epochs = epochs;
+    s.instruments.every_steps = 2;
+    return s;
+}
+
+// Follows the GUI-side session (never the worker object, which lives in another thread).
+struct StepWatcher {
+    std::int64_t step = -1;
+    int snapshots = 0;
+    bool idle = false; // the worker said it stopped training (paused, nothing pending)
+    explicit StepWatcher(TrainingSession* session) {
+        QObject::connect(session, &TrainingSession::snapshotReceived, session, [this](const SnapshotPtr& s) {
+            step = s->step;
+            idle = s->idle;
+            ++snapshots;
+        });
+    }
+};
+
+// Fills the Sweep tab's controls as a user would: pick parameters, type values, set seeds.
+void set_sweep_controls(SweepView* view, const QStringList& parameters, const QStringList& values, int seeds) {
+    for (int a = 0; a < 2; ++a) {
+        auto* combo = view->findChild<QComboBox*>(QStringLiteral("sweepParameter%1").arg(a + 1));
+        combo->setCurrentIndex(a < parameters.size() ? combo->findData(parameters[a]) : 0);
+        if (a < parameters.size()) {
+            auto* edit = view->findChild<QLineEdit*>(QStringLiteral("sweepValues%1").arg(a + 1));
+            edit->selectAll();
+            QTest::keyClicks(edit, values[a]);
+        }
+    }
+    view->findChild<QSpinBox*>("sweepSeeds")->setValue(seeds);
+}
+
+void save(QWidget* widget, const QString& name) {
+    const QString dir = QStringLiteral(F3_ARTIFACTS_DIR);
+    QDir().mkpath(dir);
+    QVERIFY(widget->grab().save(dir + "/" + name + ".png"));
+}
+
+} // namespace
+
+class TestGui : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); } // settings and autosave in a test location
+
+    void build_a_network_through_the_widgets() {
+        MainWindow window;
+        window.show();
+        ExperimentPanel* panel = window.experiment_panel();
+        auto* remove = panel->findChild<QPushButton*>("removeLayer");
+        auto* add = panel->findChild<QPushButton*>("addLayer");
+        while (panel->layer_count() > 0) QTest::mouseClick(remove, Qt::LeftButton);
+        for (int i = 0; i < 3; ++i) QTest::mouseClick(add, Qt::LeftButton);
+        QCOMPARE(panel->layer_count(), 3);
+        auto* table = panel->findChild<QTableWidget*>("layers");
+        auto* width = qobject_cast<QSpinBox*>(table->cellWidget(1, 0));
+        width->selectAll();
+        QTest::keyClicks(width, "48");
+        QCOMPARE(panel->setup().training.hidden[1].width, 48);
+        // Rules are toggles: turn all off, the panel explains, Run refuses.
+        for (auto* box : panel->findChildren<QCheckBox*>())
+            if (box->objectName().startsWith("rule_") && box->isChecked()) QTest::mouseClick(box, Qt::LeftButton, {}, QPoint(8, box->height() / 2));
+        QVERIFY(panel->setup().training.rules.empty());
+        auto* problems = panel->findChild<QLabel*>("problems");
+        QVERIFY(problems->text().contains("at least one training rule"));
+        for (const char* name : {"rule_f3", "rule_bp"}) {
+            auto* box = panel->findChild<QCheckBox*>(name);
+            QTest::mouseClick(box, Qt::LeftButton, {}, QPoint(8, box->height() / 2));
+        }
+        QCOMPARE(panel->setup().training.rules.size(), std::size_t{2});
+        QVERIFY(problems->text().isEmpty());
+    }
+
+    void run_pause_step_reset() {
+        MainWindow window;
+        window.show();
+        window.load_setup(quick_spiral(400));
+        StepWatcher watcher(window.session());
+        window.run();
+        QTRY_VERIFY_WITH_TIMEOUT(window.loss_plot()->point_count("train:bp") > 5, 10000);
+        QTRY_VERIFY(window.alignment_plot()->point_count("dfa/1") > 0);
+        window.pause();
+        QTRY_VERIFY(watcher.idle); // the batch in flight has finished and been reported
+        const std::int64_t paused_at = watcher.step;
+        QTest::qWait(300);
+        QCOMPARE(watcher.step, paused_at);
+        window.step_batch();
+        QTRY_VERIFY(watcher.step == paused_at + 1 && watcher.idle);
+        QTest::qWait(200);
+        QCOMPARE(watcher.step, paused_at + 1);
+        window.reset();
+        QCOMPARE(window.loss_plot()->point_count("train:bp"), 0);
+        QVERIFY(!window.session()->running());
+    }
+
+    void keys_drive_the_run() {
+        MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.load_setup(quick_spiral(400));
+        StepWatcher watcher(window.session());
+        window.activateWindow();
+        window.tabs()->setFocus();
+        QTest::keyClick(window.tabs(), Qt::Key_Right); // step one batch (starts paused)
+        QTRY_COMPARE(watcher.step, std::int64_t{1});
+        QTest::keyClick(window.tabs(), Qt::Key_Space); // run
+        QTRY_VERIFY(watcher.step > 5);
+        QTest::keyClick(window.tabs(), Qt::Key_Space); // pause
+        QTRY_VERIFY(watcher.idle);
+        const std::int64_t paused_at = watcher.step;
+        QTest::qWait(250);
+        QCOMPARE(watcher.step, paused_at);
+    }
+
+    // While the worker trains, the GUI thread must keep serving its event loop. Measures the largest
+    // gap between 5 ms timer ticks (reported, not asserted: tests do not assert wall-clock times) and
+    // checks that many ticks ran while training was still in progress.
+    void gui_stays_responsive_while_training() {
+        MainWindow window;
+        window.show();
+        Experiment heavy = quick_spiral(60);
+        heavy.dataset.toy.size = kSanitized ? 2000 : 4000;
+        const int width = kSanitized ? 64 : 256; // the decision regions' 72 x 72 grid costs width^2 a cell
+        heavy.training.hidden = {{width, Activation::Tanh}, {width, Activation::Tanh}};
+        window.load_setup(heavy);
+        QElapsedTimer clock;
+        qint64 last = -1, worst = 0;
+        int ticks_while_training = 0;
+        QTimer ticker;
+        ticker.setInterval(5);
+        connect(&ticker, &QTimer::timeout, this, [&] {
+            const qint64 now = clock.elapsed();
+            if (last >= 0) worst = std::max(worst, now - last);
+            last = now;
+            if (window.session()->running() && window.completed_epochs() < 60) ++ticks_while_training;
+        });
+        bool finished = false;
+        connect(&window, &MainWindow::runFinished, this, [&] { finished = true; });
+        clock.start();
+        ticker.start();
+        window.run();
+        QTRY_VERIFY_WITH_TIMEOUT(window.completed_epochs() >= 3, 240000);
+        window.pause();
+        qInfo("largest event-loop gap while training: %lld ms over %d ticks", worst, ticks_while_training);
+        QVERIFY(ticks_while_training > 20);
+        QVERIFY(!finished);
+    }
+
+    void save_open_export_and_autosave() {
+        QTemporaryDir dir;
+        MainWindow window;
+        window.set_interactive(false);
+        window.show();
+        window.load_setup(quick_spiral(2));
+        QVERIFY(!window.has_unsaved_changes());
+        window.experiment_panel()->add_layer(8); // any edit marks the experiment changed
+        QVERIFY(window.has_unsaved_changes());
+        QVERIFY(window.windowTitle().contains("[*]") || window.isWindowModified());
+        bool finished = false;
+        connect(&window, &MainWindow::runFinished, this, [&] { finished = true; });
+        window.run();
+        QTRY_VERIFY_WITH_TIMEOUT(finished, 60000);
+
+        window.autosave();
+        QVERIFY(QFile::exists(MainWindow::autosave_path()));
+        QVERIFY(load_experiment(MainWindow::autosave_path().toStdString(), nullptr).training.hidden.size() == 3);
+
+        const QString path = dir.filePath("run.json");
+        QVERIFY(window.save_to(path));
+        QVERIFY(!window.has_unsaved_changes());
+        QVERIFY(!QFile::exists(MainWindow::autosave_path())); // saved: nothing left to restore
+        const Experiment saved = load_experiment(path.toStdString(), nullptr);
+        QCOMPARE(saved.recorded_metrics.size(), window.epoch_history().size());
+        QCOMPARE(saved.training.hidden.size(), std::size_t{3});
+
+        MainWindow reopened;
+        reopened.set_interactive(false);
+        QVERIFY(reopened.open_file(path));
+        QCOMPARE(reopened.experiment_panel()->setup().training.hidden.size(), std::size_t{3});
+        QCOMPARE(reopened.metric_plot()->point_count("bp"), 2); // the recorded curve is shown
+        QVERIFY(!reopened.open_file(dir.filePath("missing.json")));
+        QVERIFY(reopened.last_problem().contains("missing.json"));
+        QVERIFY(!window.save_to(dir.filePath("no/such/dir/x.json")));
+        QVERIFY(window.last_problem().contains("cannot save"));
+
+        for (const char* name : {"loss.png", "loss.svg", "loss.pdf"}) {
+            QVERIFY(window.export_plot(window.loss_plot(), dir.filePath(name)));
+            QVERIFY2(QFileInfo(dir.filePath(name)).size() > 1000, name);
+        }
+        QVERIFY(window.export_text(dir.filePath("metrics.csv"), metrics_csv(window.epoch_history())));
+        QFile csv(dir.filePath("metrics.csv"));
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        QCOMPARE(csv.readAll().count('\n'), static_cast<qsizetype>(window.epoch_history().size() + 1));
+        QVERIFY(!window.instrument_history().empty());
+    }
+
+    // The app and the headless runner (core, as f3studio-cli uses it) give the same numbers.
+    void app_matches_the_headless_run_of_the_same_file() {
+        Experiment e = *demo("spiral-bp-dfa-f3");
+        e.training.epochs = 3;
+        MainWindow window;
+        window.set_interactive(false);
+        window.show();
+        window.load_setup(e);
+        bool finished = false;
+        connect(&window, &MainWindow::runFinished, this, [&] { finished = true; });
+        window.run();
+        QTRY_VERIFY_WITH_TIMEOUT(finished, 60000);
+        const Experiment as_run = window.current_experiment();
+        auto data = std::make_shared<const Dataset>(load_experiment_data(as_run));
+        Comparison headless(data, training_config_for(as_run, *data));
+        headless.run();
+        QCOMPARE(window.epoch_history().size(), headless.history().size());
+        for (std::size_t i = 0; i < headless.history().size(); ++i) {
+            QCOMPARE(window.epoch_history()[i].rule, headless.history()[i].rule);
+            QCOMPARE(window.epoch_history()[i].test_loss, headless.history()[i].test_loss);
+            QCOMPARE(window.epoch_history()[i].test_accuracy, headless.history()[i].test_accuracy);
+        }
+    }
+
+    // A sweep set up through the widgets runs in the background; its runs equal the core's (and
+    // so the CLI's) for the same seeds; clicking a point shows it; the sweep is saved with the
+    // experiment; a run opened from it trains again to the same numbers.
+    void sweep_through_the_widgets_matches_the_core() {
+        QTemporaryDir dir;
+        MainWindow window;
+        window.set_interactive(false);
+        window.show();
+        Experiment e = quick_spiral(3);
+        e.training.rules = {parse_rule("bp"), parse_rule("drtp"), parse_rule("f3")};
+        window.load_setup(e);
+        SweepView* view = window.sweep_view();
+        window.tabs()->setCurrentWidget(view);
+        set_sweep_controls(view, {"lr"}, {"1e-3:1e-1:log:3"}, 2);
+        view->set_jobs(2);
+        QVERIFY2(view->problem().isEmpty(), qPrintable(view->problem()));
+        QSignalSpy finished(view, &SweepView::sweepFinished);
+        QTest::mouseClick(view->findChild<QPushButton*>("sweepRun"), Qt::LeftButton);
+        QVERIFY(view->running());
+        QVERIFY(finished.wait(60000));
+        QCOMPARE(view->runs().size(), std::size_t{6});
+        QVERIFY(window.has_unsaved_changes());
+
+        SweepRunner core(window.experiment_panel()->setup(), view->spec());
+        const auto expected = core.run(1);
+        for (const SweepRun& run : view->runs()) {
+            const SweepRun& same = expected[run.point * 2 + static_cast<std::size_t>(run.seed_index)];
+            QCOMPARE(run.seed, same.seed);
+            QCOMPARE(run.history.size(), same.history.size());
+            for (std::size_t i = 0; i < run.history.size(); ++i) QCOMPARE(run.history[i].test_loss, same.history[i].test_loss);
+        }
+
+        SweepPlot* plot = view->summary_plot();
+        QTest::qWait(100); // the queued replot lays the plot out
+        QTest::mouseClick(plot, Qt::LeftButton, {}, plot->position_of(2).toPoint());
+        QCOMPARE(view->selected_point(), std::size_t{2});
+        QVERIFY2(view->details_text().contains("lr=0.1"), qPrintable(view->details_text()));
+        QVERIFY(view->details_text().contains("2 of 2 seed(s) done"));
+        QCOMPARE(view->curves_plot()->point_count("mean:f3"), 3);
+        QTest::qWait(150);
+        save(&window, "sweep-one-parameter");
+
+        const QString path = dir.filePath("sweep.json");
+        QVERIFY(window.save_to(path));
+        const Experiment saved = load_experiment(path.toStdString(), nullptr);
+        QVERIFY(saved.sweep && *saved.sweep == view->spec());
+        QCOMPARE(saved.sweep_runs.size(), std::size_t{6});
+        MainWindow reopened;
+        reopened.set_interactive(false);
+        QVERIFY(reopened.open_file(path));
+        QCOMPARE(reopened.sweep_view()->runs().size(), std::size_t{6});
+        // The panel holds the file's settings, so the sweep still belongs to them: saved again, and
+        // one more seed trains only that seed.
+        QCOMPARE(reopened.current_experiment().sweep_runs.size(), std::size_t{6});
+        reopened.sweep_view()->findChild<QSpinBox*>("sweepSeeds")->setValue(3);
+        QSignalSpy more(reopened.sweep_view(), &SweepView::sweepFinished);
+        QVERIFY(reopened.sweep_view()->start(reopened.experiment_panel()->setup()));
+        QVERIFY(more.wait(60000));
+        QCOMPARE(reopened.sweep_view()->runs().size(), std::size_t{9});
+        for (const SweepRun& run : reopened.sweep_view()->runs())
+            if (run.seed_index < 2) QCOMPARE(run.history.back().test_loss, expected[run.point * 2 + static_cast<std::size_t>(run.seed_index)].history.back().test_loss);
+        QCOMPARE(reopened.sweep_view()->findChild<QLineEdit*>("sweepValues1")->isEnabled(), true);
+
+        // Open the second seed's run at lr = 0.1: an untitled experiment with that run's curves.
+        view->findChild<QComboBox*>("sweepOpenSeed")->setCurrentIndex(1);
+        QTest::mouseClick(view->findChild<QPushButton*>("sweepOpen"), Qt::LeftButton);
+        QVERIFY(window.current_file().isEmpty());
+        const Experiment opened = window.experiment_panel()->setup();
+        QCOMPARE(opened.training.optimizer.learning_rate, 0.1);
+        QCOMPARE(opened.training.seed, e.training.seed + 1);
+        QCOMPARE(window.metric_plot()->point_count("f3"), 3);
+        // The sweep stays visible but is not saved with an experiment of other settings.
+        QCOMPARE(view->runs().size(), std::size_t{6});
+        QVERIFY(!window.current_experiment().sweep.has_value());
+        QVERIFY(view->findChild<QLabel*>("sweepStaleNote")->isVisibleTo(view));
+        bool trained = false;
+        connect(&window, &MainWindow::runFinished, this, [&] { trained = true; });
+        window.run();
+        QTRY_VERIFY_WITH_TIMEOUT(trained, 60000);
+        const SweepRun& swept = expected[2 * 2 + 1];
+        QCOMPARE(window.epoch_history().size(), swept.history.size());
+        for (std::size_t i = 0; i < swept.history.size(); ++i) QCOMPARE(window.epoch_history()[i].test_loss, swept.history[i].test_loss);
+    }
+
+    void two_parameter_sweep_draws_heat_maps_and_cancels() {
+        MainWindow window;
+        window.set_interactive(false);
+        window.show();
+        window.load_setup(quick_spiral(2));
+        SweepView* view = window.sweep_view();
+        window.tabs()->setCurrentWidget(view);
+        set_sweep_controls(view, {"width", "lr"}, {"4,8,16", "0.001,0.01,0.1"}, 1);
+        QSignalSpy finished(view, &SweepView::sweepFinished);
+        QTest::mouseClick(view->findChild<QPushButton*>("sweepRun"), Qt::LeftButton);
+        QVERIFY(finished.wait(60000));
+        QCOMPARE(view->runs().size(), std::size_t{9});
+        SweepPlot* plot = view->summary_plot();
+        QTest::qWait(100);
+        QCOMPARE(plot->point_at(plot->position_of(5)).value_or(99), std::size_t{5});
+        QTest::mouseClick(plot, Qt::LeftButton, {}, plot->position_of(5).toPoint());
+        QCOMPARE(view->selected_point(), std::size_t{5});
+        QVERIFY2(view->details_text().contains("width=8, lr=0.1"), qPrintable(view->details_text()));
+        QTest::qWait(150);
+        save(&window, "sweep-two-parameters");
+
+        // A long sweep stops on Cancel and keeps the runs that finished.
+        window.experiment_panel()->setup(); // unchanged settings: the nine runs are kept
+        view->findChild<QSpinBox*>("sweepSeeds")->setValue(40);
+        QTest::mouseClick(view->findChild<QPushButton*>("sweepRun"), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(view->runs().size() > 12, 60000);
+        QTest::mouseClick(view->findChild<QPushButton*>("sweepCancel"), Qt::LeftButton);
+        QVERIFY(finished.wait(30000));
+        QVERIFY(!view->running());
+        QVERIFY(view->runs().size() < 360);
+        QCOMPARE(seed_statistics(view->spec(), view->runs(), 5, "bp", SweepMetric::TestAccuracy).n >= 1, true);
+        QVERIFY(view->findChild<QPushButton*>("sweepRun")->isEnabled());
+    }
+
+    void bad_sweep_values_are_explained() {
+        MainWindow window;
+        window.show();
+        SweepView* view = window.sweep_view();
+        set_sweep_controls(view, {"lr"}, {"1e-3:1e-1:log"}, 2);
+        QVERIFY2(view->problem().contains("is not A:B:log:N"), qPrintable(view->problem()));
+        QVERIFY(!view->findChild<QPushButton*>("sweepRun")->isEnabled());
+        set_sweep_controls(view, {"width", "width"}, {"4,8", "16"}, 2);
+        QVERIFY(view->problem().contains("width is chosen twice"));
+        set_sweep_controls(view, {"batch"}, {"8,0"}, 1);
+        QVERIFY(view->problem().isEmpty()); // per-point problems need the data: found when the sweep starts
+        QSignalSpy finished(view, &SweepView::sweepFinished);
+        QTest::mouseClick(view->findChild<QPushButton*>("sweepRun"), Qt::LeftButton);
+        QVERIFY(finished.wait(30000));
+        QVERIFY2(view->problem().contains("at batch=0: "), qPrintable(view->problem()));
+        QVERIFY(view->runs().empty());
+    }
+
+    void presenter_mode_enlarges_text() {
+        MainWindow window;
+        window.show();
+        const qreal normal = window.font().pointSizeF();
+        window.set_presenter_mode(true);
+        QVERIFY(window.font().pointSizeF() > 1.4 * normal);
+        QVERIFY(window.presenter_mode());
+        window.set_presenter_mode(false);
+        QCOMPARE(window.font().pointSizeF(), normal);
+    }
+
+    void screenshots_of_every_view_data() {
+        QTest::addColumn<QString>("demo");
+        QTest::newRow("default") << "default";
+        QTest::newRow("sine") << "sine-regression";
+        QTest::newRow("timeline") << "update-locking-timeline";
+    }
+    void screenshots_of_every_view() {
+        QFETCH(QString, demo);
+        MainWindow window;
+        window.show();
+        Experiment setup = *f3::gui::demo(demo);
+        const int epochs = kSanitized ? 3 : 8;
+        setup.training.epochs = epochs;
+        window.load_setup(setup);
+        bool finished = false;
+        connect(&window, &MainWindow::runFinished, this, [&] { finished = true; });
+        window.run();
+        QTRY_VERIFY_WITH_TIMEOUT(finished, 60000);
+        QCOMPARE(window.completed_epochs(), epochs);
+        const QStringList names = {"curves", "timeline", "regions", "network", "matrices", "sweep"};
+        for (int tab = 0; tab < window.tabs()->count(); ++tab) {
+            window.tabs()->setCurrentIndex(tab);
+            QTest::qWait(150); // queued replots
+            save(&window, demo + "-" + names[tab]);
+        }
+        QVERIFY(window.timeline_plot()->bar_count() > 0);
+        QVERIFY(window.network_diagram()->edge_count() > 0);
+        QVERIFY(window.boundary_plot()->has_content());
+        QVERIFY(window.metric_plot()->point_count("bp") == epochs);
+        for (auto it = window.replot_stats().begin(); it != window.replot_stats().end(); ++it)
+            qInfo("%-10s %4d replots, mean %.2f ms, max %.2f ms", qPrintable(it.key()), it->count, it->total_ms / it->count, it->max_ms);
+    }
+};
+
+QTEST_MAIN(TestGui)
+#include "tst_gui.moc"

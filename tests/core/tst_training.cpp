@@ -1,0 +1,238 @@
+// Lock-step training: F3 = DRTP in epoch 1, the delayed-error buffer, determinism, falling loss,
+// divergence handling.
+#include "f3/train/comparison.hpp"
+#include "f3/io/names.hpp"
+
+#include <QtTest>
+
+#include <cmath>
+
+using namespace f3;
+
+namespace {
+
+std::shared_ptr<const Dataset> toy(const std::string& name, int size = 400, std::uint64_t seed = 3) {
+    ToyOptions options;
+    options.size = size;
+    options.seed = seed;
+    return std::make_shared<const Dataset>(make_toy(name, options));
+}
+
+TrainingConfig small_config(std::vector<RuleSpec> rules, int epochs = 1) {
+    TrainingConfig config;
+    config.hidden = {{16, Activation::Tanh}, {16, Activation::Tanh}};
+    config.rules = std::move(rules);
+    config.optimizer.learning_rate = 0.01;
+    config.batch_size = 32;
+    config.epochs = epochs;
+    config.seed = 11;
+    return config;
+}
+
+std::vector<RuleSpec> all_rules() {
+    std::vector<RuleSpec> rules;
+    for (const auto& name : all_names<Algorithm>()) rules.push_back(parse_rule(name));
+    return rules;
+}
+
+bool same_weights(const Network& a, const Network& b) {
+    for (std::size_t i = 0; i < a.layers().size(); ++i)
+        if (a.layers()[i].weight != b.layers()[i].weight || a.layers()[i].bias != b.layers()[i].bias) return false;
+    return true;
+}
+
+} // namespace
+
+class TestTraining : public QObject {
+    Q_OBJECT
+private slots:
+    void f3_epoch_one_equals_drtp_for_every_variant() {
+        std::vector<RuleSpec> rules = {{Algorithm::Drtp, F3Error::DelayedError}};
+        for (const auto& variant : all_names<F3Error>()) rules.push_back({Algorithm::F3, parse<F3Error>(variant)});
+        Comparison comparison(toy("spiral"), small_config(rules, 2));
+        while (comparison.epoch() == 1) comparison.step();
+        const auto& runs = comparison.runs();
+        for (std::size_t r = 1; r < runs.size(); ++r) {
+            QVERIFY2(same_weights(runs[0].network(), runs[r].network()), to_string(runs[r].rule()).c_str());
+            QCOMPARE(comparison.history()[r].test_loss, comparison.history()[0].test_loss);
+        }
+        comparison.run();
+        for (std::size_t r = 1; r < runs.size(); ++r)
+            QVERIFY2(!same_weights(runs[0].network(), runs[r].network()), to_string(runs[r].rule()).c_str());
+    }
+
+    void delayed_buffer_is_written_after_forward_and_read_at_next_visit() {
+        auto data = toy("gaussians", 200);
+        TrainingConfig config = small_config({{Algorithm::F3, F3Error::DelayedError}});
+        Comparison comparison(data, config);
+        Run& run = comparison.runs()[0];
+        const std::vector<Index> samples = {5, 2, 9};
+        Matrix x(3, data->inputs), y(3, data->outputs);
+        for (Index k = 0; k < 3; ++k) {
+            x.row(k) = data->train_x.row(samples[static_cast<std::size_t>(k)]);
+            y.row(k) = data->train_y.row(samples[static_cast<std::size_t>(k)]);
+        }
+        // Before any visit the buffer holds the targets and nothing has been written.
+        QCOMPARE(run.stored_errors(), data->train_y);
+        const Network before = run.network();
+        ForwardPass expected;
+        before.forward(x, expected);
+        run.train_batch(x, y, samples);
+        // First visit: used the targets (DRTP), then stored y - y_hat of the pre-update forward pass.
+        QCOMPARE(run.last_delayed_error(), y);
+        for (Index k = 0; k < 3; ++k) {
+            const Index s = samples[static_cast<std::size_t>(k)];
+            QCOMPARE(run.stored_at_step()[static_cast<std::size_t>(s)], std::int64_t{0});
+            QCOMPARE(Matrix(run.stored_errors().row(s)), Matrix(y.row(k) - expected.post.back().row(k)));
+        }
+        QCOMPARE(run.stored_at_step()[0], std::int64_t{-1});
+        QCOMPARE(Matrix(run.stored_errors().row(0)), Matrix(data->train_y.row(0)));
+        // Second visit reads what the first stored, then overwrites it with the new error.
+        const Matrix stored_before = Matrix(run.stored_errors()(samples, Eigen::all));
+        run.train_batch(x, y, samples);
+        QCOMPARE(run.last_delayed_error(), stored_before);
+        QCOMPARE(run.stored_at_step()[5], std::int64_t{1});
+        QVERIFY(Matrix(run.stored_errors()(samples, Eigen::all)) != stored_before);
+    }
+
+    void one_hot_variant_keeps_only_the_true_class() {
+        auto data = toy("spiral", 200);
+        Comparison comparison(data, small_config({{Algorithm::F3, F3Error::DelayedErrorOneHot}}, 2));
+        while (comparison.epoch() == 1) comparison.step();
+        comparison.step();
+        const Run& run = comparison.runs()[0];
+        const Matrix& e = run.last_delayed_error();
+        for (Index r = 0; r < e.rows(); ++r) QCOMPARE(static_cast<int>((e.row(r).array() != 0.0f).count()), 1);
+    }
+
+    void same_seed_gives_identical_numbers() {
+        auto run_once = [](std::uint64_t seed) {
+            TrainingConfig config = small_config(all_rules(), 2);
+            config.seed = seed;
+            Comparison comparison(toy("moons"), config);
+            comparison.run();
+            return comparison;
+        };
+        const Comparison a = run_once(11), b = run_once(11), c = run_once(12);
+        QCOMPARE(a.history().size(), b.history().size());
+        for (std::size_t i = 0; i < a.history().size(); ++i) {
+            QCOMPARE(a.history()[i].train_loss, b.history()[i].train_loss);
+            QCOMPARE(a.history()[i].test_loss, b.history()[i].test_loss);
+            QCOMPARE(a.history()[i].test_accuracy, b.history()[i].test_accuracy);
+        }
+        for (std::size_t r = 0; r < a.runs().size(); ++r) QVERIFY(same_weights(a.runs()[r].network(), b.runs()[r].network()));
+        QVERIFY(a.history()[0].test_loss != c.history()[0].test_loss);
+    }
+
+    // Two threads: Eigen's products and the optimizer's update split over OpenMP, and still the same
+    // numbers every time. Layers of 256 are large enough that both really run in parallel, which
+    // gives the TSan build (tools/dev.sh test) threaded core code to check.
+    void two_threads_give_identical_numbers() {
+        auto run_once = [] {
+            TrainingConfig config = small_config({{Algorithm::Bp, F3Error::DelayedError}, {Algorithm::F3, F3Error::DelayedError}}, 2);
+            config.hidden = {{256, Activation::Tanh}, {256, Activation::Tanh}};
+            config.batch_size = 100;
+            config.threads = 2;
+            Comparison comparison(toy("spiral", 500), config);
+            comparison.run();
+            return comparison;
+        };
+        const Comparison a = run_once(), b = run_once();
+        QCOMPARE(a.history().size(), std::size_t{4});
+        for (std::size_t i = 0; i < a.history().size(); ++i) {
+            QVERIFY(std::isfinite(a.history()[i].train_loss));
+            QCOMPARE(a.history()[i].train_loss, b.history()[i].train_loss);
+            QCOMPARE(a.history()[i].test_loss, b.history()[i].test_loss);
+        }
+        for (std::size_t r = 0; r < a.runs().size(); ++r) QVERIFY(same_weights(a.runs()[r].network(), b.runs()[r].network()));
+    }
+
+    void runs_start_from_the_same_weights_and_share_feedback() {
+        Comparison comparison(toy("xor"), small_config(all_rules()));
+        const auto& runs = comparison.runs();
+        for (const auto& run : runs) {
+            QVERIFY(same_weights(run.network(), runs[0].network()));
+            QCOMPARE(&run.feedback(), &runs[0].feedback());
+        }
+    }
+
+    void last_partial_batch_is_kept() {
+        auto data = toy("circles", 250); // 200 training samples with the default 20% test split
+        TrainingConfig config = small_config({{Algorithm::Bp, F3Error::DelayedError}}, 2);
+        config.batch_size = 64;
+        Comparison comparison(data, config);
+        const Index expected_batches = (data->train_size() + 63) / 64;
+        QCOMPARE(comparison.batches_per_epoch(), expected_batches);
+        comparison.run();
+        QCOMPARE(comparison.runs()[0].steps(), 2 * expected_batches);
+    }
+
+    void loss_falls_for_every_rule_and_head_data() {
+        QTest::addColumn<QString>("rule");
+        QTest::addColumn<QString>("dataset");
+        QTest::addColumn<QString>("head");
+        for (const auto& rule : all_names<Algorithm>()) {
+            QTest::newRow((rule + "/gaussians/sigmoid_bce").c_str()) << QString::fromStdString(rule) << "gaussians" << "sigmoid_bce";
+            QTest::newRow((rule + "/moons/softmax_ce").c_str()) << QString::fromStdString(rule) << "moons" << "softmax_ce";
+            QTest::newRow((rule + "/sine/linear_mse").c_str()) << QString::fromStdString(rule) << "sine" << "linear_mse";
+        }
+        for (const auto& variant : all_names<F3Error>())
+            QTest::newRow(("f3:" + variant + "/spiral").c_str()) << QString::fromStdString("f3:" + variant) << "spiral" << "sigmoid_bce";
+    }
+    void loss_falls_for_every_rule_and_head() {
+        QFETCH(QString, rule);
+        QFETCH(QString, dataset);
+        QFETCH(QString, head);
+        auto data = toy(dataset.toStdString(), 600);
+        TrainingConfig config = small_config({parse_rule(rule.toStdString())}, 8);
+        config.head = parse<Head>(head.toStdString());
+        Comparison comparison(data, config);
+        const double initial = comparison.runs()[0].evaluate(data->train_x, data->train_y, data->train_labels).loss;
+        comparison.run();
+        const double final = comparison.runs()[0].evaluate(data->train_x, data->train_y, data->train_labels).loss;
+        QVERIFY2(final < 0.9 * initial, qPrintable(QString("loss %1 -> %2").arg(initial).arg(final)));
+    }
+
+    void a_diverging_rule_stops_while_the_others_go_on() {
+        struct Recorder : TrainingObserver {
+            std::vector<std::string> diverged;
+            void on_diverged(const std::string& rule, const std::string&) override { diverged.push_back(rule); }
+        } recorder;
+        TrainingConfig config = small_config({{Algorithm::Bp, F3Error::DelayedError}, {Algorithm::Drtp, F3Error::DelayedError}}, 3);
+        config.optimizer.kind = OptimizerKind::Sgd;
+        config.optimizer.learning_rate = 100.0; // with a linear head this blows up within a few steps
+        config.head = Head::LinearMse;
+        config.hidden = {{16, Activation::Linear}};
+        Comparison comparison(toy("sine", 400), config);
+        QVERIFY(comparison.run(&recorder));
+        QVERIFY(!recorder.diverged.empty());
+        QVERIFY(comparison.runs()[0].diverged());
+        const auto& last = comparison.history().back();
+        QVERIFY(comparison.history().size() == 6);
+        QVERIFY(comparison.history()[4].diverged);
+        QVERIFY(!comparison.history()[4].message.empty());
+        QCOMPARE(last.epoch, 3);
+    }
+
+    void bad_configurations_are_explained() {
+        TrainingConfig config = small_config({});
+        config.optimizer.learning_rate = -1.0;
+        config.hidden[0].width = 0;
+        try {
+            Comparison comparison(toy("xor"), config);
+            QFAIL("expected ConfigError");
+        } catch (const ConfigError& e) {
+            const QString message = e.what();
+            QVERIFY(message.contains("at least one training rule"));
+            QVERIFY(message.contains("learning rate"));
+            QVERIFY(message.contains("hidden layer 1 has width 0"));
+        }
+        TrainingConfig regression = small_config({{Algorithm::F3, F3Error::DelayedErrorSoftmax}});
+        regression.head = Head::SigmoidBce;
+        const auto problems = check_config(regression, *toy("sine"));
+        QCOMPARE(problems.size(), std::size_t{2});
+    }
+};
+
+QTEST_APPLESS_MAIN(TestTraining)
+#include "tst_training.moc"
