@@ -108,8 +108,9 @@ ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
     // Rules
     auto* rules_box = new QGroupBox(tr("Rules to compare (lock-step)"), this);
     auto* rules_layout = new QGridLayout(rules_box);
+    // As many rows of three as the registered rules need; the F3 variant picker goes below them.
     int i = 0;
-    for (const auto& name : all_names<Algorithm>()) {
+    for (const auto& name : rule_names()) {
         const QString rule = QString::fromStdString(name);
         auto* box = new QCheckBox(rule_title(rule), rules_box);
         box->setObjectName("rule_" + rule);
@@ -122,8 +123,9 @@ ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
     }
     f3_error_ = names_combo(all_names<F3Error>(), rules_box);
     f3_error_->setToolTip(tr("Which delayed error information F³ stores per sample"));
-    rules_layout->addWidget(new QLabel(tr("F³ error:"), rules_box), 2, 0);
-    rules_layout->addWidget(f3_error_, 2, 1, 1, 2);
+    const int variant_row = (i + 2) / 3;
+    rules_layout->addWidget(new QLabel(tr("F³ error:"), rules_box), variant_row, 0);
+    rules_layout->addWidget(f3_error_, variant_row, 1, 1, 2);
     layout->addWidget(rules_box);
 
     // Training
@@ -304,9 +306,9 @@ void ExperimentPanel::set_setup(const Experiment& s) {
     for (auto* box : rule_boxes_) {
         bool on = false;
         for (const auto& rule : s.training.rules)
-            if (QString::fromStdString(to_string(rule.algorithm)) == box->property("rule").toString()) {
+            if (QString::fromStdString(rule.algorithm) == box->property("rule").toString()) {
                 on = true;
-                if (rule.algorithm == Algorithm::F3) select(f3_error_, rule.f3_error);
+                if (rule.algorithm == "f3") select(f3_error_, rule.f3_error);
             }
         box->setChecked(on);
     }

@@ -796,8 +796,9 @@ void MainWindow::update_state_views() {
         const int r = std::max(0, matrix_rule_->currentIndex());
         const int choice = matrix_choice_->currentData().toInt();
         if (r >= static_cast<int>(networks_.size())) return;
-        if (choice > 0 && choice <= static_cast<int>(networks_[static_cast<std::size_t>(r)].layers().size()))
-            heatmap_->show_matrix(networks_[static_cast<std::size_t>(r)].layers()[static_cast<std::size_t>(choice - 1)].weight,
+        const Network& network = networks_[static_cast<std::size_t>(r)];
+        if (choice > 0 && choice <= network.stage_count())
+            heatmap_->show_matrix(network.stage(choice - 1).parameters().front().matrix(),
                                   tr("%1: W%2").arg(rule_title(info_.rules[r])).arg(choice));
         else if (choice < 0 && feedback_ && -choice <= static_cast<int>(feedback_->direct.size()))
             heatmap_->show_matrix(feedback_->direct[static_cast<std::size_t>(-choice - 1)], tr("B%1 (fixed, shared by all rules)").arg(-choice));

@@ -364,18 +364,19 @@ void NetworkDiagram::show_network(const Network& network, const QString& title) 
     clearItems();
     clearGraphs();
     edges_ = 0;
-    const auto& layers = network.layers();
-    std::vector<int> widths = {network.inputs()};
-    for (const auto& l : layers) widths.push_back(static_cast<int>(l.weight.rows()));
+    // The first parameter of every stage of this (dense) network is its weight matrix W.
+    std::vector<Matrix> layers;
+    for (int s = 0; s < network.stage_count(); ++s) layers.emplace_back(network.stage(s).parameters().front().matrix());
+    const std::vector<int> widths = network.widths();
     auto shown = [](int width) { return std::min(width, kMaxNodesShown); };
     auto node_y = [&](int layer, int k) {
         const int n = shown(widths[static_cast<std::size_t>(layer)]);
         return n == 1 ? 0.5 : static_cast<double>(k) / (n - 1);
     };
     float largest = 1e-12f;
-    for (const auto& l : layers) largest = std::max(largest, l.weight.cwiseAbs().maxCoeff());
+    for (const auto& w : layers) largest = std::max(largest, w.cwiseAbs().maxCoeff());
     for (std::size_t i = 0; i < layers.size(); ++i) {
-        const Matrix& w = layers[i].weight;
+        const Matrix& w = layers[i];
         for (int o = 0; o < shown(static_cast<int>(w.rows())); ++o)
             for (int in = 0; in < shown(static_cast<int>(w.cols())); ++in) {
                 const float v = w(o, in);

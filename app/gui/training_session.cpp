@@ -43,7 +43,7 @@ void TrainingWorker::run(const Experiment& setup) {
         return;
     }
     const Dataset& d = *data_;
-    for (const auto& run : comparison_->runs()) info_.rules << QString::fromStdString(to_string(run.rule()));
+    for (const auto& run : comparison_->runs()) info_.rules << QString::fromStdString(to_string(run.spec()));
     info_.dataset_name = QString::fromStdString(d.name);
     info_.task = d.task;
     info_.inputs = d.inputs;
@@ -182,7 +182,7 @@ void TrainingWorker::compute_boundaries(TrainingSnapshot& s) const {
     ForwardPass pass;
     for (const auto& run : comparison_->runs()) {
         run.network().forward(grid, pass);
-        const Matrix& out = pass.post.back();
+        const Matrix& out = pass.y_hat;
         if (info_.inputs == 1) {
             s.boundary.push_back(out.col(0).transpose());
             continue;

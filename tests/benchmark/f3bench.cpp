@@ -35,7 +35,7 @@ struct Shape {
 
 // Multiply-adds per training sample: forward, the output gradient, and each trained hidden layer's
 // weight gradient plus the matrix product that delivers its signal (W or B chain, or a C x n_i projection).
-double macs_per_sample(const Shape& s, Algorithm algorithm) {
+double macs_per_sample(const Shape& s, const RuleTraits& rule) {
     std::vector<double> n = {static_cast<double>(s.inputs)};
     for (int w : s.hidden) n.push_back(w);
     n.push_back(s.outputs);
@@ -43,10 +43,10 @@ double macs_per_sample(const Shape& s, Algorithm algorithm) {
     double macs = 0.0;
     for (std::size_t i = 1; i < n.size(); ++i) macs += n[i - 1] * n[i]; // forward
     macs += n[L] * n[L + 1];                                             // output layer gradient
-    if (!trains_hidden_layers(algorithm)) return macs;
+    if (!rule.trains_hidden) return macs;
     for (std::size_t i = 1; i <= L; ++i) {
         macs += n[i - 1] * n[i];                                         // hidden weight gradient
-        macs += (uses_backward_chain(algorithm) ? n[i + 1] : n[L + 1]) * n[i]; // its signal
+        macs += (rule.chains_backward ? n[i + 1] : n[L + 1]) * n[i]; // its signal
     }
     return macs;
 }
@@ -72,7 +72,7 @@ struct Timing {
 
 // `instrument_every` > 0 measures alignment and the op timeline on one step in that many, as the
 // GUI and `--instruments` do; 0 trains plainly.
-Timing time_rule(const Shape& shape, Algorithm algorithm, double seconds, int repeats, int instrument_every) {
+Timing time_rule(const Shape& shape, const std::string& rule, double seconds, int repeats, int instrument_every) {
     constexpr Index kSamples = 8192;
     Rng rng(1);
     Matrix x(kSamples, shape.inputs), y = Matrix::Zero(kSamples, shape.outputs);
@@ -85,10 +85,10 @@ Timing time_rule(const Shape& shape, Algorithm algorithm, double seconds, int re
     for (int w : shape.hidden) hidden.push_back({w, Activation::Tanh});
     const Network net = Network::initialise(shape.inputs, hidden, shape.outputs, shape.head, rng);
     auto feedback = std::make_shared<const FeedbackMatrices>(
-        FeedbackMatrices::draw(shape.hidden, shape.outputs, FeedbackInit::Kaiming, rng));
+        FeedbackMatrices::draw(net, FeedbackInit::Kaiming, rng));
     OptimizerSpec adam;
     adam.learning_rate = 1e-4;
-    Run run({algorithm, F3Error::DelayedError}, net, feedback, adam, y);
+    Run run(parse_rule(rule), net, feedback, adam, y);
 
     std::vector<Index> order(kSamples);
     for (Index i = 0; i < kSamples; ++i) order[static_cast<std::size_t>(i)] = i;
@@ -123,7 +123,7 @@ Timing time_rule(const Shape& shape, Algorithm algorithm, double seconds, int re
     }
     std::sort(rates.begin(), rates.end());
     const double median = rates[rates.size() / 2];
-    return {median, 2.0 * macs_per_sample(shape, algorithm) * median / 1e9};
+    return {median, 2.0 * macs_per_sample(shape, rule_info(rule).traits) * median / 1e9};
 }
 
 } // namespace
@@ -160,10 +160,9 @@ int main(int argc, char** argv) {
                 "instrumented", "cost");
     for (const auto& shape : shapes) {
         if (!only.empty() && only != shape.name) continue;
-        for (const auto& name : all_names<Algorithm>()) {
-            const Algorithm algorithm = parse<Algorithm>(name);
-            const Timing t = time_rule(shape, algorithm, seconds, repeats, 0);
-            const Timing probed = time_rule(shape, algorithm, seconds, repeats, kDefaultInstrumentEvery);
+        for (const auto& name : rule_names()) {
+            const Timing t = time_rule(shape, name, seconds, repeats, 0);
+            const Timing probed = time_rule(shape, name, seconds, repeats, kDefaultInstrumentEvery);
             std::printf("%-24s %-8s %12.0f %9.2f %7.1f%% %14.0f %8.1f%%\n", shape.name, name.c_str(), t.samples_per_s, t.gflops,
                         100.0 * t.gflops / peak, probed.samples_per_s, 100.0 * (1.0 - probed.samples_per_s / t.samples_per_s));
             std::fflush(stdout);

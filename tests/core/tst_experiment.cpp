@@ -66,14 +66,14 @@ Experiment richExperiment(int metric_count) {
     e.training.hidden = {{64, Activation::Relu}, {32, Activation::LeakyRelu}};
     e.training.head = Head::SoftmaxCe;
     e.head_from_task = false;
-    e.training.rules = {{Algorithm::Bp, F3Error::DelayedError}, {Algorithm::F3, F3Error::DelayedLossSoftmax}, {Algorithm::Drtp, F3Error::DelayedError}};
+    e.training.rules = {{"bp", F3Error::DelayedError}, {"f3", F3Error::DelayedLossSoftmax}, {"drtp", F3Error::DelayedError}};
     e.training.feedback_init = FeedbackInit::Trinomial;
     e.training.optimizer = {OptimizerKind::Momentum, 0.1 + 0.2, 0.5, 0.8, 0.99, 1e-7};
     e.training.batch_size = 17;
     e.training.epochs = 3;
     e.training.seed = 9007199254740991ULL; // 2^53 - 1: the largest seed a file keeps exactly
     e.training.threads = 2;
-    e.instruments = {true, true, 7, {Algorithm::F3, F3Error::DelayedLoss}};
+    e.instruments = {true, true, 7, {"f3", F3Error::DelayedLoss}};
     for (int i = 0; i < metric_count; ++i) {
         EpochMetrics m;
         m.rule = i % 2 ? "bp" : "f3:delayed_loss_softmax";
@@ -99,7 +99,7 @@ Experiment richExperiment(int metric_count) {
 std::string validText() {
     Experiment e;
     e.training.hidden = {{16, Activation::Tanh}};
-    e.training.rules = {{Algorithm::Bp, F3Error::DelayedError}, {Algorithm::F3, F3Error::DelayedError}};
+    e.training.rules = {{"bp", F3Error::DelayedError}, {"f3", F3Error::DelayedError}};
     return to_json(e);
 }
 

@@ -12,7 +12,7 @@ namespace {
 double batch_loss(const Network& net, const Matrix& x, const Matrix& y) {
     ForwardPass pass;
     net.forward(x, pass);
-    return head_loss(net.head(), pass.pre.back(), pass.post.back(), y);
+    return head_loss(net.head(), pass.logits(), pass.y_hat, y);
 }
 
 Matrix targets_for(Head head, Index rows, Index cols, Rng& rng) {
@@ -53,7 +53,9 @@ private slots:
         ForwardPass pass;
         auto min_abs_hidden = [&] {
             float m = 1e30f;
-            for (int i = 0; i < net.hidden_count(); ++i) m = std::min(m, pass.pre[i].cwiseAbs().minCoeff());
+            // A dense hidden stage keeps its pre-activation a in saved[0] (absent for linear stages).
+            for (int i = 0; i < net.hidden_count(); ++i)
+                for (const Matrix& a : pass.stages[static_cast<std::size_t>(i)].saved) m = std::min(m, a.cwiseAbs().minCoeff());
             return m;
         };
         do {
@@ -62,11 +64,11 @@ private slots:
         } while (min_abs_hidden() < 0.05f);
         const Matrix y = targets_for(h, 6, 3, rng);
         Gradients grads;
-        compute_gradients(net, Algorithm::Bp, FeedbackMatrices{}, x, y, pass, nullptr, grads);
+        compute_gradients(net, reference_rule(), FeedbackMatrices{}, {x, y, pass, net.head(), {}, 0}, grads);
 
         // Central differences in float32 arithmetic: compare whole gradient vectors, not entries.
         const float step = 3e-3f;
-        for (std::size_t layer = 0; layer < net.layers().size(); ++layer) {
+        for (int stage = 0; stage < net.stage_count(); ++stage) {
             auto check = [&](float* params, const float* analytic, Index count, const char* what) {
                 double diff2 = 0.0, norm2 = 0.0;
                 for (Index k = 0; k < count; ++k) {
@@ -82,11 +84,13 @@ private slots:
                 }
                 const double relative = std::sqrt(diff2) / (std::sqrt(norm2) + 1e-6);
                 if (relative > 2e-2)
-                    QFAIL(qPrintable(QString("layer %1 %2: relative error %3").arg(layer).arg(what).arg(relative)));
+                    QFAIL(qPrintable(QString("stage %1 %2: relative error %3").arg(stage).arg(what).arg(relative)));
                 QVERIFY(norm2 > 0.0);
             };
-            check(net.layers()[layer].weight.data(), grads.weight[layer].data(), net.layers()[layer].weight.size(), "weights");
-            check(net.layers()[layer].bias.data(), grads.bias[layer].data(), net.layers()[layer].bias.size(), "bias");
+            const std::vector<Parameter> parameters = net.stage(stage).parameters();
+            for (std::size_t k = 0; k < parameters.size(); ++k)
+                check(parameters[k].data, grads.stages[static_cast<std::size_t>(stage)].tensors[k].data(), parameters[k].size(),
+                      parameters[k].name.c_str());
         }
     }
 };

@@ -29,6 +29,16 @@ TrainingConfig config_for(std::vector<RuleSpec> rules, int epochs) {
     return config;
 }
 
+const RuleTraits& traits(const char* rule) { return rule_info(rule).traits; }
+
+// A dense tanh network of these widths (inputs, hidden..., outputs).
+Network dense_network(const std::vector<int>& widths) {
+    Rng rng(1);
+    std::vector<HiddenLayerSpec> hidden;
+    for (std::size_t i = 1; i + 1 < widths.size(); ++i) hidden.push_back({widths[i], Activation::Tanh});
+    return Network::initialise(widths.front(), hidden, widths.back(), Head::SigmoidBce, rng);
+}
+
 // Collects every sampled step's instruments per rule.
 struct Collector : TrainingObserver {
     std::vector<InstrumentReport> reports;
@@ -52,23 +62,26 @@ private slots:
         auto data = toy("spiral", 200);
         Rng rng(3);
         Network net = Network::initialise(2, {{16, Activation::Tanh}, {16, Activation::Tanh}}, data->outputs, Head::SigmoidBce, rng);
-        const FeedbackMatrices fb = FeedbackMatrices::draw({16, 16}, data->outputs, FeedbackInit::Kaiming, rng);
+        const FeedbackMatrices fb = FeedbackMatrices::draw(net, FeedbackInit::Kaiming, rng);
         const Matrix x = data->train_x.topRows(25), y = data->train_y.topRows(25);
         ForwardPass pass;
         net.forward(x, pass);
+        const StepData step{x, y, pass, net.head(), {}, 0};
+        const auto bp_rule = make_rule(parse_rule("bp"), y), dfa_rule = make_rule(parse_rule("dfa"), y);
         Gradients bp, scratch;
-        compute_gradients(net, Algorithm::Bp, fb, x, y, pass, nullptr, bp);
-        for (const auto& layer : measure_alignment(net, Algorithm::Bp, fb, x, y, pass, bp, scratch)) {
+        compute_gradients(net, *bp_rule, fb, step, bp);
+        for (const auto& layer : measure_alignment(net, *bp_rule, fb, step, bp, scratch)) {
             QVERIFY(layer.update_angle_deg < 1e-3);
             QVERIFY(layer.signal_angle_mean_deg < 1e-3);
             QVERIFY(std::abs(layer.update_norm_ratio - 1.0) < 1e-6);
         }
         Gradients dfa;
-        compute_gradients(net, Algorithm::Dfa, fb, x, y, pass, nullptr, dfa);
-        const auto before = measure_alignment(net, Algorithm::Dfa, fb, x, y, pass, dfa, scratch);
-        for (auto& w : dfa.weight) w *= 7.5f;
+        compute_gradients(net, *dfa_rule, fb, step, dfa);
+        const auto before = measure_alignment(net, *dfa_rule, fb, step, dfa, scratch);
+        for (auto& stage : dfa.stages)
+            for (auto& w : stage.tensors) w *= 7.5f;
         for (auto& s : dfa.signal) s *= 7.5f;
-        const auto after = measure_alignment(net, Algorithm::Dfa, fb, x, y, pass, dfa, scratch);
+        const auto after = measure_alignment(net, *dfa_rule, fb, step, dfa, scratch);
         for (std::size_t i = 0; i < before.size(); ++i) {
             QVERIFY(std::abs(before[i].update_angle_deg - after[i].update_angle_deg) < 1e-4);
             QVERIFY(std::abs(before[i].signal_angle_mean_deg - after[i].signal_angle_mean_deg) < 1e-4);
@@ -157,40 +170,39 @@ private slots:
                 if (op.step == 1 && op.layer == 1 && op.kind == OpKind::Forward) return op.start;
             return -1.0;
         };
-        QCOMPARE(next_forward_start(schedule_steps(Algorithm::Drtp, 3, multiply_add_cost({2, 2, 2, 2, 2}, 1), 2)), 12.0);
-        QCOMPARE(next_forward_start(schedule_steps(Algorithm::Bp, 3, multiply_add_cost({2, 2, 2, 2, 2}, 1), 2)), 32.0);
-        const OpCost cost = multiply_add_cost({2, 2, 2, 2, 2}, 1);
+        const OpCost cost = multiply_add_cost(dense_network({2, 2, 2, 2, 2}), 1);
+        QCOMPARE(next_forward_start(schedule_steps(traits("drtp"), 3, cost, 2)), 12.0);
+        QCOMPARE(next_forward_start(schedule_steps(traits("bp"), 3, cost, 2)), 32.0);
         // F1..F4 (16), then the error walks down K4, K3, K2 (12), then U1 (4).
-        QCOMPARE(critical_path(Algorithm::Bp, 3, cost), 32.0);
-        QCOMPARE(critical_path(Algorithm::Fa, 3, cost), 32.0);
+        QCOMPARE(critical_path(traits("bp"), 3, cost), 32.0);
+        QCOMPARE(critical_path(traits("fa"), 3, cost), 32.0);
         // F1..F4 (16), then every layer projects (4) and updates (4) in parallel.
-        QCOMPARE(critical_path(Algorithm::Dfa, 3, cost), 24.0);
+        QCOMPARE(critical_path(traits("dfa"), 3, cost), 24.0);
         // Forward chain (16) and the output update (4); the buffer write is off the critical path.
-        QCOMPARE(critical_path(Algorithm::Drtp, 3, cost), 20.0);
-        QCOMPARE(critical_path(Algorithm::F3, 3, cost), 20.0);
+        QCOMPARE(critical_path(traits("drtp"), 3, cost), 20.0);
+        QCOMPARE(critical_path(traits("f3"), 3, cost), 20.0);
     }
 
     void orderings_and_pipelining_for_three_hidden_layers() {
-        const OpCost cost = multiply_add_cost({784, 256, 256, 256, 10}, 50);
-        auto path = [&](Algorithm a) { return critical_path(a, 3, cost); };
-        QVERIFY(path(Algorithm::Bp) == path(Algorithm::Fa));
-        QVERIFY(path(Algorithm::Fa) > path(Algorithm::Dfa));
-        QVERIFY(path(Algorithm::Dfa) > path(Algorithm::Drtp));
-        QVERIFY(path(Algorithm::Drtp) == path(Algorithm::F3));
+        const OpCost cost = multiply_add_cost(dense_network({784, 256, 256, 256, 10}), 50);
+        auto path = [&](const char* rule) { return critical_path(traits(rule), 3, cost); };
+        QVERIFY(path("bp") == path("fa"));
+        QVERIFY(path("fa") > path("dfa"));
+        QVERIFY(path("dfa") > path("drtp"));
+        QVERIFY(path("drtp") == path("f3"));
         for (const char* name : {"bp", "fa", "dfa", "drtp", "f3"}) {
-            const Algorithm a = parse<Algorithm>(name);
-            const bool expected = a == Algorithm::Drtp || a == Algorithm::F3;
-            QVERIFY2(pipelines_next_batch(a, 3) == expected, name);
+            const bool expected = std::string(name) == "drtp" || std::string(name) == "f3";
+            QVERIFY2(pipelines_next_batch(traits(name), 3) == expected, name);
         }
         // Layers wait less when nothing has to come back down.
-        auto total_wait = [&](Algorithm a) {
-            const Timeline t = schedule_steps(a, 3, cost, 1);
+        auto total_wait = [&](const char* rule) {
+            const Timeline t = schedule_steps(traits(rule), 3, cost, 1);
             double sum = 0.0;
             for (double w : t.waiting) sum += w;
             return sum;
         };
-        QVERIFY(total_wait(Algorithm::Bp) > total_wait(Algorithm::Dfa));
-        QVERIFY(total_wait(Algorithm::Dfa) > total_wait(Algorithm::F3));
+        QVERIFY(total_wait("bp") > total_wait("dfa"));
+        QVERIFY(total_wait("dfa") > total_wait("f3"));
     }
 
     void measured_timeline_covers_every_op() {

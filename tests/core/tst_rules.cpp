@@ -1,6 +1,8 @@
 // Each rule's hidden-layer update on tiny networks, against numbers computed by hand and against an
 // independent scalar-loop implementation of algorithms.md written in double precision.
 #include "f3/io/names.hpp"
+#include "f3/nn/dense_stage.hpp"
+#include "f3/rules/f3.hpp"
 #include "f3/rules/rule.hpp"
 
 #include <QtTest>
@@ -42,6 +44,23 @@ Grid times(const Grid& a, const Grid& b) {
     return out;
 }
 
+DenseStage& dense(Network& net, int s) { return dynamic_cast<DenseStage&>(net.stage(s)); }
+
+// One step of `rule` on the batch (x, y); F3's stored error for the batch's samples is `stored`.
+Gradients step_gradients(const Network& net, const std::string& rule, const FeedbackMatrices& fb, const Matrix& x,
+                         const Matrix& y, const Matrix& stored) {
+    ForwardPass pass;
+    net.forward(x, pass);
+    std::vector<Index> samples(static_cast<std::size_t>(x.rows()));
+    for (std::size_t k = 0; k < samples.size(); ++k) samples[k] = static_cast<Index>(k);
+    const StepData step{x, y, pass, net.head(), samples, 1};
+    const std::unique_ptr<Rule> r = make_rule(parse_rule(rule), stored);
+    r->begin_step(step, nullptr, {});
+    Gradients g;
+    compute_gradients(net, *r, fb, step, g);
+    return g;
+}
+
 void compare(const Matrix& actual, const Grid& expected, const char* what) {
     QCOMPARE(static_cast<std::size_t>(actual.rows()), expected.size());
     for (Index r = 0; r < actual.rows(); ++r)
@@ -72,35 +91,28 @@ private slots:
         QFETCH(double, expected);
         Rng rng(1);
         Network net = Network::initialise(1, {{1, Activation::Linear}}, 1, Head::SigmoidBce, rng);
-        net.layers()[0].weight(0, 0) = 0.5f;
-        net.layers()[0].bias(0) = 0.0f;
-        net.layers()[1].weight(0, 0) = 2.0f;
-        net.layers()[1].bias(0) = 0.0f;
+        dense(net, 0).weight()(0, 0) = 0.5f;
+        dense(net, 0).bias()(0) = 0.0f;
+        dense(net, 1).weight()(0, 0) = 2.0f;
+        dense(net, 1).bias()(0) = 0.0f;
         FeedbackMatrices fb;
         fb.direct = {mat(1, 1, {0.25f})};
         fb.chain = {Matrix(), fb.direct[0]};
         const Matrix x = mat(1, 1, {2.0f}), y = mat(1, 1, {1.0f}), stored = mat(1, 1, {0.4f});
-        ForwardPass pass;
-        net.forward(x, pass);
-        Gradients g;
-        compute_gradients(net, parse<Algorithm>(rule.toStdString()), fb, x, y, pass, &stored, g);
-        QVERIFY(std::abs(g.weight[0](0, 0) - expected) < 1e-6);
+        const Gradients g = step_gradients(net, rule.toStdString(), fb, x, y, stored);
+        QVERIFY(std::abs(g.stages[0].tensors[0](0, 0) - expected) < 1e-6);
         // The output layer always gets its true gradient: dL/da2 · h = (y_hat - y) · 1.
-        QVERIFY(std::abs(g.weight[1](0, 0) - (0.8807971 - 1.0)) < 1e-6);
+        QVERIFY(std::abs(g.stages[1].tensors[0](0, 0) - (0.8807971 - 1.0)) < 1e-6);
     }
 
     void shallow_computes_only_the_output_gradient() {
         Rng rng(3);
         Network net = Network::initialise(2, {{3, Activation::Tanh}}, 2, Head::SigmoidBce, rng);
-        FeedbackMatrices fb = FeedbackMatrices::draw({3}, 2, FeedbackInit::Kaiming, rng);
+        FeedbackMatrices fb = FeedbackMatrices::draw(net, FeedbackInit::Kaiming, rng);
         const Matrix x = mat(1, 2, {0.3f, -0.7f}), y = mat(1, 2, {0.0f, 1.0f});
-        ForwardPass pass;
-        net.forward(x, pass);
-        Gradients shallow, bp;
-        compute_gradients(net, Algorithm::Shallow, fb, x, y, pass, nullptr, shallow);
-        compute_gradients(net, Algorithm::Bp, fb, x, y, pass, nullptr, bp);
-        QCOMPARE(shallow.weight[1], bp.weight[1]);
-        QCOMPARE(shallow.weight[0].size(), Index{0});
+        const Gradients shallow = step_gradients(net, "shallow", fb, x, y, y), bp = step_gradients(net, "bp", fb, x, y, y);
+        QCOMPARE(shallow.stages[1].tensors, bp.stages[1].tensors);
+        QVERIFY(shallow.stages[0].tensors.empty());
     }
 
     // Two hidden layers (2-3-2-2), tanh, batch of 2: every rule against a scalar-loop reference.
@@ -110,25 +122,22 @@ private slots:
     }
     void two_hidden_layers_against_reference() {
         QFETCH(QString, rule);
-        const Algorithm algorithm = parse<Algorithm>(rule.toStdString());
+        const std::string algorithm = rule.toStdString();
         Rng rng(7);
         Network net = Network::initialise(2, {{3, Activation::Tanh}, {2, Activation::Tanh}}, 2, Head::SigmoidBce, rng);
-        FeedbackMatrices fb = FeedbackMatrices::draw({3, 2}, 2, FeedbackInit::Kaiming, rng);
+        FeedbackMatrices fb = FeedbackMatrices::draw(net, FeedbackInit::Kaiming, rng);
         const Matrix x = mat(2, 2, {0.5f, -1.0f, 1.5f, 0.25f});
         const Matrix y = mat(2, 2, {1.0f, 0.0f, 0.0f, 1.0f});
         const Matrix stored = mat(2, 2, {0.3f, -0.2f, -0.6f, 0.9f});
-        ForwardPass pass;
-        net.forward(x, pass);
-        Gradients g;
-        compute_gradients(net, algorithm, fb, x, y, pass, &stored, g);
+        const Gradients g = step_gradients(net, algorithm, fb, x, y, stored);
 
         // Reference forward pass.
-        const auto& L = net.layers();
+        auto W = [&](int i) { return to_grid(dense(net, i).weight()); };
         auto layer = [&](const Grid& in, int i, bool hidden) {
-            Grid a = times_transposed(in, to_grid(L[i].weight));
+            Grid a = times_transposed(in, W(i));
             for (auto& row : a)
                 for (std::size_t j = 0; j < row.size(); ++j) {
-                    row[j] += L[i].bias(static_cast<Index>(j));
+                    row[j] += dense(net, i).bias()(static_cast<Index>(j));
                     row[j] = hidden ? std::tanh(row[j]) : 1.0 / (1.0 + std::exp(-row[j]));
                 }
             return a;
@@ -140,8 +149,8 @@ private slots:
         for (int n = 0; n < 2; ++n)
             for (int c = 0; c < 2; ++c) {
                 d3[n][c] = (out[n][c] - Y[n][c]) / (N * C);
-                err[n][c] = (algorithm == Algorithm::Dfa ? Y[n][c] - out[n][c]
-                             : algorithm == Algorithm::Drtp ? Y[n][c]
+                err[n][c] = (algorithm == "dfa" ? Y[n][c] - out[n][c]
+                             : algorithm == "drtp" ? Y[n][c]
                                                              : E[n][c]) / N;
             }
         auto times_tanh_derivative = [](Grid g, const Grid& h) {
@@ -149,9 +158,9 @@ private slots:
                 for (std::size_t j = 0; j < g[n].size(); ++j) g[n][j] *= 1.0 - h[n][j] * h[n][j];
             return g;
         };
-        const bool chain = algorithm == Algorithm::Bp || algorithm == Algorithm::Fa;
-        const Grid back3 = algorithm == Algorithm::Bp ? to_grid(L[2].weight) : to_grid(fb.direct[1]);
-        const Grid back2 = algorithm == Algorithm::Bp ? to_grid(L[1].weight) : to_grid(fb.chain[1]);
+        const bool chain = algorithm == "bp" || algorithm == "fa";
+        const Grid back3 = algorithm == "bp" ? W(2) : to_grid(fb.direct[1]);
+        const Grid back2 = algorithm == "bp" ? W(1) : to_grid(fb.chain[1]);
         const Grid G2 = chain ? times(d3, back3) : times(err, to_grid(fb.direct[1]));
         const Grid d2 = times_tanh_derivative(G2, h2);
         const Grid G1 = chain ? times(d2, back2) : times(err, to_grid(fb.direct[0]));
@@ -166,9 +175,9 @@ private slots:
         };
         compare(g.signal[1], G2, "G2");
         compare(g.signal[0], G1, "G1");
-        compare(g.weight[2], weight_gradient(d3, h2), "dW3");
-        compare(g.weight[1], weight_gradient(d2, h1), "dW2");
-        compare(g.weight[0], weight_gradient(d1, X), "dW1");
+        compare(g.stages[2].tensors[0], weight_gradient(d3, h2), "dW3");
+        compare(g.stages[1].tensors[0], weight_gradient(d2, h1), "dW2");
+        compare(g.stages[0].tensors[0], weight_gradient(d1, X), "dW1");
     }
 
     void feedback_inits_have_their_documented_values() {
@@ -192,7 +201,8 @@ private slots:
 
     void fa_and_dfa_share_the_top_feedback_matrix() {
         Rng rng(9);
-        const FeedbackMatrices fb = FeedbackMatrices::draw({8, 6}, 3, FeedbackInit::Gaussian, rng);
+        const Network net = Network::initialise(5, {{8, Activation::Tanh}, {6, Activation::Tanh}}, 3, Head::SigmoidBce, rng);
+        const FeedbackMatrices fb = FeedbackMatrices::draw(net, FeedbackInit::Gaussian, rng);
         QCOMPARE(fb.direct.size(), std::size_t{2});
         QCOMPARE(fb.direct[1].rows(), Index{3});
         QCOMPARE(fb.direct[1].cols(), Index{6});

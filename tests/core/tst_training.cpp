@@ -2,6 +2,7 @@
 // divergence handling.
 #include "f3/train/comparison.hpp"
 #include "f3/io/names.hpp"
+#include "f3/rules/f3.hpp"
 
 #include <QtTest>
 
@@ -29,15 +30,20 @@ TrainingConfig small_config(std::vector<RuleSpec> rules, int epochs = 1) {
     return config;
 }
 
-std::vector<RuleSpec> all_rules() {
+std::vector<RuleSpec> every_rule() {
     std::vector<RuleSpec> rules;
-    for (const auto& name : all_names<Algorithm>()) rules.push_back(parse_rule(name));
+    for (const auto& name : rule_names()) rules.push_back(parse_rule(name));
     return rules;
 }
 
+const F3Rule& f3_of(const Run& run) { return dynamic_cast<const F3Rule&>(run.rule()); }
+
 bool same_weights(const Network& a, const Network& b) {
-    for (std::size_t i = 0; i < a.layers().size(); ++i)
-        if (a.layers()[i].weight != b.layers()[i].weight || a.layers()[i].bias != b.layers()[i].bias) return false;
+    for (int s = 0; s < a.stage_count(); ++s) {
+        const auto pa = a.stage(s).parameters(), pb = b.stage(s).parameters();
+        for (std::size_t k = 0; k < pa.size(); ++k)
+            if (Matrix(pa[k].matrix()) != Matrix(pb[k].matrix())) return false;
+    }
     return true;
 }
 
@@ -47,23 +53,23 @@ class TestTraining : public QObject {
     Q_OBJECT
 private slots:
     void f3_epoch_one_equals_drtp_for_every_variant() {
-        std::vector<RuleSpec> rules = {{Algorithm::Drtp, F3Error::DelayedError}};
-        for (const auto& variant : all_names<F3Error>()) rules.push_back({Algorithm::F3, parse<F3Error>(variant)});
+        std::vector<RuleSpec> rules = {{"drtp", F3Error::DelayedError}};
+        for (const auto& variant : all_names<F3Error>()) rules.push_back({"f3", parse<F3Error>(variant)});
         Comparison comparison(toy("spiral"), small_config(rules, 2));
         while (comparison.epoch() == 1) comparison.step();
         const auto& runs = comparison.runs();
         for (std::size_t r = 1; r < runs.size(); ++r) {
-            QVERIFY2(same_weights(runs[0].network(), runs[r].network()), to_string(runs[r].rule()).c_str());
+            QVERIFY2(same_weights(runs[0].network(), runs[r].network()), to_string(runs[r].spec()).c_str());
             QCOMPARE(comparison.history()[r].test_loss, comparison.history()[0].test_loss);
         }
         comparison.run();
         for (std::size_t r = 1; r < runs.size(); ++r)
-            QVERIFY2(!same_weights(runs[0].network(), runs[r].network()), to_string(runs[r].rule()).c_str());
+            QVERIFY2(!same_weights(runs[0].network(), runs[r].network()), to_string(runs[r].spec()).c_str());
     }
 
     void delayed_buffer_is_written_after_forward_and_read_at_next_visit() {
         auto data = toy("gaussians", 200);
-        TrainingConfig config = small_config({{Algorithm::F3, F3Error::DelayedError}});
+        TrainingConfig config = small_config({{"f3", F3Error::DelayedError}});
         Comparison comparison(data, config);
         Run& run = comparison.runs()[0];
         const std::vector<Index> samples = {5, 2, 9};
@@ -73,41 +79,41 @@ private slots:
             y.row(k) = data->train_y.row(samples[static_cast<std::size_t>(k)]);
         }
         // Before any visit the buffer holds the targets and nothing has been written.
-        QCOMPARE(run.stored_errors(), data->train_y);
+        QCOMPARE(f3_of(run).stored_errors(), data->train_y);
         const Network before = run.network();
         ForwardPass expected;
         before.forward(x, expected);
         run.train_batch(x, y, samples);
         // First visit: used the targets (DRTP), then stored y - y_hat of the pre-update forward pass.
-        QCOMPARE(run.last_delayed_error(), y);
+        QCOMPARE(f3_of(run).last_delayed_error(), y);
         for (Index k = 0; k < 3; ++k) {
             const Index s = samples[static_cast<std::size_t>(k)];
-            QCOMPARE(run.stored_at_step()[static_cast<std::size_t>(s)], std::int64_t{0});
-            QCOMPARE(Matrix(run.stored_errors().row(s)), Matrix(y.row(k) - expected.post.back().row(k)));
+            QCOMPARE(f3_of(run).stored_at_step()[static_cast<std::size_t>(s)], std::int64_t{0});
+            QCOMPARE(Matrix(f3_of(run).stored_errors().row(s)), Matrix(y.row(k) - expected.y_hat.row(k)));
         }
-        QCOMPARE(run.stored_at_step()[0], std::int64_t{-1});
-        QCOMPARE(Matrix(run.stored_errors().row(0)), Matrix(data->train_y.row(0)));
+        QCOMPARE(f3_of(run).stored_at_step()[0], std::int64_t{-1});
+        QCOMPARE(Matrix(f3_of(run).stored_errors().row(0)), Matrix(data->train_y.row(0)));
         // Second visit reads what the first stored, then overwrites it with the new error.
-        const Matrix stored_before = Matrix(run.stored_errors()(samples, Eigen::all));
+        const Matrix stored_before = Matrix(f3_of(run).stored_errors()(samples, Eigen::all));
         run.train_batch(x, y, samples);
-        QCOMPARE(run.last_delayed_error(), stored_before);
-        QCOMPARE(run.stored_at_step()[5], std::int64_t{1});
-        QVERIFY(Matrix(run.stored_errors()(samples, Eigen::all)) != stored_before);
+        QCOMPARE(f3_of(run).last_delayed_error(), stored_before);
+        QCOMPARE(f3_of(run).stored_at_step()[5], std::int64_t{1});
+        QVERIFY(Matrix(f3_of(run).stored_errors()(samples, Eigen::all)) != stored_before);
     }
 
     void one_hot_variant_keeps_only_the_true_class() {
         auto data = toy("spiral", 200);
-        Comparison comparison(data, small_config({{Algorithm::F3, F3Error::DelayedErrorOneHot}}, 2));
+        Comparison comparison(data, small_config({{"f3", F3Error::DelayedErrorOneHot}}, 2));
         while (comparison.epoch() == 1) comparison.step();
         comparison.step();
         const Run& run = comparison.runs()[0];
-        const Matrix& e = run.last_delayed_error();
+        const Matrix& e = f3_of(run).last_delayed_error();
         for (Index r = 0; r < e.rows(); ++r) QCOMPARE(static_cast<int>((e.row(r).array() != 0.0f).count()), 1);
     }
 
     void same_seed_gives_identical_numbers() {
         auto run_once = [](std::uint64_t seed) {
-            TrainingConfig config = small_config(all_rules(), 2);
+            TrainingConfig config = small_config(every_rule(), 2);
             config.seed = seed;
             Comparison comparison(toy("moons"), config);
             comparison.run();
@@ -129,7 +135,7 @@ private slots:
     // gives the TSan build (tools/dev.sh test) threaded core code to check.
     void two_threads_give_identical_numbers() {
         auto run_once = [] {
-            TrainingConfig config = small_config({{Algorithm::Bp, F3Error::DelayedError}, {Algorithm::F3, F3Error::DelayedError}}, 2);
+            TrainingConfig config = small_config({{"bp", F3Error::DelayedError}, {"f3", F3Error::DelayedError}}, 2);
             config.hidden = {{256, Activation::Tanh}, {256, Activation::Tanh}};
             config.batch_size = 100;
             config.threads = 2;
@@ -148,7 +154,7 @@ private slots:
     }
 
     void runs_start_from_the_same_weights_and_share_feedback() {
-        Comparison comparison(toy("xor"), small_config(all_rules()));
+        Comparison comparison(toy("xor"), small_config(every_rule()));
         const auto& runs = comparison.runs();
         for (const auto& run : runs) {
             QVERIFY(same_weights(run.network(), runs[0].network()));
@@ -158,7 +164,7 @@ private slots:
 
     void last_partial_batch_is_kept() {
         auto data = toy("circles", 250); // 200 training samples with the default 20% test split
-        TrainingConfig config = small_config({{Algorithm::Bp, F3Error::DelayedError}}, 2);
+        TrainingConfig config = small_config({{"bp", F3Error::DelayedError}}, 2);
         config.batch_size = 64;
         Comparison comparison(data, config);
         const Index expected_batches = (data->train_size() + 63) / 64;
@@ -171,7 +177,7 @@ private slots:
         QTest::addColumn<QString>("rule");
         QTest::addColumn<QString>("dataset");
         QTest::addColumn<QString>("head");
-        for (const auto& rule : all_names<Algorithm>()) {
+        for (const auto& rule : rule_names()) {
             QTest::newRow((rule + "/gaussians/sigmoid_bce").c_str()) << QString::fromStdString(rule) << "gaussians" << "sigmoid_bce";
             QTest::newRow((rule + "/moons/softmax_ce").c_str()) << QString::fromStdString(rule) << "moons" << "softmax_ce";
             QTest::newRow((rule + "/sine/linear_mse").c_str()) << QString::fromStdString(rule) << "sine" << "linear_mse";
@@ -198,7 +204,7 @@ private slots:
             std::vector<std::string> diverged;
             void on_diverged(const std::string& rule, const std::string&) override { diverged.push_back(rule); }
         } recorder;
-        TrainingConfig config = small_config({{Algorithm::Bp, F3Error::DelayedError}, {Algorithm::Drtp, F3Error::DelayedError}}, 3);
+        TrainingConfig config = small_config({{"bp", F3Error::DelayedError}, {"drtp", F3Error::DelayedError}}, 3);
         config.optimizer.kind = OptimizerKind::Sgd;
         config.optimizer.learning_rate = 100.0; // with a linear head this blows up within a few steps
         config.head = Head::LinearMse;
@@ -227,7 +233,7 @@ private slots:
             QVERIFY(message.contains("learning rate"));
             QVERIFY(message.contains("hidden layer 1 has width 0"));
         }
-        TrainingConfig regression = small_config({{Algorithm::F3, F3Error::DelayedErrorSoftmax}});
+        TrainingConfig regression = small_config({{"f3", F3Error::DelayedErrorSoftmax}});
         regression.head = Head::SigmoidBce;
         const auto problems = check_config(regression, *toy("sine"));
         QCOMPARE(problems.size(), std::size_t{2});

@@ -1,5 +1,7 @@
 #include "f3/io/names.hpp"
 
+#include "f3/rules/rule.hpp"
+
 #include <array>
 #include <utility>
 
@@ -17,12 +19,6 @@ template <> struct Table<Head> {
     static constexpr const char* what = "output head";
     static constexpr std::array<std::pair<Head, const char*>, 3> rows{{
         {Head::SigmoidBce, "sigmoid_bce"}, {Head::SoftmaxCe, "softmax_ce"}, {Head::LinearMse, "linear_mse"}}};
-};
-template <> struct Table<Algorithm> {
-    static constexpr const char* what = "algorithm";
-    static constexpr std::array<std::pair<Algorithm, const char*>, 6> rows{{
-        {Algorithm::Bp, "bp"}, {Algorithm::Fa, "fa"}, {Algorithm::Dfa, "dfa"},
-        {Algorithm::Drtp, "drtp"}, {Algorithm::F3, "f3"}, {Algorithm::Shallow, "shallow"}}};
 };
 template <> struct Table<F3Error> {
     static constexpr const char* what = "F3 error variant";
@@ -88,7 +84,6 @@ template <class Enum> Enum parse(std::string_view name) {
     template std::vector<std::string> all_names<Enum>();
 F3_NAMES(Activation)
 F3_NAMES(Head)
-F3_NAMES(Algorithm)
 F3_NAMES(F3Error)
 F3_NAMES(FeedbackInit)
 F3_NAMES(OptimizerKind)
@@ -96,19 +91,24 @@ F3_NAMES(SweepParameter)
 F3_NAMES(SweepMetric)
 #undef F3_NAMES
 
+std::vector<std::string> rule_names() {
+    std::vector<std::string> names;
+    for (const RuleEntry* entry : all_rules()) names.push_back(entry->info.name);
+    return names;
+}
+
 std::string to_string(const RuleSpec& rule) {
-    if (rule.algorithm == Algorithm::F3 && rule.f3_error != F3Error::DelayedError)
-        return "f3:" + to_string(rule.f3_error);
-    return to_string(rule.algorithm);
+    if (rule.algorithm == "f3" && rule.f3_error != F3Error::DelayedError) return "f3:" + to_string(rule.f3_error);
+    return rule.algorithm;
 }
 
 RuleSpec parse_rule(std::string_view text, F3Error default_f3_error) {
     const auto colon = text.find(':');
     RuleSpec rule;
-    rule.algorithm = parse<Algorithm>(text.substr(0, colon));
+    rule.algorithm = rule_entry(text.substr(0, colon)).info.name;
     rule.f3_error = default_f3_error;
     if (colon != std::string_view::npos) {
-        if (rule.algorithm != Algorithm::F3)
+        if (rule.algorithm != "f3")
             throw NameError("only f3 takes an error variant, not '" + std::string(text) + "'");
         rule.f3_error = parse<F3Error>(text.substr(colon + 1));
     }

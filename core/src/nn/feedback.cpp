@@ -27,20 +27,21 @@ void fill_feedback(Matrix& m, FeedbackInit init, Rng& rng) {
         }
 }
 
-FeedbackMatrices FeedbackMatrices::draw(const std::vector<int>& hidden_widths, int outputs, FeedbackInit init,
-                                        Rng& rng) {
+FeedbackMatrices FeedbackMatrices::draw(const Network& network, FeedbackInit init, Rng& rng) {
     FeedbackMatrices fb;
-    const std::size_t hidden = hidden_widths.size();
-    for (std::size_t i = 0; i < hidden; ++i) {
-        Matrix d(outputs, hidden_widths[i]);
+    const auto hidden = static_cast<std::size_t>(network.hidden_count());
+    for (std::size_t s = 0; s < hidden; ++s) {
+        Matrix d(network.outputs(), network.stage(static_cast<int>(s)).outputs());
         fill_feedback(d, init, rng);
         fb.direct.push_back(std::move(d));
     }
     fb.chain.resize(hidden + 1);
-    for (std::size_t j = 1; j < hidden; ++j) {
-        Matrix b(hidden_widths[j], hidden_widths[j - 1]);
+    for (std::size_t s = 1; s < hidden; ++s) {
+        const Matrix* weights = network.stage(static_cast<int>(s)).transported_weights();
+        if (!weights) continue;
+        Matrix b(weights->rows(), weights->cols());
         fill_feedback(b, init, rng);
-        fb.chain[j] = std::move(b);
+        fb.chain[s] = std::move(b);
     }
     if (hidden > 0) fb.chain[hidden] = fb.direct[hidden - 1];
     return fb;

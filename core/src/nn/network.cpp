@@ -1,51 +1,45 @@
 #include "f3/nn/network.hpp"
 
-#include "f3/nn/activation.hpp"
+#include "f3/nn/dense_stage.hpp"
 #include "f3/nn/head.hpp"
-#include "f3/observe/instruments.hpp"
-
-#include <cmath>
 
 namespace f3 {
 
+Network::Network(std::vector<std::unique_ptr<Stage>> stages, Head head) : stages_(std::move(stages)), head_(head) {}
+
+Network::Network(const Network& other) : head_(other.head_) {
+    for (const auto& s : other.stages_) stages_.push_back(s->clone());
+}
+
+Network& Network::operator=(const Network& other) {
+    if (this != &other) *this = Network(other);
+    return *this;
+}
+
 Network Network::initialise(int inputs, const std::vector<HiddenLayerSpec>& hidden, int outputs, Head head, Rng& rng) {
-    Network net;
-    net.head_ = head;
+    std::vector<std::unique_ptr<Stage>> stages;
     int fan_in = inputs;
-    auto add = [&](int width, Activation f) {
-        DenseLayer layer;
-        const double bound = 1.0 / std::sqrt(static_cast<double>(fan_in));
-        layer.weight.resize(width, fan_in);
-        for (Index r = 0; r < layer.weight.rows(); ++r)
-            for (Index c = 0; c < layer.weight.cols(); ++c)
-                layer.weight(r, c) = static_cast<float>(rng.uniform(-bound, bound));
-        layer.bias.resize(width);
-        for (Index c = 0; c < width; ++c) layer.bias(c) = static_cast<float>(rng.uniform(-bound, bound));
-        layer.activation = f;
-        net.layers_.push_back(std::move(layer));
-        fan_in = width;
-    };
-    for (const auto& spec : hidden) add(spec.width, spec.activation);
-    add(outputs, Activation::Linear);
-    return net;
+    for (const auto& spec : hidden) {
+        stages.push_back(std::make_unique<DenseStage>(fan_in, spec.width, spec.activation, rng));
+        fan_in = spec.width;
+    }
+    stages.push_back(std::make_unique<DenseStage>(fan_in, outputs, Activation::Linear, rng));
+    return Network(std::move(stages), head);
 }
 
 void Network::forward(const Matrix& x, ForwardPass& pass, OpDurations* durations) const {
-    const std::size_t count = layers_.size();
-    pass.pre.resize(count);
-    pass.post.resize(count);
-    const Matrix* input = &x;
-    for (std::size_t i = 0; i < count; ++i) {
-        const ScopedOpTimer timer(durations, static_cast<int>(i) + 1, OpKind::Forward);
-        const DenseLayer& layer = layers_[i];
-        Matrix& a = pass.pre[i];
-        a.noalias() = *input * layer.weight.transpose();
-        a.rowwise() += layer.bias;
-        if (i + 1 < count) activate(layer.activation, a, pass.post[i]);
-        else head_output(head_, a, pass.post[i]);
-        input = &pass.post[i];
+    pass.stages.resize(stages_.size());
+    for (std::size_t s = 0; s < stages_.size(); ++s) {
+        const ScopedOpTimer timer(durations, static_cast<int>(s) + 1, OpKind::Forward);
+        stages_[s]->forward(pass.input_of(s, x), pass.stages[s]);
+        if (s + 1 == stages_.size()) head_output(head_, pass.stages[s].output, pass.y_hat);
     }
 }
 
+std::vector<int> Network::widths() const {
+    std::vector<int> widths = {inputs()};
+    for (const auto& s : stages_) widths.push_back(s->outputs());
+    return widths;
+}
 
 } // namespace f3

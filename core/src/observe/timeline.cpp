@@ -14,42 +14,36 @@ struct PlannedOp {
 };
 
 // One step's ops in an order where every input comes before its user.
-std::vector<PlannedOp> plan_step(Algorithm algorithm, int hidden) {
+std::vector<PlannedOp> plan_step(const RuleTraits& rule, int hidden) {
+    using Input = std::vector<std::pair<int, OpKind>>;
     const int out = hidden + 1;
     std::vector<PlannedOp> ops;
-    for (int i = 1; i <= out; ++i)
-        ops.push_back({i, OpKind::Forward, i > 1 ? std::vector<std::pair<int, OpKind>>{{i - 1, OpKind::Forward}}
-                                                 : std::vector<std::pair<int, OpKind>>{}});
-    switch (algorithm) {
-    case Algorithm::Bp:
-    case Algorithm::Fa:
-        // Layer i can only learn once the error has come back down through every layer above it.
+    for (int i = 1; i <= out; ++i) ops.push_back({i, OpKind::Forward, i > 1 ? Input{{i - 1, OpKind::Forward}} : Input{}});
+    if (!rule.trains_hidden || hidden == 0) {
+        ops.push_back({out, OpKind::Update, {{out, OpKind::Forward}}});
+    } else if (rule.chains_backward) {
+        // Stage i can only learn once the error has come back down through every stage above it.
         for (int i = out; i >= 1; --i) {
             const std::pair<int, OpKind> signal = i == out ? std::pair{out, OpKind::Forward} : std::pair{i + 1, OpKind::Backward};
             if (i >= 2) ops.push_back({i, OpKind::Backward, {signal}});
             ops.push_back({i, OpKind::Update, {signal}});
         }
-        break;
-    case Algorithm::Dfa:
-        // Every layer waits for the output error of this step, then all project in parallel.
+    } else if (!rule.error_before_step) {
+        // Every stage waits for the output error of this step, then all project in parallel.
         ops.push_back({out, OpKind::Update, {{out, OpKind::Forward}}});
         for (int i = 1; i <= hidden; ++i) {
             ops.push_back({i, OpKind::Projection, {{out, OpKind::Forward}}});
             ops.push_back({i, OpKind::Update, {{i, OpKind::Projection}}});
         }
-        break;
-    case Algorithm::Drtp:
-    case Algorithm::F3:
-        // E is known before the step (target or stored error): a layer updates right after its forward.
+    } else {
+        // E is known before the step (target or stored error): a stage updates right after its forward.
         for (int i = 1; i <= hidden; ++i) {
             ops.push_back({i, OpKind::Projection, {}});
             ops.push_back({i, OpKind::Update, {{i, OpKind::Forward}, {i, OpKind::Projection}}});
         }
         ops.push_back({out, OpKind::Update, {{out, OpKind::Forward}}});
-        if (algorithm == Algorithm::F3) ops.push_back({out + 1, OpKind::Store, {{out, OpKind::Forward}}});
-        break;
-    case Algorithm::Shallow: ops.push_back({out, OpKind::Update, {{out, OpKind::Forward}}}); break;
     }
+    if (rule.stores_error) ops.push_back({out + 1, OpKind::Store, {{out, OpKind::Forward}}});
     return ops;
 }
 
@@ -66,8 +60,8 @@ const char* op_name(OpKind kind) {
     return "?";
 }
 
-Timeline schedule_steps(Algorithm algorithm, int hidden, const OpCost& cost, int steps) {
-    const std::vector<PlannedOp> plan = plan_step(algorithm, hidden);
+Timeline schedule_steps(const RuleTraits& rule, int hidden, const OpCost& cost, int steps) {
+    const std::vector<PlannedOp> plan = plan_step(rule, hidden);
     const int lanes = hidden + 2;
     std::vector<double> lane_free(static_cast<std::size_t>(lanes + 1), 0.0), busy(static_cast<std::size_t>(lanes + 1), 0.0);
     Timeline timeline;
@@ -89,28 +83,31 @@ Timeline schedule_steps(Algorithm algorithm, int hidden, const OpCost& cost, int
     return timeline;
 }
 
-double critical_path(Algorithm algorithm, int hidden, const OpCost& cost) {
-    return schedule_steps(algorithm, hidden, cost, 1).makespan;
+double critical_path(const RuleTraits& rule, int hidden, const OpCost& cost) {
+    return schedule_steps(rule, hidden, cost, 1).makespan;
 }
 
-OpCost multiply_add_cost(const std::vector<int>& widths, int batch) {
-    return [widths, batch](int layer, OpKind kind) -> double {
-        const double n = batch, in = widths.at(static_cast<std::size_t>(layer - 1));
-        const double classes = widths.back();
-        const double here = kind == OpKind::Store ? classes : widths.at(static_cast<std::size_t>(layer));
+OpCost multiply_add_cost(const Network& network, Index batch) {
+    std::vector<StageCost> stages;
+    for (int s = 0; s < network.stage_count(); ++s) stages.push_back(network.stage(s).cost(batch));
+    const double n = static_cast<double>(batch), classes = network.outputs();
+    std::vector<int> widths = network.widths();
+    return [stages, widths, n, classes](int lane, OpKind kind) -> double {
+        if (kind == OpKind::Store) return n * classes;
+        const StageCost& c = stages.at(static_cast<std::size_t>(lane - 1));
         switch (kind) {
-        case OpKind::Forward: return n * in * here;
-        case OpKind::Projection: return n * classes * here;
-        case OpKind::Backward: return n * here * in; // δ_i · W_i: to the layer below
-        case OpKind::Update: return n * in * here;   // δ_iᵀ · h_{i-1}
-        case OpKind::Store: return n * classes;
+        case OpKind::Forward: return c.forward;
+        case OpKind::Projection: return n * classes * widths.at(static_cast<std::size_t>(lane));
+        case OpKind::Backward: return c.input_signal;
+        case OpKind::Update: return c.update;
+        case OpKind::Store: break;
         }
         return 0.0;
     };
 }
 
-bool pipelines_next_batch(Algorithm algorithm, int hidden) {
-    const std::vector<PlannedOp> plan = plan_step(algorithm, hidden);
+bool pipelines_next_batch(const RuleTraits& rule, int hidden) {
+    const std::vector<PlannedOp> plan = plan_step(rule, hidden);
     // Walk back from layer 1's ops through their inputs and the earlier ops on the same worker.
     std::vector<bool> seen(plan.size(), false);
     std::vector<std::size_t> todo;

@@ -37,28 +37,32 @@ std::vector<std::string> check_config(const TrainingConfig& config, const Datase
     check_range(config.epochs, kMaxEpochs, "epochs");
     check_range(config.threads, kMaxThreads, "threads");
     if (data.train_size() < 1) problem("the data set has no training samples");
-    if (data.task == Task::Regression) {
-        if (config.head != Head::LinearMse)
-            problem("regression data needs the linear_mse output head, not " + to_string(config.head));
-        for (const auto& rule : config.rules)
-            if (rule.algorithm == Algorithm::F3 &&
-                (rule.f3_error == F3Error::DelayedErrorSoftmax || rule.f3_error == F3Error::DelayedLossSoftmax ||
-                 rule.f3_error == F3Error::DelayedErrorOneHot || rule.f3_error == F3Error::DelayedLossOneHot))
-                problem("F3 variant " + to_string(rule.f3_error) + " needs class labels; regression has none");
-    }
+    if (data.task == Task::Regression && config.head != Head::LinearMse)
+        problem("regression data needs the linear_mse output head, not " + to_string(config.head));
     const bool has_hidden = !config.hidden.empty();
-    for (const auto& rule : config.rules)
-        if (!has_hidden && rule.algorithm != Algorithm::Bp && rule.algorithm != Algorithm::Shallow)
+    for (const auto& rule : config.rules) {
+        const RuleEntry* entry = nullptr;
+        try {
+            entry = &rule_entry(rule.algorithm);
+        } catch (const NameError& e) {
+            problem(e.what());
+            continue;
+        }
+        if (entry->check)
+            for (auto& text : entry->check(rule, config, data)) problem(std::move(text));
+        const RuleTraits& traits = entry->info.traits;
+        if (!has_hidden && traits.trains_hidden && !traits.true_gradient())
             problem("rule '" + to_string(rule) + "' only differs from bp in hidden layers; add one");
+    }
     return problems;
 }
 
 void fill_gap_closed(std::vector<EpochMetrics>& epoch, Task task, const RuleSpec& baseline) {
     auto error = [task](const EpochMetrics& m) { return task == Task::Classification ? 1.0 - m.test_accuracy : m.test_mse; };
-    const std::string bp_name = to_string(RuleSpec{Algorithm::Bp, F3Error::DelayedError}), base_name = to_string(baseline);
+    const std::string base_name = to_string(baseline);
     const EpochMetrics *bp = nullptr, *base = nullptr;
     for (const auto& m : epoch) {
-        if (m.rule == bp_name) bp = &m;
+        if (m.rule == reference_rule().info().name) bp = &m;
         if (m.rule == base_name) base = &m;
     }
     if (!bp || !base || bp->diverged || base->diverged) return;
@@ -78,11 +82,8 @@ Comparison::Comparison(std::shared_ptr<const Dataset> data, TrainingConfig confi
     prepare_this_thread();
     Rng init_rng(config_.seed, Stream::Init);
     const Network initial = Network::initialise(data_->inputs, config_.hidden, data_->outputs, config_.head, init_rng);
-    std::vector<int> widths;
-    for (const auto& layer : config_.hidden) widths.push_back(layer.width);
     Rng feedback_rng(config_.seed, Stream::Feedback);
-    auto feedback = std::make_shared<const FeedbackMatrices>(
-        FeedbackMatrices::draw(widths, data_->outputs, config_.feedback_init, feedback_rng));
+    auto feedback = std::make_shared<const FeedbackMatrices>(FeedbackMatrices::draw(initial, config_.feedback_init, feedback_rng));
     for (const auto& rule : config_.rules) runs_.emplace_back(rule, initial, feedback, config_.optimizer, data_->train_y);
     loss_sum_.assign(runs_.size(), 0.0);
     seconds_.assign(runs_.size(), 0.0);
@@ -150,12 +151,9 @@ void Comparison::prepare_this_thread() {
     prepared_thread_ = id;
 }
 
-bool Comparison::step(TrainingObserver* observer) {
-    if (finished()) return false;
-    prepare_this_thread();
-    const Index n = data_->train_size();
+std::span<const Index> Comparison::gather_batch() {
     const Index start = batch_ * config_.batch_size;
-    const Index size = std::min<Index>(config_.batch_size, n - start);
+    const Index size = std::min<Index>(config_.batch_size, data_->train_size() - start);
     const std::span<const Index> samples(order_.data() + start, static_cast<std::size_t>(size));
     batch_x_.resize(size, data_->inputs);
     batch_y_.resize(size, data_->outputs);
@@ -163,6 +161,68 @@ bool Comparison::step(TrainingObserver* observer) {
         batch_x_.row(k) = data_->train_x.row(samples[static_cast<std::size_t>(k)]);
         batch_y_.row(k) = data_->train_y.row(samples[static_cast<std::size_t>(k)]);
     }
+    return samples;
+}
+
+double Comparison::train_run(std::size_t r, std::span<const Index> samples, bool sampled) {
+    StepProbe* probe = nullptr;
+    if (sampled) {
+        probe = &probes_[r];
+        probe->alignment = instruments_.alignment;
+        probe->timing = instruments_.timeline;
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    const double loss = runs_[r].train_batch(batch_x_, batch_y_, samples, probe);
+    // Instrumented steps do extra work; their time is not the rule's training speed.
+    if (!sampled) seconds_[r] += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return loss;
+}
+
+void Comparison::report_divergence(std::size_t r, double loss, TrainingObserver* observer) {
+    if (observer && !divergence_reported_[r])
+        observer->on_diverged(to_string(runs_[r].spec()),
+                              "loss became " + std::string(std::isnan(loss) ? "NaN" : "infinite") + " in epoch " +
+                                  std::to_string(epoch_) + ", batch " + std::to_string(batch_ + 1) +
+                                  "; this rule stopped (try a smaller learning rate)");
+    divergence_reported_[r] = true;
+}
+
+RuleTimeline Comparison::schedule(std::size_t r, const OpCost& logical) const {
+    const RuleTraits& traits = runs_[r].rule().traits();
+    const int hidden = runs_[r].network().hidden_count();
+    const OpDurations& durations = probes_[r].durations;
+    const OpCost measured = [&durations](int lane, OpKind kind) { return durations.seconds(lane, kind); };
+    RuleTimeline t;
+    t.rule = to_string(runs_[r].spec());
+    t.logical = schedule_steps(traits, hidden, logical, 2);
+    t.measured = schedule_steps(traits, hidden, measured, 2);
+    t.critical_path_logical = critical_path(traits, hidden, logical);
+    t.critical_path_measured = critical_path(traits, hidden, measured);
+    t.pipelines = pipelines_next_batch(traits, hidden);
+    return t;
+}
+
+void Comparison::report_instruments(Index batch_size, TrainingObserver* observer) {
+    InstrumentReport report;
+    report.epoch = epoch_;
+    report.batch = batch_;
+    report.step = global_step_;
+    const OpCost logical = multiply_add_cost(runs_.front().network(), batch_size);
+    for (std::size_t r = 0; r < runs_.size(); ++r) {
+        const bool diverged = runs_[r].diverged();
+        report.rules.push_back(to_string(runs_[r].spec()));
+        report.instruments.push_back(diverged ? StepInstruments{} : probes_[r].instruments);
+        if (instruments_.alignment && !diverged) record_instruments(r, probes_[r].instruments);
+        if (instruments_.timeline) report.timelines.push_back(schedule(r, logical));
+    }
+    if (observer) observer->on_instruments(report);
+}
+
+bool Comparison::step(TrainingObserver* observer) {
+    if (finished()) return false;
+    prepare_this_thread();
+    const std::span<const Index> samples = gather_batch();
+    const auto size = static_cast<Index>(samples.size());
     BatchReport report;
     report.epoch = epoch_;
     report.batch = batch_;
@@ -170,62 +230,14 @@ bool Comparison::step(TrainingObserver* observer) {
     report.losses.resize(runs_.size(), std::numeric_limits<double>::quiet_NaN());
     const bool sampled = (instruments_.alignment || instruments_.timeline) &&
                          global_step_ % std::max(1, instruments_.every_steps) == 0;
-    InstrumentReport instrument_report;
     for (std::size_t r = 0; r < runs_.size(); ++r) {
-        Run& run = runs_[r];
-        if (run.diverged()) continue;
-        StepProbe* probe = nullptr;
-        if (sampled) {
-            probe = &probes_[r];
-            probe->alignment = instruments_.alignment;
-            probe->timing = instruments_.timeline;
-        }
-        const auto t0 = std::chrono::steady_clock::now();
-        const double loss = run.train_batch(batch_x_, batch_y_, samples, probe);
-        // Instrumented steps do extra work; their time is not the rule's training speed.
-        if (!sampled) seconds_[r] += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        report.losses[r] = loss;
-        if (run.diverged()) {
-            if (observer && !divergence_reported_[r])
-                observer->on_diverged(to_string(run.rule()),
-                                      "loss became " + std::string(std::isnan(loss) ? "NaN" : "infinite") + " in epoch " +
-                                          std::to_string(epoch_) + ", batch " + std::to_string(batch_ + 1) +
-                                          "; this rule stopped (try a smaller learning rate)");
-            divergence_reported_[r] = true;
-        } else {
-            loss_sum_[r] += loss * static_cast<double>(size);
-        }
+        if (runs_[r].diverged()) continue;
+        const double loss = report.losses[r] = train_run(r, samples, sampled);
+        if (runs_[r].diverged()) report_divergence(r, loss, observer);
+        else loss_sum_[r] += loss * static_cast<double>(size);
     }
-    if (sampled) {
-        instrument_report.epoch = epoch_;
-        instrument_report.batch = batch_;
-        instrument_report.step = global_step_;
-        std::vector<int> widths = {data_->inputs};
-        for (const auto& layer : config_.hidden) widths.push_back(layer.width);
-        widths.push_back(data_->outputs);
-        const OpCost macs = multiply_add_cost(widths, static_cast<int>(size));
-        const int hidden = static_cast<int>(config_.hidden.size());
-        for (std::size_t r = 0; r < runs_.size(); ++r) {
-            const Run& run = runs_[r];
-            instrument_report.rules.push_back(to_string(run.rule()));
-            instrument_report.instruments.push_back(run.diverged() ? StepInstruments{} : probes_[r].instruments);
-            if (instruments_.alignment && !run.diverged()) record_instruments(r, probes_[r].instruments);
-            if (!instruments_.timeline) continue;
-            const OpDurations& durations = probes_[r].durations;
-            const OpCost measured = [&durations](int layer, OpKind kind) { return durations.seconds(layer, kind); };
-            RuleTimeline t;
-            t.rule = instrument_report.rules.back();
-            const Algorithm algorithm = run.rule().algorithm;
-            t.logical = schedule_steps(algorithm, hidden, macs, 2);
-            t.measured = schedule_steps(algorithm, hidden, measured, 2);
-            t.critical_path_logical = critical_path(algorithm, hidden, macs);
-            t.critical_path_measured = critical_path(algorithm, hidden, measured);
-            t.pipelines = pipelines_next_batch(algorithm, hidden);
-            instrument_report.timelines.push_back(std::move(t));
-        }
-        if (observer) observer->on_instruments(instrument_report);
-    }
-    if (!sampled) timed_samples_ += size;
+    if (sampled) report_instruments(size, observer);
+    else timed_samples_ += size;
     ++global_step_;
     if (observer) observer->on_batch(report);
     ++batch_;
@@ -239,7 +251,7 @@ void Comparison::finish_epoch(TrainingObserver* observer) {
     for (std::size_t r = 0; r < runs_.size(); ++r) {
         const Run& run = runs_[r];
         EpochMetrics m;
-        m.rule = to_string(run.rule());
+        m.rule = to_string(run.spec());
         m.epoch = epoch_;
         m.steps = run.steps();
         m.train_seconds = seconds_[r];

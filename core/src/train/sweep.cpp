@@ -217,7 +217,7 @@ TrainingConfig sweep_config(const TrainingConfig& base, const SweepSpec& spec, s
         case SweepParameter::F3Error: {
             std::vector<RuleSpec> rules;
             for (RuleSpec rule : config.rules) {
-                if (rule.algorithm == Algorithm::F3) rule.f3_error = static_cast<F3Error>(static_cast<int>(v));
+                if (rule.algorithm == "f3") rule.f3_error = static_cast<F3Error>(static_cast<int>(v));
                 if (std::find(rules.begin(), rules.end(), rule) == rules.end()) rules.push_back(rule);
             }
             config.rules = std::move(rules);
@@ -242,7 +242,7 @@ std::vector<std::string> check_sweep(const SweepSpec& spec, const TrainingConfig
         if ((axis.parameter == SweepParameter::Width || axis.parameter == SweepParameter::Depth) && base.hidden.empty())
             problems.push_back("a " + name + " sweep needs a network with at least one hidden layer");
         if (axis.parameter == SweepParameter::F3Error &&
-            std::none_of(base.rules.begin(), base.rules.end(), [](const RuleSpec& r) { return r.algorithm == Algorithm::F3; }))
+            std::none_of(base.rules.begin(), base.rules.end(), [](const RuleSpec& r) { return r.algorithm == "f3"; }))
             problems.push_back("an f3_error sweep needs f3 among the rules");
         if (axis.parameter == SweepParameter::Depth &&
             std::any_of(axis.values.begin(), axis.values.end(), [](double v) { return v < 0.0 || v > limits::kMaxHiddenLayers; }))
@@ -288,7 +288,7 @@ std::string sweep_series(const SweepSpec& spec, const std::string& rule) {
     const bool f3_error_swept = std::any_of(spec.axes.begin(), spec.axes.end(),
                                             [](const SweepAxis& a) { return a.parameter == SweepParameter::F3Error; });
     // By its label, without parsing it: saved files may hold any text there.
-    const std::string f3 = to_string(Algorithm::F3);
+    const std::string f3 = "f3";
     const bool is_f3 = rule == f3 || rule.rfind(f3 + ":", 0) == 0;
     return f3_error_swept && is_f3 ? f3 : rule;
 }

@@ -17,7 +17,6 @@ public:
 
 std::string to_string(Activation v);
 std::string to_string(Head v);
-std::string to_string(Algorithm v);
 std::string to_string(F3Error v);
 std::string to_string(FeedbackInit v);
 std::string to_string(OptimizerKind v);
@@ -29,6 +28,8 @@ std::string to_string(const RuleSpec& rule);
 template <class Enum> Enum parse(std::string_view name);
 template <class Enum> std::vector<std::string> all_names();
 
+// The registered rules' names, in display order.
+std::vector<std::string> rule_names();
 // "f3" takes `default_f3_error`; "f3:VARIANT" names its own.
 RuleSpec parse_rule(std::string_view text, F3Error default_f3_error = F3Error::DelayedError);
 

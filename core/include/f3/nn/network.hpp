@@ -1,47 +1,51 @@
 #pragma once
-// A fully connected network: layers i = 1..L+1, a_i = h_{i-1} W_iᵀ + b_i, h_i = f_i(a_i).
-#include "f3/train/config.hpp"
+// A network: a sequence of stages, then the output head. Stages 0..L-1 are hidden, stage L is the
+// output stage whose output the head turns into y_hat.
+#include "f3/nn/stage.hpp"
 #include "f3/nn/random.hpp"
-#include "f3/nn/tensor.hpp"
+#include "f3/train/config.hpp"
 
+#include <memory>
 #include <vector>
 
 namespace f3 {
-class OpDurations;
-}
-
-namespace f3 {
-
-struct DenseLayer {
-    Matrix weight;      // out x in
-    RowVector bias;     // 1 x out
-    Activation activation = Activation::Linear; // unused for the output layer (the head decides)
-};
 
 // Activations of one forward pass; reused across batches so the hot path does not allocate.
 struct ForwardPass {
-    std::vector<Matrix> pre;   // a_i, i = 0..L (index = layer - 1)
-    std::vector<Matrix> post;  // h_i for hidden layers, y_hat for the output layer
+    std::vector<StageCache> stages;
+    Matrix y_hat;
+    const Matrix& logits() const { return stages.back().output; } // the output stage's pre-head output
+    // The input stage `s` saw: x for the first stage, the previous stage's output after that.
+    const Matrix& input_of(std::size_t s, const Matrix& x) const { return s == 0 ? x : stages[s - 1].output; }
 };
 
 class Network {
 public:
     Network() = default;
-    // PyTorch nn.Linear init: W then b, each uniform in ±1/sqrt(fan_in), from `rng`.
+    Network(std::vector<std::unique_ptr<Stage>> stages, Head head);
+    Network(const Network& other);
+    Network& operator=(const Network& other);
+    Network(Network&&) noexcept = default;
+    Network& operator=(Network&&) noexcept = default;
+
+    // Dense stages for `hidden`, then a dense output stage; each drawn in turn from `rng`.
     static Network initialise(int inputs, const std::vector<HiddenLayerSpec>& hidden, int outputs, Head head, Rng& rng);
 
-    // `durations`, when given, receives each layer's forward time (for the update timeline).
+    // `durations`, when given, receives each stage's forward time (for the update timeline).
     void forward(const Matrix& x, ForwardPass& pass, OpDurations* durations = nullptr) const;
-    int hidden_count() const { return static_cast<int>(layers_.size()) - 1; }
-    int inputs() const { return static_cast<int>(layers_.front().weight.cols()); }
-    int outputs() const { return static_cast<int>(layers_.back().weight.rows()); }
-    Head head() const { return head_; }
 
-    std::vector<DenseLayer>& layers() { return layers_; }
-    const std::vector<DenseLayer>& layers() const { return layers_; }
+    int stage_count() const { return static_cast<int>(stages_.size()); }
+    int hidden_count() const { return stage_count() - 1; }
+    int inputs() const { return stages_.front()->inputs(); }
+    int outputs() const { return stages_.back()->outputs(); }
+    Head head() const { return head_; }
+    Stage& stage(int s) { return *stages_[static_cast<std::size_t>(s)]; }
+    const Stage& stage(int s) const { return *stages_[static_cast<std::size_t>(s)]; }
+    // Feature widths n_0 (inputs), n_1.. (each stage's output), n_{L+1} = outputs.
+    std::vector<int> widths() const;
 
 private:
-    std::vector<DenseLayer> layers_;
+    std::vector<std::unique_ptr<Stage>> stages_;
     Head head_ = Head::SigmoidBce;
 };
 

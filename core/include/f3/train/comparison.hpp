@@ -52,7 +52,7 @@ struct InstrumentOptions {
     // One step in 32: instruments then cost under 10% even where the BP reference gradient is
     // dearer than the rule's own step (DFA on 784-1000-1000-10: ~12% at one in 20; see f3bench).
     int every_steps = 32;           // sample one step in this many
-    RuleSpec gap_baseline{Algorithm::Drtp, F3Error::DelayedError};
+    RuleSpec gap_baseline{"drtp", F3Error::DelayedError};
 };
 
 struct RuleTimeline {
@@ -124,6 +124,13 @@ private:
     void start_epoch();
     void finish_epoch(TrainingObserver* observer);
     void record_instruments(std::size_t run, const StepInstruments& instruments);
+    // The pieces of one step: the shuffled batch, one rule's step on it, a divergence report, and
+    // the instruments (with each rule's update timeline) of a sampled step.
+    std::span<const Index> gather_batch();
+    double train_run(std::size_t run, std::span<const Index> samples, bool sampled);
+    void report_divergence(std::size_t run, double loss, TrainingObserver* observer);
+    RuleTimeline schedule(std::size_t run, const OpCost& logical) const;
+    void report_instruments(Index batch_size, TrainingObserver* observer);
 
     std::shared_ptr<const Dataset> data_;
     TrainingConfig config_;

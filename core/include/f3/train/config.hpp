@@ -8,7 +8,6 @@ namespace f3 {
 
 enum class Activation { Tanh, Sigmoid, Relu, LeakyRelu, Linear };
 enum class Head { SigmoidBce, SoftmaxCe, LinearMse };
-enum class Algorithm { Bp, Fa, Dfa, Drtp, F3, Shallow };
 enum class F3Error {
     DelayedError,        // y - y_hat
     DelayedLoss,         // -dL/dy_hat of that batch
@@ -40,10 +39,10 @@ struct HiddenLayerSpec {
     Activation activation = Activation::Tanh;
 };
 
-// One rule of a comparison. The F3 error variant matters only for Algorithm::F3, so several F3
-// variants can be compared side by side ("f3:delayed_loss").
+// One rule of a comparison, by its registered name (rules/rule.hpp). The F3 error variant matters
+// only for "f3", so several F3 variants can be compared side by side ("f3:delayed_loss").
 struct RuleSpec {
-    Algorithm algorithm = Algorithm::Bp;
+    std::string algorithm = "bp";
     F3Error f3_error = F3Error::DelayedError;
     friend bool operator==(const RuleSpec&, const RuleSpec&) = default;
 };

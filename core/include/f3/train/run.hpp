@@ -1,6 +1,6 @@
 #pragma once
-// One training rule's run: its own copy of the network, optimizer memory and (for F3) the
-// per-sample delayed error buffer. Runs of one comparison share the initial weights and feedback.
+// One training rule's run: its own copy of the network, optimizer memory and the rule with whatever
+// state it keeps. Runs of one comparison share the initial weights and feedback.
 #include "f3/train/config.hpp"
 #include "f3/nn/feedback.hpp"
 #include "f3/observe/instruments.hpp"
@@ -41,7 +41,9 @@ public:
     double train_batch(const Matrix& x, const Matrix& y, std::span<const Index> samples, StepProbe* probe = nullptr);
     Evaluation evaluate(const Matrix& x, const Matrix& y, const std::vector<int>& labels) const;
 
-    const RuleSpec& rule() const { return rule_; }
+    // The rule as configured ("f3:delayed_loss") and the rule object itself (its state, e.g. F3's buffer).
+    const RuleSpec& spec() const { return spec_; }
+    const Rule& rule() const { return *rule_; }
     const Network& network() const { return network_; }
     const FeedbackMatrices& feedback() const { return *feedback_; }
     std::shared_ptr<const FeedbackMatrices> shared_feedback() const { return feedback_; }
@@ -49,32 +51,19 @@ public:
     bool diverged() const { return diverged_; }
     void set_learning_rate(double lr) { optimizer_.set_learning_rate(lr); }
 
-    // F3 only: the error information stored per training sample, and the step that wrote each row
-    // (-1: still the initial targets).
-    const Matrix& stored_errors() const { return stored_errors_; }
-    const std::vector<std::int64_t>& stored_at_step() const { return stored_at_step_; }
-    // The delayed error used by the last F3 step, after the variant's read transform (N x C).
-    const Matrix& last_delayed_error() const { return delayed_error_; }
-
 private:
-    void read_delayed_errors(const Matrix& y, std::span<const Index> samples, Staleness* staleness);
-    void store_errors(const Matrix& y, std::span<const Index> samples, Staleness* staleness);
-
-    RuleSpec rule_;
+    RuleSpec spec_;
+    std::unique_ptr<Rule> rule_;
     Network network_;
     std::shared_ptr<const FeedbackMatrices> feedback_;
     Optimizer optimizer_;
-    std::vector<OptimizerState> weight_states_, bias_states_;
+    std::vector<std::vector<OptimizerState>> states_; // per stage, per parameter
     std::int64_t steps_ = 0;
     bool diverged_ = false;
-
-    Matrix stored_errors_;
-    std::vector<std::int64_t> stored_at_step_;
 
     // Reused across batches so the hot path does not allocate.
     ForwardPass pass_;
     Gradients gradients_;
-    Matrix delayed_error_, scratch_;
     Gradients bp_scratch_; // instruments only
 };
 
