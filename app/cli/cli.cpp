@@ -68,7 +68,7 @@ network:
   --activation F[,F..] tanh (default), sigmoid, relu, leaky_relu, linear; one for all or one per layer
   --head H             sigmoid_bce (default for classes), softmax_ce, linear_mse (default for regression)
 rules:
-  --algorithms LIST    bp,fa,dfa,drtp,f3,shallow (default bp); f3:VARIANT picks an F3 variant
+  --algorithms LIST    {RULES} (default bp); f3:VARIANT picks an F3 variant
   --f3-error VARIANT   delayed_error (default), delayed_loss, delayed_error_one_hot,
                        delayed_loss_one_hot, delayed_error_softmax, delayed_loss_softmax
   --feedback-init I    kaiming (default), gaussian, trinomial, binomial, pm_identity
@@ -86,6 +86,14 @@ instruments:
   --baseline RULE      rule whose error counts as 0% in gap_closed (default drtp); gap_closed is
                        reported when bp and the baseline are both compared
 )";
+
+// The usage text with the registered rules filled in.
+std::string usage() {
+    std::string text = kUsage, rules;
+    for (const auto& name : rule_names()) rules += (rules.empty() ? "" : ",") + name;
+    text.replace(text.find("{RULES}"), 7, rules);
+    return text;
+}
 
 struct Args {
     std::map<std::string, std::string> values;           // the last value of each option
@@ -596,7 +604,7 @@ int sweep(const std::vector<std::string>& argv, std::ostream& out, std::ostream&
 
 int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err, bool err_is_terminal) {
     if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
-        (args.empty() ? err : out) << kUsage;
+        (args.empty() ? err : out) << usage();
         return args.empty() ? 2 : 0;
     }
     if (args[0] == "--version") {

@@ -691,14 +691,15 @@ void MainWindow::on_prepared(const SessionInfo& info) {
         loss_->series("test:" + rule, rule_title(rule) + tr(" (test)"), c, true)->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 6));
         loss_->graph(loss_->graphCount() - 1)->removeFromLegend();
         metric_->series(rule, rule_title(rule), c)->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 6));
-        if (rule != "bp" && rule != "shallow")
+        const RuleTraits traits = rule_traits(rule);
+        if (traits.trains_hidden && !traits.true_gradient()) // alignment with BP means nothing for BP itself
             for (int layer = 0; layer < hidden; ++layer) {
                 QCPGraph* g = alignment_->series(QString("%1/%2").arg(rule).arg(layer), QString("%1 L%2").arg(rule_title(rule)).arg(layer + 1), c);
                 QPen pen = g->pen();
                 pen.setStyle(layer_style(layer, hidden));
                 g->setPen(pen);
             }
-        if (rule.startsWith("f3")) staleness_->series(rule, rule_title(rule), c);
+        if (traits.stores_error) staleness_->series(rule, rule_title(rule), c);
     }
     network_rule_->blockSignals(true);
     matrix_rule_->blockSignals(true);

@@ -1,7 +1,5 @@
 #include "rule_style.hpp"
 
-#include "f3/rules/rule.hpp"
-
 #include <QHash>
 
 namespace f3::gui {
@@ -39,6 +37,11 @@ QString rule_title(const QString& rule) {
 QString rule_explanation(const QString& rule) {
     const RuleInfo* info = info_of(rule);
     return info ? QString::fromStdString(info->explanation) : QString();
+}
+
+RuleTraits rule_traits(const QString& rule) {
+    const RuleInfo* info = info_of(rule);
+    return info ? info->traits : RuleTraits{.trains_hidden = false};
 }
 
 } // namespace f3::gui

@@ -872,7 +872,7 @@ void SweepView::refresh() {
         if (shown != SweepMetric::GapClosed) {
             const SeedStatistics gap = seed_statistics(spec_, runs_, selected_, rule_name, SweepMetric::GapClosed);
             // BP and the baseline close 1 and 0 of the gap by definition.
-            if (gap.n && rule_name != "bp" && rule_name != to_string(base_.instruments.gap_baseline))
+            if (gap.n && rule_name != reference_rule().info().name && rule_name != to_string(base_.instruments.gap_baseline))
                 line += tr(" · gap closed %1").arg(format_stat(gap));
         }
         lines << line;

@@ -17,6 +17,15 @@
 
 namespace f3 {
 
+// A batch N × (T·d) seen as N·T token rows of d features: the same memory, no copy, so a stage
+// that works per token runs one product over all N·T rows.
+inline Eigen::Map<const Matrix> token_rows(const Matrix& batch, Index tokens) {
+    return {batch.data(), batch.rows() * tokens, batch.cols() / tokens};
+}
+inline Eigen::Map<Matrix> token_rows(Matrix& batch, Index tokens) {
+    return {batch.data(), batch.rows() * tokens, batch.cols() / tokens};
+}
+
 // One parameter tensor of a stage, as the optimizer, instruments, matrix views and files see it.
 struct Parameter {
     std::string name;   // "W", "b"
