@@ -1,5 +1,5 @@
 #pragma once
-#include "f3/train/config.hpp"
+#include "f3/nn/spec.hpp"
 #include "f3/nn/tensor.hpp"
 
 namespace f3 {

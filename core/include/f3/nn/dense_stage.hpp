@@ -3,7 +3,7 @@
 // stage with the linear activation; the head is applied to its output by the network.
 #include "f3/nn/random.hpp"
 #include "f3/nn/stage.hpp"
-#include "f3/train/config.hpp"
+#include "f3/nn/spec.hpp"
 
 namespace f3 {
 

@@ -1,7 +1,7 @@
 #pragma once
 // Fixed random feedback matrices, drawn once per run from the run's seed and never trained.
 #include "f3/nn/network.hpp"
-#include "f3/train/config.hpp"
+#include "f3/nn/spec.hpp"
 #include "f3/nn/random.hpp"
 #include "f3/nn/tensor.hpp"
 

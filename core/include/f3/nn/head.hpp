@@ -1,7 +1,7 @@
 #pragma once
 // Output heads: the output nonlinearity and its loss, normalised like PyTorch's defaults
 // (BCE and MSE: mean over all N·C entries; CE: mean over the N samples).
-#include "f3/train/config.hpp"
+#include "f3/nn/spec.hpp"
 #include "f3/nn/tensor.hpp"
 
 namespace f3 {

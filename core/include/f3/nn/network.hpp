@@ -3,7 +3,7 @@
 // output stage whose output the head turns into y_hat.
 #include "f3/nn/stage.hpp"
 #include "f3/nn/random.hpp"
-#include "f3/train/config.hpp"
+#include "f3/nn/spec.hpp"
 
 #include <memory>
 #include <vector>

@@ -1,6 +1,6 @@
 #pragma once
 // SGD, SGD with momentum and Adam, matching PyTorch's update formulas (no weight decay).
-#include "f3/train/config.hpp"
+#include "f3/nn/spec.hpp"
 
 #include <Eigen/Core>
 #include <cstdint>

@@ -6,7 +6,7 @@
 // of knowing every rule.
 #include "f3/nn/feedback.hpp"
 #include "f3/nn/network.hpp"
-#include "f3/train/config.hpp"
+#include "f3/rules/rule_spec.hpp"
 
 #include <array>
 #include <cstdint>
@@ -19,6 +19,7 @@
 namespace f3 {
 
 struct Dataset;
+struct TrainingConfig;
 
 inline constexpr double kNoValue = std::numeric_limits<double>::quiet_NaN();
 
