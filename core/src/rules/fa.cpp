@@ -1,21 +1,14 @@
 // Feedback alignment (Lillicrap 2016): a backward chain like BP's, with each stage's weights replaced
 // by a fixed random matrix of the same shape (FeedbackMatrices::chain).
-#include "f3/rules/rule.hpp"
+#include "plain_rule.hpp"
 
 namespace f3 {
 extern const RuleEntry kFaRule;
-namespace {
-class Fa final : public Rule {
-public:
-    const RuleInfo& info() const override { return kFaRule.info; }
-};
-} // namespace
-
 extern const RuleEntry kFaRule = {
     {"fa", "FA",
      "Feedback alignment: like BP, but each transposed weight matrix in the backward chain is a fixed "
      "random matrix. No weight transport, but layers still wait for the backward pass.",
      {230, 159, 0}, {.trains_hidden = true, .chains_backward = true, .replaces_weights = true}},
-    [](const RuleSpec&, const Matrix&) -> std::unique_ptr<Rule> { return std::make_unique<Fa>(); }};
+    make_plain_rule<kFaRule>};
 
 } // namespace f3
