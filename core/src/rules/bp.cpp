@@ -2,7 +2,8 @@
 #include "plain_rule.hpp"
 
 namespace f3 {
-extern const RuleEntry kBpRule;
+
+// extern: a const object has internal linkage otherwise, and registry.cpp lists it.
 extern const RuleEntry kBpRule = {
     {"bp", "BP",
      "Backpropagation: the true gradient flows back through every layer's transposed weights. "

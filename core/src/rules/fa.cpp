@@ -3,7 +3,8 @@
 #include "plain_rule.hpp"
 
 namespace f3 {
-extern const RuleEntry kFaRule;
+
+// extern: a const object has internal linkage otherwise, and registry.cpp lists it.
 extern const RuleEntry kFaRule = {
     {"fa", "FA",
      "Feedback alignment: like BP, but each transposed weight matrix in the backward chain is a fixed "

@@ -2,7 +2,8 @@
 #include "plain_rule.hpp"
 
 namespace f3 {
-extern const RuleEntry kShallowRule;
+
+// extern: a const object has internal linkage otherwise, and registry.cpp lists it.
 extern const RuleEntry kShallowRule = {
     {"shallow", "Shallow",
      "Shallow learning: hidden layers keep their random initial weights; only the output layer learns. "
