@@ -281,21 +281,7 @@ public:
     }
     void on_epoch(const std::vector<EpochMetrics>& metrics) override {
         if (progress_) err_ << "\r\033[K" << std::flush;
-        for (const auto& m : metrics) {
-            JsonLine line;
-            line.add("algorithm", m.rule).add("epoch", m.epoch).add("train_loss", m.train_loss).add("test_loss", m.test_loss);
-            if (classification_) line.add("test_accuracy", m.test_accuracy);
-            else line.add("test_mse", m.test_mse);
-            line.add("samples_per_s", m.samples_per_s).add("train_seconds", m.train_seconds).add("steps", static_cast<long long>(m.steps));
-            if (instruments_) {
-                line.add("update_angle_deg", m.update_angle_deg).add("signal_angle_deg", m.signal_angle_deg);
-                line.add("weight_angle_deg", m.weight_angle_deg);
-                if (m.rule.rfind("f3", 0) == 0) line.add("staleness_steps", m.staleness_steps).add("staleness_distance", m.staleness_distance);
-            }
-            if (!std::isnan(m.gap_closed)) line.add("gap_closed", m.gap_closed);
-            if (m.diverged) line.add("diverged", true).add("message", m.message);
-            out_ << line.str() << '\n';
-        }
+        for (const auto& m : metrics) out_ << metrics_line(m, task_, {.instruments = instruments_}) << '\n';
         out_ << std::flush;
     }
     void on_diverged(const std::string& rule, const std::string& message) override {
@@ -328,7 +314,7 @@ public:
             *timeline_ << line.str() << '\n';
         }
     }
-    void set_classification(bool value) { classification_ = value; }
+    void set_task(Task task) { task_ = task; }
     void set_instruments(bool value) { instruments_ = value; }
     void set_timeline(std::ostream* stream, bool csv) {
         timeline_ = stream;
@@ -341,7 +327,7 @@ private:
     std::ostream& err_;
     bool progress_;
     int epochs_;
-    bool classification_ = true;
+    Task task_ = Task::Classification;
     bool instruments_ = false;
     std::ostream* timeline_ = nullptr;
     bool timeline_csv_ = false;
@@ -382,7 +368,7 @@ int train(const std::vector<std::string>& argv, std::ostream& out, std::ostream&
         save_experiment_atomically(effective, args.get("save-config"));
     }
     CliObserver observer(out, err, err_is_terminal, experiment.training.epochs);
-    observer.set_classification(data->task == Task::Classification);
+    observer.set_task(data->task);
     observer.set_instruments(instruments.alignment);
     std::ofstream timeline;
     if (instruments.timeline) {
@@ -438,16 +424,8 @@ std::string sweep_run_line(const SweepSpec& spec, const SweepRun& run, Task task
     line.add("seed", static_cast<long long>(run.seed)).add("seconds", run.seconds);
     std::string results = "[";
     const int last_epoch = run.history.empty() ? 0 : run.history.back().epoch;
-    for (const EpochMetrics& m : run.history) {
-        if (m.epoch != last_epoch) continue;
-        JsonLine rule;
-        rule.add("algorithm", m.rule).add("epoch", m.epoch).add("train_loss", m.train_loss).add("test_loss", m.test_loss);
-        if (task == Task::Classification) rule.add("test_accuracy", m.test_accuracy);
-        else rule.add("test_mse", m.test_mse);
-        if (!std::isnan(m.gap_closed)) rule.add("gap_closed", m.gap_closed);
-        if (m.diverged) rule.add("diverged", true);
-        results += (results.size() > 1 ? "," : "") + rule.str();
-    }
+    for (const EpochMetrics& m : run.history)
+        if (m.epoch == last_epoch) results += (results.size() > 1 ? "," : "") + metrics_line(m, task, {.details = false});
     line.add_raw("results", results + "]");
     return line.str();
 }
