@@ -23,7 +23,6 @@
 #include <ostream>
 #include <sstream>
 #include <thread>
-#include <tuple>
 
 namespace f3::cli {
 namespace {
@@ -413,7 +412,7 @@ private:
 // One line per finished run: where it is in the sweep, the values swept, then each rule's last epoch.
 std::string sweep_run_line(const SweepSpec& spec, const SweepRun& run, Task task) {
     JsonLine line;
-    line.add("run", static_cast<long long>(run.point * static_cast<std::size_t>(spec.seeds) + static_cast<std::size_t>(run.seed_index)));
+    line.add("run", static_cast<long long>(run_index(spec, run)));
     line.add("runs", static_cast<long long>(spec.run_count())).add("point", static_cast<long long>(run.point));
     const auto indices = spec.point_indices(run.point);
     for (std::size_t a = 0; a < spec.axes.size(); ++a) {
@@ -477,14 +476,14 @@ int sweep(const std::vector<std::string>& argv, std::ostream& out, std::ostream&
     if (jobs < 1 || jobs > limits::kMaxThreads) throw UsageError("--jobs must be 1 to " + std::to_string(limits::kMaxThreads));
 
     // Runs stored in the file are kept when the settings are the same and the sweep still has them.
-    std::vector<SweepRun> stored;
+    SweepResume resume;
     if (!experiment.sweep_runs.empty()) {
         // The file as written, without the command line's flags.
-        if (same_training_settings(load_experiment(args.get("config"), nullptr), experiment))
-            stored = runs_kept_for(*experiment.sweep, experiment.sweep_runs, spec);
-        else
-            err << "warning: the file's " << experiment.sweep_runs.size() << " sweep runs were made with other settings; running every point again\n";
+        resume = plan_sweep_resume(load_experiment(args.get("config"), nullptr), *experiment.sweep, experiment.sweep_runs, experiment, spec);
+        if (resume.discarded > 0)
+            err << "warning: the file's " << resume.discarded << " sweep runs were made with other settings; running every point again\n";
     }
+    const std::vector<SweepRun>& stored = resume.kept;
     experiment.sweep = spec;
     experiment.recorded_metrics.clear();
 
@@ -498,16 +497,12 @@ int sweep(const std::vector<std::string>& argv, std::ostream& out, std::ostream&
                              " MiB); use --csv, or fewer runs or epochs");
     }
     if (args.has("save-config")) save_experiment_atomically(experiment, args.get("save-config"));
-    std::vector<std::size_t> skip;
-    for (const auto& run : stored) skip.push_back(run.point * static_cast<std::size_t>(spec.seeds) + static_cast<std::size_t>(run.seed_index));
     if (!stored.empty()) err << "resuming: " << stored.size() << " of " << spec.run_count() << " runs are in the file\n";
 
     const std::string save_path = args.get("save");
     auto all_runs = [&](std::vector<SweepRun> runs) {
         runs.insert(runs.end(), stored.begin(), stored.end());
-        std::sort(runs.begin(), runs.end(), [](const SweepRun& a, const SweepRun& b) {
-            return std::tie(a.point, a.seed_index) < std::tie(b.point, b.seed_index);
-        });
+        sort_runs(runs);
         return runs;
     };
     auto write_csv = [&](const std::vector<SweepRun>& runs) {
@@ -553,7 +548,7 @@ int sweep(const std::vector<std::string>& argv, std::ostream& out, std::ostream&
                 last_save = std::chrono::steady_clock::now();
             }
         }
-    }, skip);
+    }, resume.skip);
     if (progress.joinable()) {
         progress.request_stop();
         progress.join();
