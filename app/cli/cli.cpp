@@ -23,7 +23,6 @@
 #include <ostream>
 #include <sstream>
 #include <thread>
-#include <tuple>
 
 namespace f3::cli {
 namespace {
@@ -289,21 +288,7 @@ public:
     }
     void on_epoch(const std::vector<EpochMetrics>& metrics) override {
         if (progress_) err_ << "\r\033[K" << std::flush;
-        for (const auto& m : metrics) {
-            JsonLine line;
-            line.add("algorithm", m.rule).add("epoch", m.epoch).add("train_loss", m.train_loss).add("test_loss", m.test_loss);
-            if (classification_) line.add("test_accuracy", m.test_accuracy);
-            else line.add("test_mse", m.test_mse);
-            line.add("samples_per_s", m.samples_per_s).add("train_seconds", m.train_seconds).add("steps", static_cast<long long>(m.steps));
-            if (instruments_) {
-                line.add("update_angle_deg", m.update_angle_deg).add("signal_angle_deg", m.signal_angle_deg);
-                line.add("weight_angle_deg", m.weight_angle_deg);
-                if (m.rule.rfind("f3", 0) == 0) line.add("staleness_steps", m.staleness_steps).add("staleness_distance", m.staleness_distance);
-            }
-            if (!std::isnan(m.gap_closed)) line.add("gap_closed", m.gap_closed);
-            if (m.diverged) line.add("diverged", true).add("message", m.message);
-            out_ << line.str() << '\n';
-        }
+        for (const auto& m : metrics) out_ << metrics_line(m, task_, {.instruments = instruments_}) << '\n';
         out_ << std::flush;
     }
     void on_diverged(const std::string& rule, const std::string& message) override {
@@ -336,7 +321,7 @@ public:
             *timeline_ << line.str() << '\n';
         }
     }
-    void set_classification(bool value) { classification_ = value; }
+    void set_task(Task task) { task_ = task; }
     void set_instruments(bool value) { instruments_ = value; }
     void set_timeline(std::ostream* stream, bool csv) {
         timeline_ = stream;
@@ -349,7 +334,7 @@ private:
     std::ostream& err_;
     bool progress_;
     int epochs_;
-    bool classification_ = true;
+    Task task_ = Task::Classification;
     bool instruments_ = false;
     std::ostream* timeline_ = nullptr;
     bool timeline_csv_ = false;
@@ -390,7 +375,7 @@ int train(const std::vector<std::string>& argv, std::ostream& out, std::ostream&
         save_experiment_atomically(effective, args.get("save-config"));
     }
     CliObserver observer(out, err, err_is_terminal, experiment.training.epochs);
-    observer.set_classification(data->task == Task::Classification);
+    observer.set_task(data->task);
     observer.set_instruments(instruments.alignment);
     std::ofstream timeline;
     if (instruments.timeline) {
@@ -435,7 +420,7 @@ private:
 // One line per finished run: where it is in the sweep, the values swept, then each rule's last epoch.
 std::string sweep_run_line(const SweepSpec& spec, const SweepRun& run, Task task) {
     JsonLine line;
-    line.add("run", static_cast<long long>(run.point * static_cast<std::size_t>(spec.seeds) + static_cast<std::size_t>(run.seed_index)));
+    line.add("run", static_cast<long long>(run_index(spec, run)));
     line.add("runs", static_cast<long long>(spec.run_count())).add("point", static_cast<long long>(run.point));
     const auto indices = spec.point_indices(run.point);
     for (std::size_t a = 0; a < spec.axes.size(); ++a) {
@@ -446,16 +431,8 @@ std::string sweep_run_line(const SweepSpec& spec, const SweepRun& run, Task task
     line.add("seed", static_cast<long long>(run.seed)).add("seconds", run.seconds);
     std::string results = "[";
     const int last_epoch = run.history.empty() ? 0 : run.history.back().epoch;
-    for (const EpochMetrics& m : run.history) {
-        if (m.epoch != last_epoch) continue;
-        JsonLine rule;
-        rule.add("algorithm", m.rule).add("epoch", m.epoch).add("train_loss", m.train_loss).add("test_loss", m.test_loss);
-        if (task == Task::Classification) rule.add("test_accuracy", m.test_accuracy);
-        else rule.add("test_mse", m.test_mse);
-        if (!std::isnan(m.gap_closed)) rule.add("gap_closed", m.gap_closed);
-        if (m.diverged) rule.add("diverged", true);
-        results += (results.size() > 1 ? "," : "") + rule.str();
-    }
+    for (const EpochMetrics& m : run.history)
+        if (m.epoch == last_epoch) results += (results.size() > 1 ? "," : "") + metrics_line(m, task, {.details = false});
     line.add_raw("results", results + "]");
     return line.str();
 }
@@ -507,14 +484,14 @@ int sweep(const std::vector<std::string>& argv, std::ostream& out, std::ostream&
     if (jobs < 1 || jobs > limits::kMaxThreads) throw UsageError("--jobs must be 1 to " + std::to_string(limits::kMaxThreads));
 
     // Runs stored in the file are kept when the settings are the same and the sweep still has them.
-    std::vector<SweepRun> stored;
+    SweepResume resume;
     if (!experiment.sweep_runs.empty()) {
         // The file as written, without the command line's flags.
-        if (same_training_settings(load_experiment(args.get("config"), nullptr), experiment))
-            stored = runs_kept_for(*experiment.sweep, experiment.sweep_runs, spec);
-        else
-            err << "warning: the file's " << experiment.sweep_runs.size() << " sweep runs were made with other settings; running every point again\n";
+        resume = plan_sweep_resume(load_experiment(args.get("config"), nullptr), *experiment.sweep, experiment.sweep_runs, experiment, spec);
+        if (resume.discarded > 0)
+            err << "warning: the file's " << resume.discarded << " sweep runs were made with other settings; running every point again\n";
     }
+    const std::vector<SweepRun>& stored = resume.kept;
     experiment.sweep = spec;
     experiment.recorded_metrics.clear();
 
@@ -528,16 +505,12 @@ int sweep(const std::vector<std::string>& argv, std::ostream& out, std::ostream&
                              " MiB); use --csv, or fewer runs or epochs");
     }
     if (args.has("save-config")) save_experiment_atomically(experiment, args.get("save-config"));
-    std::vector<std::size_t> skip;
-    for (const auto& run : stored) skip.push_back(run.point * static_cast<std::size_t>(spec.seeds) + static_cast<std::size_t>(run.seed_index));
     if (!stored.empty()) err << "resuming: " << stored.size() << " of " << spec.run_count() << " runs are in the file\n";
 
     const std::string save_path = args.get("save");
     auto all_runs = [&](std::vector<SweepRun> runs) {
         runs.insert(runs.end(), stored.begin(), stored.end());
-        std::sort(runs.begin(), runs.end(), [](const SweepRun& a, const SweepRun& b) {
-            return std::tie(a.point, a.seed_index) < std::tie(b.point, b.seed_index);
-        });
+        sort_runs(runs);
         return runs;
     };
     auto write_csv = [&](const std::vector<SweepRun>& runs) {
@@ -583,7 +556,7 @@ int sweep(const std::vector<std::string>& argv, std::ostream& out, std::ostream&
                 last_save = std::chrono::steady_clock::now();
             }
         }
-    }, skip);
+    }, resume.skip);
     if (progress.joinable()) {
         progress.request_stop();
         progress.join();

@@ -16,12 +16,13 @@
 
 namespace {
 
-// The same JSON lines as f3studio-cli (what the app measured), then one line per view's replots.
+// Each epoch's results as JSON lines (both tasks' values, null where not measured), then one line per view's replots.
 void print_run_report(const f3::gui::MainWindow& window) {
     for (const f3::EpochMetrics& m : window.epoch_history()) {
         f3::JsonLine line;
-        line.add("algorithm", m.rule).add("epoch", m.epoch).add("train_loss", m.train_loss).add("test_loss", m.test_loss);
-        line.add("test_accuracy", m.test_accuracy).add("test_mse", m.test_mse).add("samples_per_s", m.samples_per_s);
+        line.add("algorithm", m.rule).add("epoch", m.epoch);
+        f3::for_each_metric(f3::MetricGroup::Result, [&](const f3::MetricField& field) { line.add(field.name, m.*field.member); });
+        line.add("samples_per_s", m.samples_per_s);
         std::printf("%s\n", line.str().c_str());
     }
     if (const f3::gui::SweepView* sweep = window.sweep_view(); !sweep->runs().empty()) {

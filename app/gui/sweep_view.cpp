@@ -616,17 +616,15 @@ bool SweepView::start(const Experiment& base) {
         return false;
     }
     // The same settings keep what was already run (more seeds or values cost only the new runs).
-    std::vector<SweepRun> kept;
-    if (!runs_.empty() && same_training_settings(base_, base)) kept = runs_kept_for(spec_, runs_, spec);
+    SweepResume resume = plan_sweep_resume(base_, spec_, runs_, base, spec);
     base_ = base;
     base_.sweep.reset();
     base_.sweep_runs.clear();
     base_.recorded_metrics.clear();
     spec_ = spec;
-    runs_ = std::move(kept);
+    runs_ = std::move(resume.kept);
     kept_runs_ = runs_.size();
-    std::vector<std::size_t> skip;
-    for (const auto& run : runs_) skip.push_back(run.point * static_cast<std::size_t>(spec.seeds) + static_cast<std::size_t>(run.seed_index));
+    const std::vector<std::size_t> skip = std::move(resume.skip);
     selected_ = std::min(selected_, spec.point_count() - 1);
     user_selected_ = false;
     panel_setup_ = base;
@@ -771,9 +769,7 @@ void SweepView::add_to(Experiment& experiment) const {
     if (runs_.empty() || !same_training_settings(base_, experiment)) return;
     experiment.sweep = spec_;
     experiment.sweep_runs = runs_;
-    std::sort(experiment.sweep_runs.begin(), experiment.sweep_runs.end(), [](const SweepRun& a, const SweepRun& b) {
-        return std::tie(a.point, a.seed_index) < std::tie(b.point, b.seed_index);
-    });
+    sort_runs(experiment.sweep_runs);
 }
 
 void SweepView::set_current_setup(const Experiment& setup) {

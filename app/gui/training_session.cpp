@@ -1,10 +1,10 @@
 #include "training_session.hpp"
 
 #include "f3/io/names.hpp"
+#include "f3/observe/decision_grid.hpp"
 
 #include <QElapsedTimer>
 #include <algorithm>
-#include <cmath>
 
 namespace f3::gui {
 namespace {
@@ -61,22 +61,11 @@ void TrainingWorker::run(const Experiment& setup) {
             if (d.task == Task::Classification) info_.point_labels.push_back(d.train_labels[static_cast<std::size_t>(i)]);
             else info_.point_targets.push_back(d.train_y(i, 0));
         }
-        const auto pad = [](double lo, double hi) { return 0.08 * std::max(hi - lo, 1e-3); };
-        info_.x_min = d.train_x.col(0).minCoeff();
-        info_.x_max = d.train_x.col(0).maxCoeff();
-        const double px = pad(info_.x_min, info_.x_max);
-        info_.x_min -= px;
-        info_.x_max += px;
-        if (d.inputs == 2) {
-            info_.y_min = d.train_x.col(1).minCoeff();
-            info_.y_max = d.train_x.col(1).maxCoeff();
-        } else {
-            info_.y_min = d.train_y.col(0).minCoeff();
-            info_.y_max = d.train_y.col(0).maxCoeff();
-        }
-        const double py = pad(info_.y_min, info_.y_max);
-        info_.y_min -= py;
-        info_.y_max += py;
+        const PlaneBox box = padded_box(d);
+        info_.x_min = box.x_min;
+        info_.x_max = box.x_max;
+        info_.y_min = box.y_min;
+        info_.y_max = box.y_max;
     }
     emit prepared(info_);
 
@@ -167,37 +156,10 @@ void TrainingWorker::send(bool force_state, bool final) {
 
 void TrainingWorker::compute_boundaries(TrainingSnapshot& s) const {
     if (info_.inputs > 2 || info_.points.rows() == 0) return;
-    Matrix grid;
-    if (info_.inputs == 2) {
-        grid.resize(kBoundaryGrid * kBoundaryGrid, 2);
-        for (int iy = 0; iy < kBoundaryGrid; ++iy)
-            for (int ix = 0; ix < kBoundaryGrid; ++ix) {
-                grid(iy * kBoundaryGrid + ix, 0) = static_cast<float>(info_.x_min + (ix + 0.5) * (info_.x_max - info_.x_min) / kBoundaryGrid);
-                grid(iy * kBoundaryGrid + ix, 1) = static_cast<float>(info_.y_min + (iy + 0.5) * (info_.y_max - info_.y_min) / kBoundaryGrid);
-            }
-    } else {
-        grid.resize(kFitPoints, 1);
-        for (int i = 0; i < kFitPoints; ++i) grid(i, 0) = static_cast<float>(info_.x_min + i * (info_.x_max - info_.x_min) / (kFitPoints - 1));
-    }
-    ForwardPass pass;
-    for (const auto& run : comparison_->runs()) {
-        run.network().forward(grid, pass);
-        const Matrix& out = pass.y_hat;
-        if (info_.inputs == 1) {
-            s.boundary.push_back(out.col(0).transpose());
-            continue;
-        }
-        // Predicted class plus 0.999 x its share of the outputs: one number per cell.
-        Matrix cells(kBoundaryGrid, kBoundaryGrid);
-        for (Index k = 0; k < out.rows(); ++k) {
-            Index best = 0;
-            const float top = out.row(k).maxCoeff(&best);
-            const float total = out.row(k).cwiseMax(0.0f).sum();
-            const float share = total > 0.0f ? top / total : 1.0f;
-            cells(k / kBoundaryGrid, k % kBoundaryGrid) = static_cast<float>(best) + 0.999f * std::clamp(share, 0.0f, 1.0f);
-        }
-        s.boundary.push_back(std::move(cells));
-    }
+    const PlaneBox box{info_.x_min, info_.x_max, info_.y_min, info_.y_max};
+    for (const auto& run : comparison_->runs())
+        s.boundary.push_back(info_.inputs == 2 ? decision_grid(run.network(), box, kBoundaryGrid)
+                                               : fit_curve(run.network(), info_.x_min, info_.x_max, kFitPoints));
 }
 
 TrainingSession::TrainingSession(QObject* parent) : QObject(parent) {

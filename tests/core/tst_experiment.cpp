@@ -3,6 +3,8 @@
 #include "f3/io/experiment.hpp"
 #include "f3/io/json.hpp"
 #include "f3/io/names.hpp"
+#include "f3/observe/metrics.hpp"
+#include "f3/observe/report.hpp"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -295,6 +297,37 @@ private slots:
         QCOMPARE(m.signal_angle_deg[0], 1e-300);
         QCOMPARE(m.train_loss, original.recorded_metrics[5].train_loss);
         QCOMPARE(m.steps, std::int64_t{50});
+    }
+
+    // A row added to kMetricFields must reach every output without further edits.
+    void every_metric_of_the_table_reaches_files_csv_and_lines() {
+        EpochMetrics m;
+        m.rule = "f3";
+        m.epoch = 1;
+        double value = 0.25;
+        for (const MetricField& field : kMetricFields) m.*field.member = (value += 1.0);
+        Experiment e;
+        e.recorded_metrics = {m};
+        SweepSpec spec;
+        e.sweep = spec;
+        e.sweep_runs = {SweepRun{0, 0, 1, {m}, 0.5}};
+        const Experiment back = parse_experiment(to_json(e), "table.json", nullptr);
+        std::istringstream csv(metrics_csv({m}));
+        std::string header;
+        std::getline(csv, header);
+        const std::string lines[] = {metrics_line(m, Task::Classification, {.instruments = true}),
+                                     metrics_line(m, Task::Regression, {.instruments = true})};
+        for (const MetricField& field : kMetricFields) {
+            const QByteArray name(field.name);
+            QCOMPARE(back.recorded_metrics[0].*field.member, m.*field.member);
+            const double swept = back.sweep_runs[0].history[0].*field.member;
+            QVERIFY2(kept_in_sweeps(field) ? swept == m.*field.member : std::isnan(swept), name);
+            QVERIFY2(("," + header + ",").find("," + std::string(field.name) + ",") != std::string::npos, name);
+            QCOMPARE(lines[0].find('"' + std::string(field.name) + '"') != std::string::npos, shown_for(field, Task::Classification));
+            QCOMPARE(lines[1].find('"' + std::string(field.name) + '"') != std::string::npos, shown_for(field, Task::Regression));
+        }
+        m.gap_closed = std::numeric_limits<double>::quiet_NaN(); // not measured: left out of the lines
+        QVERIFY(metrics_line(m, Task::Classification).find("gap_closed") == std::string::npos);
     }
 
     void defaults_round_trip_and_head_follows_the_task() {

@@ -334,6 +334,64 @@ private slots:
         QVERIFY(!same_training_settings(a, b));
     }
 
+    void resuming_keeps_runs_of_the_same_settings_and_skips_them() {
+        const Experiment stored_settings = experiment_on("xor");
+        SweepSpec from;
+        from.axes = {parse_sweep_axis("lr=0.001,0.01")};
+        from.seeds = 2;
+        std::vector<SweepRun> stored(from.run_count());
+        for (std::size_t i = 0; i < stored.size(); ++i) {
+            stored[i].point = i / 2;
+            stored[i].seed_index = static_cast<int>(i % 2);
+        }
+        SweepSpec to;
+        to.axes = {parse_sweep_axis("lr=0.01,0.03")}; // lr=0.01 was point 1, is point 0
+        to.seeds = 3;
+
+        Experiment settings = stored_settings;
+        settings.name = "renamed"; // not a training setting
+        SweepResume resume = plan_sweep_resume(stored_settings, from, stored, settings, to);
+        QCOMPARE(resume.discarded, std::size_t{0});
+        QCOMPARE(resume.kept.size(), std::size_t{2});
+        for (std::size_t k = 0; k < 2; ++k) {
+            QCOMPARE(resume.kept[k].point, std::size_t{0});
+            QCOMPARE(resume.kept[k].seed_index, static_cast<int>(k));
+            QCOMPARE(run_index(to, resume.kept[k]), k);
+        }
+        QCOMPARE(resume.skip, (std::vector<std::size_t>{0, 1}));
+
+        // Fewer seeds than were run: only the seeds the new sweep has.
+        to.seeds = 1;
+        resume = plan_sweep_resume(stored_settings, from, stored, settings, to);
+        QCOMPARE(resume.skip, (std::vector<std::size_t>{0}));
+
+        // Other training settings: nothing is kept, and the caller is told how much was dropped.
+        settings.training.batch_size = 10;
+        resume = plan_sweep_resume(stored_settings, from, stored, settings, to);
+        QVERIFY(resume.kept.empty() && resume.skip.empty());
+        QCOMPARE(resume.discarded, stored.size());
+
+        // Nothing stored: nothing to keep or to drop.
+        resume = plan_sweep_resume(stored_settings, from, {}, settings, to);
+        QVERIFY(resume.kept.empty() && resume.skip.empty());
+        QCOMPARE(resume.discarded, std::size_t{0});
+    }
+
+    void runs_sort_by_point_then_seed() {
+        SweepSpec spec;
+        spec.axes = {parse_sweep_axis("width=4,8")};
+        spec.seeds = 2;
+        std::vector<SweepRun> runs(4);
+        const std::size_t points[] = {1, 0, 1, 0};
+        const int seeds[] = {1, 1, 0, 0};
+        for (std::size_t i = 0; i < runs.size(); ++i) {
+            runs[i].point = points[i];
+            runs[i].seed_index = seeds[i];
+        }
+        sort_runs(runs);
+        for (std::size_t i = 0; i < runs.size(); ++i) QCOMPARE(run_index(spec, runs[i]), i);
+    }
+
     void seed_statistics_are_mean_and_sample_std() {
         std::vector<SweepRun> runs(4);
         runs[0].history = {metric("bp", 1, 0.5), metric("bp", 2, 0.6), metric("f3", 2, 0.7)};

@@ -229,10 +229,7 @@ EpochMetrics read_metrics(Reader& reader, const Value& value, const std::string&
     EpochMetrics m;
     m.rule = s.string("rule", "");
     m.epoch = s.whole<int>("epoch", 0, kMetricEpochRange);
-    m.train_loss = s.number_or_null("train_loss");
-    m.test_loss = s.number_or_null("test_loss");
-    m.test_accuracy = s.number_or_null("test_accuracy");
-    m.test_mse = s.number_or_null("test_mse");
+    for (const MetricField& field : kMetricFields) m.*field.member = s.number_or_null(field.name);
     m.train_seconds = s.number_or_null("train_seconds");
     m.samples_per_s = s.number_or_null("samples_per_s");
     m.steps = s.whole<std::int64_t>("steps", 0, kMetricStepsRange);
@@ -241,9 +238,6 @@ EpochMetrics read_metrics(Reader& reader, const Value& value, const std::string&
     m.update_angle_deg = read_number_list(reader, s.array("update_angle_deg"), s.path_of("update_angle_deg"));
     m.signal_angle_deg = read_number_list(reader, s.array("signal_angle_deg"), s.path_of("signal_angle_deg"));
     m.weight_angle_deg = read_number_list(reader, s.array("weight_angle_deg"), s.path_of("weight_angle_deg"));
-    m.staleness_steps = s.number_or_null("staleness_steps");
-    m.staleness_distance = s.number_or_null("staleness_distance");
-    m.gap_closed = s.number_or_null("gap_closed");
     s.finish();
     return m;
 }
@@ -284,13 +278,12 @@ SweepAxis read_sweep_axis(Reader& reader, const Value& value, const std::string&
 // Sweep runs are stored by column: per rule, one array over the epochs for each metric sweeps
 // compare, so that thousands of runs stay a file of megabytes (one object per epoch took ~400
 // bytes). Timings, steps and instruments are not kept (sweeps do not record instruments).
-constexpr std::array<std::pair<const char*, double EpochMetrics::*>, 5> kSweepColumns{{
-    {"train_loss", &EpochMetrics::train_loss},
-    {"test_loss", &EpochMetrics::test_loss},
-    {"test_accuracy", &EpochMetrics::test_accuracy},
-    {"test_mse", &EpochMetrics::test_mse},
-    {"gap_closed", &EpochMetrics::gap_closed},
-}};
+constexpr auto kSweepColumns = [] {
+    constexpr auto count = std::count_if(kMetricFields.begin(), kMetricFields.end(), kept_in_sweeps);
+    std::array<MetricField, count> columns{};
+    std::copy_if(kMetricFields.begin(), kMetricFields.end(), columns.begin(), kept_in_sweeps);
+    return columns;
+}();
 
 SweepRun read_sweep_run(Reader& reader, const Value& value, const std::string& path, const SweepSpec& spec) {
     Section s(reader, &value, path);
@@ -308,9 +301,9 @@ SweepRun read_sweep_run(Reader& reader, const Value& value, const std::string& p
         for (std::size_t r = 0; r < names->size(); ++r) rules.push_back(reader.string((*names)[r], indexed(s.path_of("rules"), r)));
     // columns[c][r][e]: metric c of rule r after epoch e + 1; every column has the same shape.
     std::vector<std::vector<std::vector<double>>> columns;
-    for (const auto& [name, member] : kSweepColumns) {
-        const std::string column_path = s.path_of(name);
-        const json::Array* per_rule = s.array(name);
+    for (const MetricField& field : kSweepColumns) {
+        const std::string column_path = s.path_of(field.name);
+        const json::Array* per_rule = s.array(field.name);
         if (!per_rule) reader.fail(column_path, "missing");
         if (per_rule->size() != rules.size())
             reader.fail(column_path, std::to_string(per_rule->size()) + " lists for " + std::to_string(rules.size()) + " rules");
@@ -322,7 +315,7 @@ SweepRun read_sweep_run(Reader& reader, const Value& value, const std::string& p
             if (column.back().size() > static_cast<std::size_t>(limits::kMaxEpochs))
                 reader.fail(rule_path, "more epochs than the limit of " + std::to_string(limits::kMaxEpochs));
             if (column.back().size() != columns.front()[r].size())
-                reader.fail(rule_path, std::to_string(column.back().size()) + " epochs where " + kSweepColumns[0].first + " has " +
+                reader.fail(rule_path, std::to_string(column.back().size()) + " epochs where " + kSweepColumns[0].name + " has " +
                                            std::to_string(columns.front()[r].size()));
         }
     }
@@ -343,7 +336,7 @@ SweepRun read_sweep_run(Reader& reader, const Value& value, const std::string& p
             EpochMetrics m;
             m.rule = rules[r];
             m.epoch = static_cast<int>(e + 1);
-            for (std::size_t c = 0; c < kSweepColumns.size(); ++c) m.*kSweepColumns[c].second = columns[c][r][e];
+            for (std::size_t c = 0; c < kSweepColumns.size(); ++c) m.*kSweepColumns[c].member = columns[c][r][e];
             m.diverged = diverged_at[r] > 0 && m.epoch >= diverged_at[r];
             if (m.diverged) m.message = kDivergedMessage;
             run.history.push_back(std::move(m));
@@ -358,15 +351,15 @@ Value sweep_run_json(const SweepRun& run) {
     json::Object o{{"point", run.point}, {"seed_index", run.seed_index}, {"seed", run.seed}, {"seconds", run.seconds}};
     json::Array names(rules.begin(), rules.end());
     o.emplace_back("rules", std::move(names));
-    for (const auto& [name, member] : kSweepColumns) {
+    for (const MetricField& field : kSweepColumns) {
         json::Array per_rule;
         for (const auto& rule : rules) {
             json::Array values;
             for (const auto& m : run.history)
-                if (m.rule == rule) values.emplace_back(m.*member);
+                if (m.rule == rule) values.emplace_back(m.*field.member);
             per_rule.emplace_back(std::move(values));
         }
-        o.emplace_back(name, std::move(per_rule));
+        o.emplace_back(field.name, std::move(per_rule));
     }
     json::Array diverged_at;
     for (const auto& rule : rules) {
@@ -525,13 +518,10 @@ Value rule_list(const std::vector<RuleSpec>& rules) {
 Value number_list(const std::vector<double>& values) { return json::Array(values.begin(), values.end()); }
 
 Value metrics_json(const EpochMetrics& m) {
-    return json::Object{
-        {"rule", m.rule},
-        {"epoch", m.epoch},
-        {"train_loss", m.train_loss},
-        {"test_loss", m.test_loss},
-        {"test_accuracy", m.test_accuracy},
-        {"test_mse", m.test_mse},
+    json::Object o{{"rule", m.rule}, {"epoch", m.epoch}};
+    auto add_group = [&](MetricGroup group) { for_each_metric(group, [&](const MetricField& f) { o.emplace_back(f.name, m.*f.member); }); };
+    add_group(MetricGroup::Result);
+    o.insert(o.end(), {
         {"train_seconds", m.train_seconds},
         {"samples_per_s", m.samples_per_s},
         {"steps", m.steps},
@@ -540,10 +530,10 @@ Value metrics_json(const EpochMetrics& m) {
         {"update_angle_deg", number_list(m.update_angle_deg)},
         {"signal_angle_deg", number_list(m.signal_angle_deg)},
         {"weight_angle_deg", number_list(m.weight_angle_deg)},
-        {"staleness_steps", m.staleness_steps},
-        {"staleness_distance", m.staleness_distance},
-        {"gap_closed", m.gap_closed},
-    };
+    });
+    add_group(MetricGroup::Staleness);
+    add_group(MetricGroup::Comparison);
+    return o;
 }
 
 } // namespace

@@ -30,17 +30,26 @@ void row(std::string& out, std::initializer_list<std::string> cells) {
 std::string metrics_csv(const std::vector<EpochMetrics>& history) {
     std::size_t layers = 0;
     for (const auto& m : history) layers = std::max(layers, m.update_angle_deg.size());
-    std::string out = "rule,epoch,train_loss,test_loss,test_accuracy,test_mse,samples_per_s,train_seconds,steps,diverged,"
-                      "gap_closed,staleness_steps,staleness_distance";
+    // The table's groups go where this file has always had them: the results after the epoch,
+    // gap_closed and the staleness after the timings, steps and divergence.
+    std::string out = "rule,epoch";
+    auto names = [&](MetricGroup group) { for_each_metric(group, [&](const MetricField& f) { out += std::string(",") + f.name; }); };
+    names(MetricGroup::Result);
+    out += ",samples_per_s,train_seconds,steps,diverged";
+    names(MetricGroup::Comparison);
+    names(MetricGroup::Staleness);
     for (std::size_t i = 0; i < layers; ++i) out += ",update_angle_deg_L" + std::to_string(i + 1);
     for (std::size_t i = 0; i < layers; ++i) out += ",signal_angle_deg_L" + std::to_string(i + 1);
     out += '\n';
     for (const auto& m : history) {
-        row(out, {m.rule, std::to_string(m.epoch), number(m.train_loss), number(m.test_loss), number(m.test_accuracy),
-                  number(m.test_mse), number(m.samples_per_s), number(m.train_seconds), std::to_string(m.steps),
-                  m.diverged ? "1" : "0", number(m.gap_closed), number(m.staleness_steps), number(m.staleness_distance)});
-        for (const auto* values : {&m.update_angle_deg, &m.signal_angle_deg})
-            for (std::size_t i = 0; i < layers; ++i) out += "," + (i < values->size() ? number((*values)[i]) : std::string());
+        auto values = [&](MetricGroup group) { for_each_metric(group, [&](const MetricField& f) { out += ',' + number(m.*f.member); }); };
+        out += m.rule + ',' + std::to_string(m.epoch);
+        values(MetricGroup::Result);
+        out += ',' + number(m.samples_per_s) + ',' + number(m.train_seconds) + ',' + std::to_string(m.steps) + (m.diverged ? ",1" : ",0");
+        values(MetricGroup::Comparison);
+        values(MetricGroup::Staleness);
+        for (const auto* per_layer : {&m.update_angle_deg, &m.signal_angle_deg})
+            for (std::size_t i = 0; i < layers; ++i) out += "," + (i < per_layer->size() ? number((*per_layer)[i]) : std::string());
         out += '\n';
     }
     return out;

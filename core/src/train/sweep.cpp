@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 namespace f3 {
 namespace {
@@ -271,6 +272,15 @@ std::vector<std::string> check_sweep(const SweepSpec& spec, const TrainingConfig
     }
     if (bad_points > kMaxReported) problems.push_back("and " + std::to_string(bad_points - kMaxReported) + " more points with problems");
     return problems;
+}
+
+std::size_t run_index(const SweepSpec& spec, const SweepRun& run) {
+    return run.point * static_cast<std::size_t>(spec.seeds) + static_cast<std::size_t>(run.seed_index);
+}
+
+void sort_runs(std::vector<SweepRun>& runs) {
+    std::sort(runs.begin(), runs.end(),
+              [](const SweepRun& a, const SweepRun& b) { return std::tie(a.point, a.seed_index) < std::tie(b.point, b.seed_index); });
 }
 
 double metric_value(const EpochMetrics& m, SweepMetric metric) {

@@ -37,6 +37,19 @@ bool same_training_settings(const Experiment& a, const Experiment& b) {
     return settings(a) == settings(b);
 }
 
+SweepResume plan_sweep_resume(const Experiment& stored_settings, const SweepSpec& stored_spec, const std::vector<SweepRun>& stored,
+                              const Experiment& settings, const SweepSpec& spec) {
+    SweepResume resume;
+    if (stored.empty()) return resume;
+    if (!same_training_settings(stored_settings, settings)) {
+        resume.discarded = stored.size();
+        return resume;
+    }
+    resume.kept = runs_kept_for(stored_spec, stored, spec);
+    for (const SweepRun& run : resume.kept) resume.skip.push_back(run_index(spec, run));
+    return resume;
+}
+
 SweepRunner::SweepRunner(Experiment base, SweepSpec spec) : base_(std::move(base)), spec_(std::move(spec)) {
     base_.sweep.reset();
     base_.sweep_runs.clear();

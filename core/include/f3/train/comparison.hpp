@@ -4,6 +4,7 @@
 #include "f3/train/config.hpp"
 #include "f3/data/dataset.hpp"
 #include "f3/train/run.hpp"
+#include "f3/observe/metrics.hpp"
 #include "f3/observe/timeline.hpp"
 
 #include <limits>
@@ -22,29 +23,6 @@ public:
 
 // Every problem with this configuration on this data, one sentence each (empty: fine).
 std::vector<std::string> check_config(const TrainingConfig& config, const Dataset& data);
-
-// EpochMetrics::message of a rule whose loss stopped being finite.
-inline constexpr const char* kDivergedMessage = "diverged: the loss is no longer finite; try a smaller learning rate";
-
-struct EpochMetrics {
-    std::string rule;               // to_string(RuleSpec)
-    int epoch = 0;
-    double train_loss = std::numeric_limits<double>::quiet_NaN(); // sample-weighted mean of batch losses
-    double test_loss = std::numeric_limits<double>::quiet_NaN();
-    double test_accuracy = std::numeric_limits<double>::quiet_NaN(); // classification only
-    double test_mse = std::numeric_limits<double>::quiet_NaN();
-    double train_seconds = 0.0;     // time in this rule's training steps this epoch
-    double samples_per_s = 0.0;
-    std::int64_t steps = 0;         // optimizer steps so far
-    bool diverged = false;
-    std::string message;            // why it stopped, when diverged
-    // Instruments (when enabled): means over this epoch's sampled steps, one entry per hidden layer.
-    std::vector<double> update_angle_deg, signal_angle_deg, weight_angle_deg;
-    double staleness_steps = kNoValue;    // F3: mean age of the stored errors used
-    double staleness_distance = kNoValue; // F3: mean ‖E_stored − e_current‖ / ‖e_current‖
-    // (err_baseline − err_rule) / (err_baseline − err_BP) on the test set; NaN without BP and baseline.
-    double gap_closed = kNoValue;
-};
 
 struct InstrumentOptions {
     bool alignment = false;         // angles, norms and F3 staleness against true BP

@@ -77,6 +77,11 @@ struct SweepRun {
     double seconds = 0.0;              // wall-clock time of this run
 };
 
+// A run's index in the sweep: point * seeds + seed_index (SweepRunner::run's `skip`, the CLI's "run").
+std::size_t run_index(const SweepSpec& spec, const SweepRun& run);
+// Sorts runs by point, then seed index: the order of a sweep's runs in files.
+void sort_runs(std::vector<SweepRun>& runs);
+
 double metric_value(const EpochMetrics& metrics, SweepMetric metric);
 
 struct SeedStatistics {

@@ -25,6 +25,19 @@ Experiment sweep_experiment(const Experiment& base, const SweepSpec& spec, std::
 // are reused only for the same settings.
 bool same_training_settings(const Experiment& a, const Experiment& b);
 
+// What a sweep keeps of runs made before, and so what is left to run.
+struct SweepResume {
+    std::vector<SweepRun> kept;     // the stored runs that are also runs of the new sweep, renumbered for it
+    std::vector<std::size_t> skip;  // their run_index in the new sweep: SweepRunner::run's `skip`
+    std::size_t discarded = 0;      // stored runs dropped because they were made with other settings
+};
+
+// Plans running sweep `spec` of `settings` when `stored` are runs of sweep `stored_spec` made with
+// `stored_settings`: with the same training settings, the runs that the new sweep also has are
+// kept (runs_kept_for: more seeds or values cost only the new runs); with other settings none is.
+SweepResume plan_sweep_resume(const Experiment& stored_settings, const SweepSpec& stored_spec, const std::vector<SweepRun>& stored,
+                              const Experiment& settings, const SweepSpec& spec);
+
 class SweepRunner {
 public:
     // Loads the data and checks every point (throws DataError, or SweepError listing the problems

@@ -1,0 +1,33 @@
+#include "f3/observe/metrics.hpp"
+
+#include "f3/io/json_writer.hpp"
+
+#include <cmath>
+
+namespace f3 {
+
+std::string metrics_line(const EpochMetrics& m, Task task, const MetricsLineDetail& detail) {
+    JsonLine line;
+    auto add_group = [&](MetricGroup group) {
+        for_each_metric(group, [&](const MetricField& field) {
+            const double value = m.*field.member;
+            if (shown_for(field, task) && !(field.omitted_when_nan && std::isnan(value))) line.add(field.name, value);
+        });
+    };
+    line.add("algorithm", m.rule).add("epoch", m.epoch);
+    add_group(MetricGroup::Result);
+    if (detail.details) line.add("samples_per_s", m.samples_per_s).add("train_seconds", m.train_seconds).add("steps", static_cast<long long>(m.steps));
+    if (detail.instruments) {
+        line.add("update_angle_deg", m.update_angle_deg).add("signal_angle_deg", m.signal_angle_deg);
+        line.add("weight_angle_deg", m.weight_angle_deg);
+        if (m.rule.rfind("f3", 0) == 0) add_group(MetricGroup::Staleness);
+    }
+    add_group(MetricGroup::Comparison);
+    if (m.diverged) {
+        line.add("diverged", true);
+        if (detail.details) line.add("message", m.message);
+    }
+    return line.str();
+}
+
+} // namespace f3
