@@ -1,6 +1,7 @@
 #include "f3/observe/metrics.hpp"
 
 #include "f3/io/json_writer.hpp"
+#include "f3/rules/rule.hpp"
 
 #include <cmath>
 
@@ -20,7 +21,8 @@ std::string metrics_line(const EpochMetrics& m, Task task, const MetricsLineDeta
     if (detail.instruments) {
         line.add("update_angle_deg", m.update_angle_deg).add("signal_angle_deg", m.signal_angle_deg);
         line.add("weight_angle_deg", m.weight_angle_deg);
-        if (m.rule.rfind("f3", 0) == 0) add_group(MetricGroup::Staleness);
+        const RuleInfo* rule = find_rule_of_label(m.rule);
+        if (rule && rule->traits.stores_error) add_group(MetricGroup::Staleness);
     }
     add_group(MetricGroup::Comparison);
     if (m.diverged) {

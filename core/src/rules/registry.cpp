@@ -21,6 +21,13 @@ const RuleEntry& rule_entry(std::string_view name) {
     throw NameError("unknown algorithm '" + std::string(name) + "' (valid: " + valid + ")");
 }
 
+const RuleInfo* find_rule_of_label(std::string_view label) {
+    const std::string_view name = label.substr(0, label.find(':'));
+    for (const RuleEntry* entry : all_rules())
+        if (entry->info.name == name) return &entry->info;
+    return nullptr;
+}
+
 std::unique_ptr<Rule> make_rule(const RuleSpec& spec, const Matrix& train_targets) {
     return rule_entry(spec.algorithm).make(spec, train_targets);
 }

@@ -102,6 +102,8 @@ const std::vector<const RuleEntry*>& all_rules();
 // Throws NameError (listing the valid names) for an unknown name.
 const RuleEntry& rule_entry(std::string_view name);
 inline const RuleInfo& rule_info(std::string_view name) { return rule_entry(name).info; }
+// The rule a label names ("f3:delayed_loss" -> f3's), or nullptr: labels read from files may be anything.
+const RuleInfo* find_rule_of_label(std::string_view label);
 std::unique_ptr<Rule> make_rule(const RuleSpec& spec, const Matrix& train_targets);
 // The exact-gradient rule (backprop), which the instruments compare every rule against.
 const Rule& reference_rule();
