@@ -10,6 +10,7 @@
 #include "f3/nn/tensor.hpp"
 #include "f3/observe/op_timer.hpp"
 
+#include <any>
 #include <memory>
 #include <span>
 #include <string>
@@ -40,7 +41,8 @@ struct Parameter {
 // What a stage keeps of one forward pass for its backward pass; reused across batches.
 struct StageCache {
     Matrix output;              // N × outputs()
-    std::vector<Matrix> saved;  // whatever the stage kind needs (the dense stage: its pre-activation)
+    std::vector<Matrix> saved;  // matrices the stage kind needs (the dense stage: its pre-activation)
+    std::any state;             // or any other state of its own (the transformer block's)
 };
 
 // One stage's gradients, one matrix per parameter in parameters() order, plus scratch the stage
@@ -48,6 +50,7 @@ struct StageCache {
 struct StageGradients {
     std::vector<Matrix> tensors;
     std::vector<Matrix> scratch;
+    std::any state;
 };
 
 // Multiply-adds of a stage's ops on a batch: the update timeline's logical clock.
