@@ -66,6 +66,14 @@ network:
   --layers W[,W...]    hidden widths, e.g. 500 or 256,256 ("" for none)
   --activation F[,F..] tanh (default), sigmoid, relu, leaky_relu, linear; one for all or one per layer
   --head H             sigmoid_bce (default for classes), softmax_ce, linear_mse (default for regression)
+  --architecture A     dense (default: the --layers above) or transformer, the paper's vision transformer
+                       for square images: stage 1 embeds the image linearly in --dim D features seen
+                       as T = (side / --patch)^2 tokens and runs one transformer block; stages 2 to
+                       --depth - 1 are one block each; stage --depth is dense D -> D; then the output
+  --patch P --dim D    patch size (default 7: 16 tokens of 28x28 images), D (default 256, a multiple of T)
+  --depth K            stages carrying D features (default 3: two blocks and the dense stage)
+  --heads H --dim-head E   attention heads (default 4) of E features each (default 16)
+  --mlp-dim M          width of each block's MLP (default 64); --activation sets its activation
 rules:
   --algorithms LIST    {RULES} (default bp); f3:VARIANT picks an F3 variant
   --f3-error VARIANT   delayed_error (default), delayed_loss, delayed_error_one_hot,
@@ -112,6 +120,7 @@ public:
 // Options that describe the experiment, for both commands.
 const std::vector<std::string> kExperimentOptions = {
     "config", "save-config", "dataset", "target", "task", "size", "noise", "train-limit", "layers", "activation", "head", "algorithms",
+    "architecture", "patch", "dim", "depth", "heads", "dim-head", "mlp-dim",
     "f3-error", "feedback-init", "optimizer", "momentum", "lr", "batch", "epochs", "seed", "threads", "baseline"};
 const std::vector<std::string> kTrainOnlyOptions = {"instruments", "instrument-every", "timeline"};
 const std::vector<std::string> kSweepOnlyOptions = {"param", "seeds", "jobs", "save", "csv"};
@@ -202,6 +211,14 @@ void apply_layers(const Args& args, std::vector<HiddenLayerSpec>& hidden) {
     }
 }
 
+void apply_transformer(const Args& args, TransformerSpec& spec) {
+    for (const auto& [option, value] : {std::pair{"patch", &spec.patch}, {"dim", &spec.dim}, {"depth", &spec.depth},
+                                        {"heads", &spec.heads}, {"dim-head", &spec.dim_head}, {"mlp-dim", &spec.mlp_dim}})
+        if (args.has(option)) *value = parse_number<int>(option, args.get(option));
+    if (args.has("activation")) spec.activation = parse_name<Activation>("activation", args.get("activation"));
+    if (args.has("layers")) throw UsageError("--layers sets a dense network's hidden layers; a transformer takes --dim and --depth");
+}
+
 RuleSpec parse_rule_option(const std::string& option, const std::string& text, F3Error default_error) {
     try {
         return parse_rule(text, default_error);
@@ -233,7 +250,9 @@ void apply_flags(const Args& args, Experiment& experiment) {
         experiment.train_limit = static_cast<Index>(limit);
     }
 
-    apply_layers(args, training.hidden);
+    if (args.has("architecture")) training.architecture = parse_name<Architecture>("architecture", args.get("architecture"));
+    if (training.architecture == Architecture::Transformer) apply_transformer(args, training.transformer);
+    else apply_layers(args, training.hidden);
     if (args.has("head")) {
         training.head = parse_name<Head>("head", args.get("head"));
         experiment.head_from_task = false;
@@ -350,7 +369,8 @@ Experiment experiment_from(const Args& args, std::ostream& err) {
         for (const auto& warning : warnings) err << "warning: " << warning << '\n';
     } else {
         if (!args.has("dataset")) throw UsageError("--dataset is required (or --config FILE)");
-        if (!args.has("layers")) throw UsageError("--layers is required (e.g. --layers 500, or --layers \"\" for none)");
+        if (!args.has("layers") && args.get("architecture") != "transformer")
+            throw UsageError("--layers is required (e.g. --layers 500, or --layers \"\" for none)");
         if (!args.has("epochs")) throw UsageError("--epochs is required");
     }
     apply_flags(args, experiment);

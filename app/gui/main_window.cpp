@@ -245,6 +245,14 @@ bool MainWindow::open_file(const QString& path) {
         report_problem(tr("Cannot open experiment"), QString::fromStdString(error.what()));
         return false;
     }
+    if (e.training.architecture != Architecture::Dense) {
+        // The panel builds dense networks only: opening would silently turn this one into another.
+        report_problem(tr("Cannot open experiment"),
+                       tr("%1 trains a %2 network, which the app cannot show yet. Run it from the command line:\n\n"
+                          "f3studio-cli train --config %1")
+                           .arg(path, QString::fromStdString(to_string(e.training.architecture))));
+        return false;
+    }
     load_setup(e);
     show_recorded_metrics(e.recorded_metrics);
     current_path_ = path;

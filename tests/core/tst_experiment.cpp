@@ -349,8 +349,23 @@ private slots:
         QCOMPARE(moons.train_size(), Index{10});
     }
 
+    // Version 2 added the transformer: written only by experiments that use it, read back exactly.
+    void transformer_round_trips_as_version_2() {
+        Experiment e;
+        e.training.architecture = Architecture::Transformer;
+        e.training.transformer = {4, 98, 4, 2, 8, 32, Activation::Relu};
+        const std::string text = to_json(e);
+        QVERIFY(contains(text, "\"version\": 2"));
+        const Experiment back = parse_experiment(text, "t.json", nullptr);
+        QVERIFY(back.training.architecture == Architecture::Transformer);
+        QVERIFY(back.training.transformer == e.training.transformer);
+        QCOMPARE(to_json(back), text);
+        QVERIFY(contains(to_json(Experiment{}), "\"version\": 1"));
+        QVERIFY(!contains(to_json(Experiment{}), "transformer"));
+    }
+
     void newer_version_is_refused() {
-        const std::string message = errorOf<ExperimentError>([] { parse_experiment(edited("\"version\": 1", "\"version\": 2"), "future.json", nullptr); });
+        const std::string message = errorOf<ExperimentError>([] { parse_experiment(edited("\"version\": 1", "\"version\": 3"), "future.json", nullptr); });
         QVERIFY2(contains(message, "future.json: version: "), message.c_str());
         QVERIFY2(contains(message, "newer F3 Studio"), message.c_str());
         for (const auto& edit : std::vector<std::pair<std::string, std::string>>{
@@ -452,6 +467,12 @@ private slots:
         QTest::newRow("negative train limit") << "\"train_limit\": 0" << "\"train_limit\": -5" << "train_limit: -5 is out of range";
         QTest::newRow("every 0 steps") << QString("\"every_steps\": %1").arg(InstrumentOptions{}.every_steps) << "\"every_steps\": 0" << "instruments.every_steps: 0 is out of range";
         QTest::newRow("alignment as number") << "\"alignment\": false" << "\"alignment\": 0" << "instruments.alignment: expected a boolean, found a number";
+        QTest::newRow("fractional transformer dim") << "\"head\": \"auto\"" << "\"head\": \"auto\", \"architecture\": \"transformer\", \"transformer\": {\"dim\": 25.5}"
+                                                   << "network.transformer.dim: expected a whole number, found 25.5";
+        QTest::newRow("zero heads") << "\"head\": \"auto\"" << "\"head\": \"auto\", \"architecture\": \"transformer\", \"transformer\": {\"heads\": 0}"
+                                    << "network.transformer.heads: 0 is out of range (1 to 4096)";
+        QTest::newRow("unknown architecture") << "\"head\": \"auto\"" << "\"head\": \"auto\", \"architecture\": \"cnn\""
+                                              << "network.architecture: unknown architecture 'cnn' (valid: dense, transformer)";
         QTest::newRow("bad JSON") << "\"epochs\": 1," << "\"epochs\": 1,," << "bad.json:33:15: expected a key in double quotes";
     }
     void absurd_values_are_refused() {

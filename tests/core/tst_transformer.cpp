@@ -185,8 +185,8 @@ private slots:
         Rng rng(5);
         const TransformerBlockSpec spec{8, 2, 2, 3, 6, Activation::Tanh};
         std::vector<std::unique_ptr<Stage>> stages;
-        stages.push_back(std::make_unique<TransformerStage>(12, spec, rng));
-        stages.push_back(std::make_unique<TransformerStage>(8, spec, rng));
+        stages.push_back(std::make_unique<TransformerStage>(12, spec, true, rng));
+        stages.push_back(std::make_unique<TransformerStage>(8, spec, false, rng));
         stages.push_back(std::make_unique<DenseStage>(8, 3, Activation::Linear, rng));
         Network net(std::move(stages), Head::SoftmaxCe);
         Matrix x(4, 12), y = Matrix::Zero(4, 3);

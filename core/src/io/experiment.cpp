@@ -57,6 +57,7 @@ constexpr Range kTestFractionRange{0, 1, true, true};
 constexpr Range kTrainLimitRange{0, kMaxExactInteger};
 constexpr Range kEveryStepsRange{1, 1000000000};
 constexpr Range kVersionRange{1, 1000000};
+constexpr Range kTransformerSizeRange{1, limits::kMaxTransformerSize};
 constexpr Range kMetricEpochRange{0, limits::kMaxEpochs};
 constexpr Range kMetricStepsRange{0, kMaxExactInteger};
 constexpr Range kSweepSeedsRange{1, limits::kMaxSweepSeeds};
@@ -442,6 +443,17 @@ Experiment read_experiment(Reader& reader, const Value& document) {
                 e.training.hidden.push_back(spec);
             }
         }
+        e.training.architecture = s.name<Architecture>("architecture", Architecture::Dense);
+        if (s.get("transformer")) {
+            // Sizes are checked against the data by check_config; here only that they are whole numbers.
+            Section t = s.section("transformer");
+            TransformerSpec& spec = e.training.transformer;
+            for (const auto& [key, value] : {std::pair{"patch", &spec.patch}, {"dim", &spec.dim}, {"depth", &spec.depth},
+                                             {"heads", &spec.heads}, {"dim_head", &spec.dim_head}, {"mlp_dim", &spec.mlp_dim}})
+                *value = t.whole<int>(key, *value, kTransformerSizeRange);
+            spec.activation = t.name<Activation>("activation", spec.activation);
+            t.finish();
+        }
         const std::string head = s.string("head", kAutoHead);
         e.head_from_task = head == kAutoHead;
         if (!e.head_from_task) e.training.head = reader.name<Head>(*s.get("head"), s.path_of("head"));
@@ -549,6 +561,19 @@ Experiment parse_experiment(const std::string& text, const std::string& source_n
     return read_experiment(reader, document);
 }
 
+namespace {
+json::Object network_json(const TrainingConfig& t, json::Array hidden, bool head_from_task) {
+    json::Object network{{"hidden", std::move(hidden)}, {"head", head_from_task ? kAutoHead : to_string(t.head)}};
+    if (t.architecture == Architecture::Dense) return network;
+    const TransformerSpec& spec = t.transformer;
+    network.emplace_back("architecture", to_string(t.architecture));
+    network.emplace_back("transformer", json::Object{{"patch", spec.patch}, {"dim", spec.dim}, {"depth", spec.depth},
+                                                     {"heads", spec.heads}, {"dim_head", spec.dim_head},
+                                                     {"mlp_dim", spec.mlp_dim}, {"activation", to_string(spec.activation)}});
+    return network;
+}
+} // namespace
+
 std::string to_json(const Experiment& e) {
     const TrainingConfig& t = e.training;
     json::Array hidden;
@@ -556,7 +581,8 @@ std::string to_json(const Experiment& e) {
         hidden.emplace_back(json::Object{{"width", layer.width}, {"activation", to_string(layer.activation)}});
     json::Object root{
         {"format", kExperimentFormat},
-        {"version", kExperimentVersion},
+        // Version 2 added the transformer; a dense experiment stays readable by version-1 readers.
+        {"version", t.architecture == Architecture::Dense ? 1 : kExperimentVersion},
         {"name", e.name},
         {"description", e.description},
         {"dataset", json::Object{
@@ -569,7 +595,7 @@ std::string to_json(const Experiment& e) {
                         {"test_fraction", e.dataset.toy.test_fraction},
                     }},
         {"train_limit", e.train_limit},
-        {"network", json::Object{{"hidden", std::move(hidden)}, {"head", e.head_from_task ? kAutoHead : to_string(t.head)}}},
+        {"network", network_json(t, std::move(hidden), e.head_from_task)},
         {"rules", rule_list(t.rules)},
         {"feedback_init", to_string(t.feedback_init)},
         {"optimizer", json::Object{

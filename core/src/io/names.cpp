@@ -15,6 +15,11 @@ template <> struct Table<Activation> {
         {Activation::Tanh, "tanh"}, {Activation::Sigmoid, "sigmoid"}, {Activation::Relu, "relu"},
         {Activation::LeakyRelu, "leaky_relu"}, {Activation::Linear, "linear"}}};
 };
+template <> struct Table<Architecture> {
+    static constexpr const char* what = "architecture";
+    static constexpr std::array<std::pair<Architecture, const char*>, 2> rows{{
+        {Architecture::Dense, "dense"}, {Architecture::Transformer, "transformer"}}};
+};
 template <> struct Table<Head> {
     static constexpr const char* what = "output head";
     static constexpr std::array<std::pair<Head, const char*>, 3> rows{{
@@ -84,6 +89,7 @@ template <class Enum> Enum parse(std::string_view name) {
     template std::vector<std::string> all_names<Enum>();
 F3_NAMES(Activation)
 F3_NAMES(Head)
+F3_NAMES(Architecture)
 F3_NAMES(F3Error)
 F3_NAMES(FeedbackInit)
 F3_NAMES(OptimizerKind)

@@ -2,6 +2,9 @@
 
 #include "f3/nn/dense_stage.hpp"
 #include "f3/nn/head.hpp"
+#include "f3/nn/transformer_stage.hpp"
+
+#include <cmath>
 
 namespace f3 {
 
@@ -24,6 +27,25 @@ Network Network::initialise(int inputs, const std::vector<HiddenLayerSpec>& hidd
         fan_in = spec.width;
     }
     stages.push_back(std::make_unique<DenseStage>(fan_in, outputs, Activation::Linear, rng));
+    return Network(std::move(stages), head);
+}
+
+int image_side(int inputs) {
+    const auto side = static_cast<int>(std::lround(std::sqrt(static_cast<double>(inputs))));
+    return side * side == inputs ? side : 0;
+}
+
+// The published code reorders the pixels patch by patch before one linear map of all of them; a
+// fixed permutation before a full linear map only reorders its weights' columns, so the patch size
+// matters here only through the token count.
+Network Network::vision_transformer(int inputs, const TransformerSpec& spec, int outputs, Head head, Rng& rng) {
+    const int per_side = image_side(inputs) / spec.patch;
+    const TransformerBlockSpec block{spec.dim, per_side * per_side, spec.heads, spec.dim_head, spec.mlp_dim, spec.activation};
+    std::vector<std::unique_ptr<Stage>> stages;
+    stages.push_back(std::make_unique<TransformerStage>(inputs, block, true, rng));
+    for (int i = 2; i < spec.depth; ++i) stages.push_back(std::make_unique<TransformerStage>(spec.dim, block, false, rng));
+    stages.push_back(std::make_unique<DenseStage>(spec.dim, spec.dim, spec.activation, rng));
+    stages.push_back(std::make_unique<DenseStage>(spec.dim, outputs, Activation::Linear, rng));
     return Network(std::move(stages), head);
 }
 

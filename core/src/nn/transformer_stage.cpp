@@ -32,9 +32,10 @@ void to_token_rows(const Matrix& batch, Index tokens, Matrix& rows) { rows = tok
 
 } // namespace
 
-TransformerStage::TransformerStage(int inputs, const TransformerBlockSpec& spec, Rng& rng) : inputs_(inputs), spec_(spec) {
+TransformerStage::TransformerStage(int inputs, const TransformerBlockSpec& spec, bool embed, Rng& rng)
+    : inputs_(inputs), spec_(spec) {
     const Index d = spec.dim / spec.tokens, hd = static_cast<Index>(spec.heads) * spec.dim_head;
-    if (inputs != spec.dim) linear_init(embedding_, &embedding_bias_, spec.dim, inputs, rng);
+    if (embed) linear_init(embedding_, &embedding_bias_, spec.dim, inputs, rng);
     block_.ln1_gain = RowVector::Ones(d);
     block_.ln1_shift = RowVector::Zero(d);
     block_.ln2_gain = RowVector::Ones(d);

@@ -10,6 +10,65 @@
 #include <numeric>
 
 namespace f3 {
+namespace {
+
+// Every problem a transformer has with images of `inputs` pixels, naming the CLI option.
+std::vector<std::string> check_transformer(const TransformerSpec& spec, int inputs) {
+    std::vector<std::string> problems;
+    auto problem = [&](std::string text) { problems.push_back(std::move(text)); };
+    const int side = image_side(inputs);
+    if (side == 0) {
+        problem("the transformer needs square images; this data has " + std::to_string(inputs) + " features per sample");
+        return problems;
+    }
+    for (const auto& [value, name] : {std::pair{spec.dim, "dim"}, {spec.heads, "heads"}, {spec.dim_head, "dim-head"},
+                                      {spec.mlp_dim, "mlp-dim"}})
+        if (value < 1 || value > limits::kMaxTransformerSize)
+            problem(std::string("--") + name + " must be between 1 and " + std::to_string(limits::kMaxTransformerSize) +
+                    ", not " + std::to_string(value));
+    if (spec.depth < 2 || spec.depth > limits::kMaxHiddenLayers)
+        problem("--depth must be between 2 (one block and the dense stage) and " + std::to_string(limits::kMaxHiddenLayers) +
+                ", not " + std::to_string(spec.depth));
+    if (spec.patch < 1 || side % spec.patch != 0) {
+        problem("--patch " + std::to_string(spec.patch) + " does not divide the image side of " + std::to_string(side) + " pixels");
+        return problems;
+    }
+    const int tokens = (side / spec.patch) * (side / spec.patch);
+    if (spec.dim >= 1 && spec.dim % tokens != 0)
+        problem("--dim " + std::to_string(spec.dim) + " is not a multiple of the " + std::to_string(tokens) +
+                " tokens that --patch " + std::to_string(spec.patch) + " gives");
+    return problems;
+}
+
+// Rules that replace each stage's weights with a random stand-in (FA) need stages that have one.
+std::vector<std::string> check_rules_fit(const std::vector<RuleSpec>& rules, const Network& network) {
+    std::vector<std::string> problems;
+    for (const auto& rule : rules) {
+        const RuleEntry* entry = nullptr;
+        try {
+            entry = &rule_entry(rule.algorithm);
+        } catch (const NameError&) {
+            continue; // reported by check_config
+        }
+        if (!entry->info.traits.replaces_weights) continue;
+        for (int s = 1; s < network.stage_count(); ++s)
+            if (!network.stage(s).transported_weights()) {
+                problems.push_back("rule '" + to_string(rule) + "' replaces each stage's weights with a fixed random matrix in the "
+                                   "backward chain; a " + network.stage(s).kind() + " stage has no single weight matrix to replace");
+                break;
+            }
+    }
+    return problems;
+}
+
+} // namespace
+
+Network initial_network(const TrainingConfig& config, const Dataset& data) {
+    Rng rng(config.seed, Stream::Init);
+    if (config.architecture == Architecture::Transformer)
+        return Network::vision_transformer(data.inputs, config.transformer, data.outputs, config.head, rng);
+    return Network::initialise(data.inputs, config.hidden, data.outputs, config.head, rng);
+}
 
 std::vector<std::string> check_config(const TrainingConfig& config, const Dataset& data) {
     std::vector<std::string> problems;
@@ -19,12 +78,21 @@ std::vector<std::string> check_config(const TrainingConfig& config, const Datase
         for (std::size_t j = i + 1; j < config.rules.size(); ++j)
             if (config.rules[i] == config.rules[j]) problem("rule '" + to_string(config.rules[i]) + "' is listed twice");
     using namespace limits;
-    for (std::size_t i = 0; i < config.hidden.size(); ++i)
-        if (config.hidden[i].width < 1 || config.hidden[i].width > kMaxWidth)
-            problem("hidden layer " + std::to_string(i + 1) + " has width " + std::to_string(config.hidden[i].width) +
-                    " (allowed: 1 to " + std::to_string(kMaxWidth) + ")");
-    if (config.hidden.size() > static_cast<std::size_t>(kMaxHiddenLayers))
-        problem("at most " + std::to_string(kMaxHiddenLayers) + " hidden layers are supported");
+    const bool transformer = config.architecture == Architecture::Transformer;
+    // A stand-in data set with no inputs (an experiment file read before its data) skips the checks
+    // that need the data's shape.
+    const bool shape_known = data.inputs > 0;
+    if (transformer) {
+        if (shape_known)
+            for (auto& text : check_transformer(config.transformer, data.inputs)) problem(std::move(text));
+    } else {
+        for (std::size_t i = 0; i < config.hidden.size(); ++i)
+            if (config.hidden[i].width < 1 || config.hidden[i].width > kMaxWidth)
+                problem("hidden layer " + std::to_string(i + 1) + " has width " + std::to_string(config.hidden[i].width) +
+                        " (allowed: 1 to " + std::to_string(kMaxWidth) + ")");
+        if (config.hidden.size() > static_cast<std::size_t>(kMaxHiddenLayers))
+            problem("at most " + std::to_string(kMaxHiddenLayers) + " hidden layers are supported");
+    }
     const double lr = config.optimizer.learning_rate;
     if (!std::isfinite(lr) || lr <= 0.0 || lr > kMaxLearningRate)
         problem("learning rate must be a positive number up to " + std::to_string(static_cast<int>(kMaxLearningRate)) + ", not " + std::to_string(lr));
@@ -39,7 +107,7 @@ std::vector<std::string> check_config(const TrainingConfig& config, const Datase
     if (data.train_size() < 1) problem("the data set has no training samples");
     if (data.task == Task::Regression && config.head != Head::LinearMse)
         problem("regression data needs the linear_mse output head, not " + to_string(config.head));
-    const bool has_hidden = !config.hidden.empty();
+    const bool has_hidden = transformer || !config.hidden.empty();
     for (const auto& rule : config.rules) {
         const RuleEntry* entry = nullptr;
         try {
@@ -54,6 +122,10 @@ std::vector<std::string> check_config(const TrainingConfig& config, const Datase
         if (!has_hidden && traits.trains_hidden && !traits.true_gradient())
             problem("rule '" + to_string(rule) + "' only differs from bp in hidden layers; add one");
     }
+    // Whether each rule can train each stage kind: asked of the network itself, once it is sound.
+    // Dense stages all have weights a rule can replace, and a large dense network is not built twice.
+    if (problems.empty() && shape_known && transformer)
+        for (auto& text : check_rules_fit(config.rules, initial_network(config, data))) problem(std::move(text));
     return problems;
 }
 
@@ -80,8 +152,7 @@ Comparison::Comparison(std::shared_ptr<const Dataset> data, TrainingConfig confi
         throw ConfigError(text);
     }
     prepare_this_thread();
-    Rng init_rng(config_.seed, Stream::Init);
-    const Network initial = Network::initialise(data_->inputs, config_.hidden, data_->outputs, config_.head, init_rng);
+    const Network initial = initial_network(config_, *data_);
     Rng feedback_rng(config_.seed, Stream::Feedback);
     auto feedback = std::make_shared<const FeedbackMatrices>(FeedbackMatrices::draw(initial, config_.feedback_init, feedback_rng));
     for (const auto& rule : config_.rules) runs_.emplace_back(rule, initial, feedback, config_.optimizer, data_->train_y);
@@ -111,7 +182,7 @@ void Comparison::start_epoch() {
     std::fill(loss_sum_.begin(), loss_sum_.end(), 0.0);
     std::fill(seconds_.begin(), seconds_.end(), 0.0);
     timed_samples_ = 0;
-    const std::size_t hidden = config_.hidden.size();
+    const auto hidden = static_cast<std::size_t>(runs_.front().network().hidden_count());
     for (auto& s : sums_) {
         s = InstrumentSums{};
         s.update.assign(hidden, 0.0);

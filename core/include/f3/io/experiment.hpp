@@ -23,7 +23,7 @@ public:
 };
 
 inline constexpr const char* kExperimentFormat = "f3studio-experiment";
-inline constexpr int kExperimentVersion = 1; // files with a larger version are refused
+inline constexpr int kExperimentVersion = 2; // files with a larger version are refused; 2 added the transformer
 
 struct Experiment {
     int version = kExperimentVersion;

@@ -17,6 +17,7 @@ public:
 
 std::string to_string(Activation v);
 std::string to_string(Head v);
+std::string to_string(Architecture v);
 std::string to_string(F3Error v);
 std::string to_string(FeedbackInit v);
 std::string to_string(OptimizerKind v);

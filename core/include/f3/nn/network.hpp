@@ -6,6 +6,7 @@
 #include "f3/nn/spec.hpp"
 
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace f3 {
@@ -19,6 +20,9 @@ struct ForwardPass {
     const Matrix& input_of(std::size_t s, const Matrix& x) const { return s == 0 ? x : stages[s - 1].output; }
 };
 
+// The side of a square image of `inputs` pixels, or 0 when `inputs` is not a square.
+int image_side(int inputs);
+
 class Network {
 public:
     Network() = default;
@@ -30,6 +34,9 @@ public:
 
     // Dense stages for `hidden`, then a dense output stage; each drawn in turn from `rng`.
     static Network initialise(int inputs, const std::vector<HiddenLayerSpec>& hidden, int outputs, Head head, Rng& rng);
+
+    // The vision transformer of `spec` on square images of `inputs` pixels (check_config first).
+    static Network vision_transformer(int inputs, const TransformerSpec& spec, int outputs, Head head, Rng& rng);
 
     // `durations`, when given, receives each stage's forward time (for the update timeline).
     void forward(const Matrix& x, ForwardPass& pass, OpDurations* durations = nullptr) const;

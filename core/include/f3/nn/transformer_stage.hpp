@@ -19,9 +19,10 @@ struct TransformerBlockSpec {
 
 class TransformerStage final : public Stage {
 public:
-    // `inputs` != spec.dim adds the linear embedding inputs -> D in front of the block. PyTorch's
-    // init, drawn in its module order: embedding W, b; Wqkv; Wo, bo; W1, b1; W2, b2 (LayerNorms 1, 0).
-    TransformerStage(int inputs, const TransformerBlockSpec& spec, Rng& rng);
+    // `embed` puts the linear embedding inputs -> D in front of the block (else inputs must be D).
+    // PyTorch's init, drawn in its module order: embedding W, b; Wqkv; Wo, bo; W1, b1; W2, b2
+    // (LayerNorm gains 1, shifts 0).
+    TransformerStage(int inputs, const TransformerBlockSpec& spec, bool embed, Rng& rng);
 
     std::unique_ptr<Stage> clone() const override { return std::make_unique<TransformerStage>(*this); }
     std::string kind() const override { return "transformer"; }

@@ -23,6 +23,8 @@ public:
 
 // Every problem with this configuration on this data, one sentence each (empty: fine).
 std::vector<std::string> check_config(const TrainingConfig& config, const Dataset& data);
+// The network every rule of a comparison starts from: its weights are drawn from the seed's Init stream.
+Network initial_network(const TrainingConfig& config, const Dataset& data);
 
 struct InstrumentOptions {
     bool alignment = false;         // angles, norms and F3 staleness against true BP

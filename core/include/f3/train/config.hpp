@@ -23,10 +23,13 @@ inline constexpr double kMaxLearningRate = 100.0;
 inline constexpr int kMaxBatch = 1000000;
 inline constexpr int kMaxEpochs = 100000;
 inline constexpr int kMaxThreads = 1024;
+inline constexpr int kMaxTransformerSize = 4096; // dim, heads, dim_head, mlp_dim
 } // namespace limits
 
 struct TrainingConfig {
-    std::vector<HiddenLayerSpec> hidden;     // may be empty (a linear/logistic model)
+    Architecture architecture = Architecture::Dense;
+    std::vector<HiddenLayerSpec> hidden;     // dense: may be empty (a linear/logistic model)
+    TransformerSpec transformer;             // transformer only
     Head head = Head::SigmoidBce;
     std::vector<RuleSpec> rules;
     FeedbackInit feedback_init = FeedbackInit::Kaiming;
