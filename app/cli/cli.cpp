@@ -39,8 +39,9 @@ sweep: trains that comparison at every point of a grid over one or two parameter
 per point (the experiment's seed, +1, +2, ...; like --seed, each seed also redraws a toy set and
 re-splits a CSV file), one run per core, and prints one JSON object per finished run on stdout
 and a mean +- std table on stderr. Run k equals `train` with --seed (seed + k) at that point.
-  --param NAME=VALUES  lr, width (every hidden layer), depth (copies of the last hidden layer),
-                       batch, feedback_init or f3_error (every f3 rule), with VALUES
+  --param NAME=VALUES  lr, width (every hidden layer), depth (copies of the last hidden layer, or
+                       a transformer's depth), batch, feedback_init, f3_error (every f3 rule), or a
+                       transformer's dim, heads, dim_head, mlp_dim or patch, with VALUES
                        A:B:log:N (N values evenly spaced in log), A:B:lin:N, A:B (whole numbers)
                        or a list: lr=1e-4:1e-2:log:7  width=64,128,256  f3_error=delayed_error,delayed_loss
   --seeds N            seeds per point (default 1, or the file's sweep)

@@ -187,6 +187,31 @@ private slots:
         QCOMPARE(to_string(v.rules[0]), std::string("bp"));
     }
 
+    void transformer_sizes_are_sweep_parameters() {
+        TrainingConfig base;
+        base.architecture = Architecture::Transformer;
+        base.rules = {parse_rule("bp")};
+        SweepSpec spec;
+        spec.axes = {parse_sweep_axis("depth=2,4"), parse_sweep_axis("heads=1,8")};
+        const TrainingConfig c = sweep_config(base, spec, 3, 0);
+        QCOMPARE(c.transformer.depth, 4);
+        QCOMPARE(c.transformer.heads, 8);
+        QCOMPARE(c.transformer.dim, base.transformer.dim);
+        for (const char* axis : {"dim=64", "dim_head=8", "mlp_dim=32", "patch=4"}) {
+            spec.axes = {parse_sweep_axis(axis)};
+            QVERIFY2(!(sweep_config(base, spec, 0, 0).transformer == base.transformer), axis);
+        }
+        // A dense experiment refuses them by name, and a transformer refuses width.
+        const auto data = std::make_shared<const Dataset>(load_experiment_data(experiment_on("xor")));
+        spec.axes = {parse_sweep_axis("heads=2,4")};
+        TrainingConfig dense;
+        dense.hidden = {{8, Activation::Tanh}};
+        dense.rules = base.rules;
+        QVERIFY(check_sweep(spec, dense, *data).front().find("heads is a transformer's size") != std::string::npos);
+        spec.axes = {parse_sweep_axis("width=8,16")};
+        QVERIFY(check_sweep(spec, base, *data).front().find("a transformer's width is dim") != std::string::npos);
+    }
+
     void bad_sweeps_are_explained() {
         const auto data = std::make_shared<const Dataset>(load_experiment_data(experiment_on("xor")));
         auto problems_of = [&](const SweepSpec& spec, const TrainingConfig& base) {

@@ -49,10 +49,11 @@ template <> struct Table<OptimizerKind> {
 
 template <> struct Table<SweepParameter> {
     static constexpr const char* what = "sweep parameter";
-    static constexpr std::array<std::pair<SweepParameter, const char*>, 6> rows{{
+    static constexpr std::array<std::pair<SweepParameter, const char*>, 11> rows{{
         {SweepParameter::LearningRate, "lr"}, {SweepParameter::Width, "width"}, {SweepParameter::Depth, "depth"},
         {SweepParameter::BatchSize, "batch"}, {SweepParameter::FeedbackInit, "feedback_init"},
-        {SweepParameter::F3Error, "f3_error"}}};
+        {SweepParameter::F3Error, "f3_error"}, {SweepParameter::Dim, "dim"}, {SweepParameter::Heads, "heads"},
+        {SweepParameter::DimHead, "dim_head"}, {SweepParameter::MlpDim, "mlp_dim"}, {SweepParameter::Patch, "patch"}}};
 };
 template <> struct Table<SweepMetric> {
     static constexpr const char* what = "sweep metric";

@@ -16,7 +16,21 @@
 namespace f3 {
 namespace {
 
-bool is_whole(SweepParameter p) { return p == SweepParameter::Width || p == SweepParameter::Depth || p == SweepParameter::BatchSize; }
+// A transformer size: an int member of TransformerSpec, or nullptr for other parameters.
+int TransformerSpec::*transformer_size(SweepParameter p) {
+    switch (p) {
+    case SweepParameter::Dim: return &TransformerSpec::dim;
+    case SweepParameter::Heads: return &TransformerSpec::heads;
+    case SweepParameter::DimHead: return &TransformerSpec::dim_head;
+    case SweepParameter::MlpDim: return &TransformerSpec::mlp_dim;
+    case SweepParameter::Patch: return &TransformerSpec::patch;
+    default: return nullptr;
+    }
+}
+
+bool is_whole(SweepParameter p) {
+    return p == SweepParameter::Width || p == SweepParameter::Depth || p == SweepParameter::BatchSize || transformer_size(p);
+}
 
 std::vector<std::string> category_names(SweepParameter p) {
     return p == SweepParameter::FeedbackInit ? all_names<FeedbackInit>() : all_names<F3Error>();
@@ -211,8 +225,14 @@ TrainingConfig sweep_config(const TrainingConfig& base, const SweepSpec& spec, s
             for (auto& layer : config.hidden) layer.width = static_cast<int>(v);
             break;
         case SweepParameter::Depth:
-            if (!config.hidden.empty()) config.hidden.resize(static_cast<std::size_t>(std::max(0.0, v)), config.hidden.back());
+            if (config.architecture == Architecture::Transformer) config.transformer.depth = static_cast<int>(v);
+            else if (!config.hidden.empty()) config.hidden.resize(static_cast<std::size_t>(std::max(0.0, v)), config.hidden.back());
             break;
+        case SweepParameter::Dim:
+        case SweepParameter::Heads:
+        case SweepParameter::DimHead:
+        case SweepParameter::MlpDim:
+        case SweepParameter::Patch: config.transformer.*transformer_size(spec.axes[a].parameter) = static_cast<int>(v); break;
         case SweepParameter::BatchSize: config.batch_size = static_cast<int>(v); break;
         case SweepParameter::FeedbackInit: config.feedback_init = static_cast<FeedbackInit>(static_cast<int>(v)); break;
         case SweepParameter::F3Error: {
@@ -240,8 +260,13 @@ std::vector<std::string> check_sweep(const SweepSpec& spec, const TrainingConfig
         if (!seen.insert(axis.parameter).second) problems.push_back(name + " is swept twice");
         if (axis.values.empty() || axis.values.size() > static_cast<std::size_t>(limits::kMaxSweepValues))
             problems.push_back(name + ": 1 to " + std::to_string(limits::kMaxSweepValues) + " values, not " + std::to_string(axis.values.size()));
-        if ((axis.parameter == SweepParameter::Width || axis.parameter == SweepParameter::Depth) && base.hidden.empty())
+        const bool transformer = base.architecture == Architecture::Transformer;
+        if (!transformer && (axis.parameter == SweepParameter::Width || axis.parameter == SweepParameter::Depth) && base.hidden.empty())
             problems.push_back("a " + name + " sweep needs a network with at least one hidden layer");
+        if (transformer && axis.parameter == SweepParameter::Width)
+            problems.push_back("width sweeps a dense network's hidden layers; a transformer's width is dim");
+        if (!transformer && transformer_size(axis.parameter))
+            problems.push_back(name + " is a transformer's size; this experiment is a dense network");
         if (axis.parameter == SweepParameter::F3Error &&
             std::none_of(base.rules.begin(), base.rules.end(), [](const RuleSpec& r) { return r.algorithm == "f3"; }))
             problems.push_back("an f3_error sweep needs f3 among the rules");

@@ -10,8 +10,9 @@
 namespace f3 {
 
 // What a sweep varies (sweep.hpp): "lr", "width" (every hidden layer), "depth" (hidden layers,
-// copies of the last one), "batch", "feedback_init", "f3_error" (every F3 rule's variant).
-enum class SweepParameter { LearningRate, Width, Depth, BatchSize, FeedbackInit, F3Error };
+// copies of the last one; a transformer's depth), "batch", "feedback_init", "f3_error" (every F3
+// rule's variant), and a transformer's "dim", "heads", "dim_head", "mlp_dim", "patch".
+enum class SweepParameter { LearningRate, Width, Depth, BatchSize, FeedbackInit, F3Error, Dim, Heads, DimHead, MlpDim, Patch };
 // What a sweep's results are compared by.
 enum class SweepMetric { TestAccuracy, TestLoss, TestMse, TrainLoss, GapClosed };
 
