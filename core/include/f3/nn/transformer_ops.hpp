@@ -85,11 +85,10 @@ void attention_forward(const MatrixOf<S>& a, const AttentionShape& shape, const 
             const auto k = cache.qkv.block(s * T, hd + h * dh, T, dh);
             const auto v = cache.qkv.block(s * T, 2 * hd + h * dh, T, dh);
             auto p = cache.probs.block((s * shape.heads + h) * T, 0, T, T);
-            p.noalias() = (q * k.transpose()) * scale;
-            for (Index r = 0; r < T; ++r) {
-                p.row(r) = (p.row(r).array() - p.row(r).maxCoeff()).exp();
-                p.row(r) /= p.row(r).sum();
-            }
+            p.noalias() = q * k.transpose();
+            // Softmax over the keys of each query row, the whole T × T map at once.
+            p = ((p.colwise() - p.rowwise().maxCoeff()) * scale).array().exp();
+            p.array().colwise() /= p.rowwise().sum().array();
             cache.mixed.block(s * T, h * dh, T, dh).noalias() = p * v;
         }
     out.noalias() = cache.mixed * wo.transpose();
@@ -108,22 +107,27 @@ void attention_backward(const MatrixOf<S>& dout, const MatrixOf<S>& a, const Att
     const MatrixOf<S> dmixed = dout * wo;
     MatrixOf<S>& dqkv = scratch;
     dqkv.resize(a.rows(), 3 * hd);
-#pragma omp parallel for schedule(static)
-    for (Index s = 0; s < n; ++s)
-        for (int h = 0; h < shape.heads; ++h) {
-            const auto q = cache.qkv.block(s * T, h * dh, T, dh);
-            const auto k = cache.qkv.block(s * T, hd + h * dh, T, dh);
-            const auto v = cache.qkv.block(s * T, 2 * hd + h * dh, T, dh);
-            const auto p = cache.probs.block((s * shape.heads + h) * T, 0, T, T);
-            const auto dmix = dmixed.block(s * T, h * dh, T, dh);
-            dqkv.block(s * T, 2 * hd + h * dh, T, dh).noalias() = p.transpose() * dmix; // dV = Pᵀ dO
-            MatrixOf<S> dp = dmix * v.transpose();                                      // dP = dO Vᵀ
-            // Softmax backward per query row: dS = P ⊙ (dP − ⟨dP, P⟩), then the 1/sqrt(dh) scale.
-            const ColumnOf<S> inner = (dp.array() * p.array()).rowwise().sum();
-            dp = (p.array() * (dp.colwise() - inner).array()) * scale;
-            dqkv.block(s * T, h * dh, T, dh).noalias() = dp * k;                   // dQ = dS K
-            dqkv.block(s * T, hd + h * dh, T, dh).noalias() = dp.transpose() * q; // dK = dSᵀ Q
-        }
+#pragma omp parallel
+    {
+        MatrixOf<S> dp(T, T); // per thread, reused for every sample and head
+        ColumnOf<S> inner(T);
+#pragma omp for schedule(static)
+        for (Index s = 0; s < n; ++s)
+            for (int h = 0; h < shape.heads; ++h) {
+                const auto q = cache.qkv.block(s * T, h * dh, T, dh);
+                const auto k = cache.qkv.block(s * T, hd + h * dh, T, dh);
+                const auto v = cache.qkv.block(s * T, 2 * hd + h * dh, T, dh);
+                const auto p = cache.probs.block((s * shape.heads + h) * T, 0, T, T);
+                const auto dmix = dmixed.block(s * T, h * dh, T, dh);
+                dqkv.block(s * T, 2 * hd + h * dh, T, dh).noalias() = p.transpose() * dmix; // dV = Pᵀ dO
+                dp.noalias() = dmix * v.transpose();                                       // dP = dO Vᵀ
+                // Softmax backward per query row: dS = P ⊙ (dP − ⟨dP, P⟩), then the 1/sqrt(dh) scale.
+                inner = (dp.array() * p.array()).rowwise().sum();
+                dp = (p.array() * (dp.colwise() - inner).array()) * scale;
+                dqkv.block(s * T, h * dh, T, dh).noalias() = dp * k;                   // dQ = dS K
+                dqkv.block(s * T, hd + h * dh, T, dh).noalias() = dp.transpose() * q; // dK = dSᵀ Q
+            }
+    }
     dwqkv.noalias() = dqkv.transpose() * a;
     da.noalias() = dqkv * wqkv;
 }
