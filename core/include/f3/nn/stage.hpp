@@ -80,6 +80,7 @@ public:
                           const OpClock& clock) const = 0;
 
     virtual std::vector<Parameter> parameters() = 0;
+    // Read-only callers (instruments, views) get the same spans; they must not write through them.
     std::vector<Parameter> parameters() const { return const_cast<Stage*>(this)->parameters(); }
     // The weights a backward chain sends the signal down through, the matrix feedback alignment
     // replaces with a fixed random one of the same shape; nullptr where the stage has no such single

@@ -10,7 +10,6 @@ public:
     F3Rule(F3Error variant, const Matrix& train_targets);
 
     const RuleInfo& info() const override;
-    RuleSpec spec() const override { return {info().name, variant_}; }
     void begin_step(const StepData& step, Staleness* staleness, const OpClock& store) override;
     void direct_error(const StepData& step, Matrix& error) const override;
 

@@ -64,8 +64,6 @@ public:
     virtual ~Rule() = default;
     virtual const RuleInfo& info() const = 0;
     const RuleTraits& traits() const { return info().traits; }
-    // This rule as a configuration names it: "bp", "f3:delayed_loss".
-    virtual RuleSpec spec() const { return {info().name, F3Error::DelayedError}; }
 
     // After the forward pass, before the gradients: a rule with state updates it here (F3 reads and
     // writes its buffer). `staleness`, when given, receives what the rule knows of its error's age.
