@@ -131,7 +131,7 @@ private slots:
         window.load_setup(quick_spiral(400));
         StepWatcher watcher(window.session());
         window.run();
-        QTRY_VERIFY_WITH_TIMEOUT(window.loss_plot()->point_count("train:bp") > 5, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(window.loss_plot()->point_count("train:bp") > 5, 300000);
         QTRY_VERIFY(window.alignment_plot()->point_count("dfa/1") > 0);
         window.pause();
         QTRY_VERIFY(watcher.idle); // the batch in flight has finished and been reported
@@ -213,7 +213,7 @@ private slots:
         bool finished = false;
         connect(&window, &MainWindow::runFinished, this, [&] { finished = true; });
         window.run();
-        QTRY_VERIFY_WITH_TIMEOUT(finished, 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(finished, 300000); // minutes: a loaded machine may be slow
 
         window.autosave();
         QVERIFY(QFile::exists(MainWindow::autosave_path()));
@@ -259,7 +259,7 @@ private slots:
         bool finished = false;
         connect(&window, &MainWindow::runFinished, this, [&] { finished = true; });
         window.run();
-        QTRY_VERIFY_WITH_TIMEOUT(finished, 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(finished, 300000); // minutes: a loaded machine may be slow
         const Experiment as_run = window.current_experiment();
         auto data = std::make_shared<const Dataset>(load_experiment_data(as_run));
         Comparison headless(data, training_config_for(as_run, *data));
@@ -291,7 +291,7 @@ private slots:
         QSignalSpy finished(view, &SweepView::sweepFinished);
         QTest::mouseClick(view->findChild<QPushButton*>("sweepRun"), Qt::LeftButton);
         QVERIFY(view->running());
-        QVERIFY(finished.wait(60000));
+        QVERIFY(finished.wait(300000));
         QCOMPARE(view->runs().size(), std::size_t{6});
         QVERIFY(window.has_unsaved_changes());
 
@@ -329,7 +329,7 @@ private slots:
         reopened.sweep_view()->findChild<QSpinBox*>("sweepSeeds")->setValue(3);
         QSignalSpy more(reopened.sweep_view(), &SweepView::sweepFinished);
         QVERIFY(reopened.sweep_view()->start(reopened.experiment_panel()->setup()));
-        QVERIFY(more.wait(60000));
+        QVERIFY(more.wait(300000));
         QCOMPARE(reopened.sweep_view()->runs().size(), std::size_t{9});
         for (const SweepRun& run : reopened.sweep_view()->runs())
             if (run.seed_index < 2) QCOMPARE(run.history.back().test_loss, expected[run.point * 2 + static_cast<std::size_t>(run.seed_index)].history.back().test_loss);
@@ -350,7 +350,7 @@ private slots:
         bool trained = false;
         connect(&window, &MainWindow::runFinished, this, [&] { trained = true; });
         window.run();
-        QTRY_VERIFY_WITH_TIMEOUT(trained, 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(trained, 300000);
         const SweepRun& swept = expected[2 * 2 + 1];
         QCOMPARE(window.epoch_history().size(), swept.history.size());
         for (std::size_t i = 0; i < swept.history.size(); ++i) QCOMPARE(window.epoch_history()[i].test_loss, swept.history[i].test_loss);
@@ -366,7 +366,7 @@ private slots:
         set_sweep_controls(view, {"width", "lr"}, {"4,8,16", "0.001,0.01,0.1"}, 1);
         QSignalSpy finished(view, &SweepView::sweepFinished);
         QTest::mouseClick(view->findChild<QPushButton*>("sweepRun"), Qt::LeftButton);
-        QVERIFY(finished.wait(60000));
+        QVERIFY(finished.wait(300000));
         QCOMPARE(view->runs().size(), std::size_t{9});
         SweepPlot* plot = view->summary_plot();
         QTest::qWait(100);
@@ -381,9 +381,9 @@ private slots:
         window.experiment_panel()->setup(); // unchanged settings: the nine runs are kept
         view->findChild<QSpinBox*>("sweepSeeds")->setValue(40);
         QTest::mouseClick(view->findChild<QPushButton*>("sweepRun"), Qt::LeftButton);
-        QTRY_VERIFY_WITH_TIMEOUT(view->runs().size() > 12, 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(view->runs().size() > 12, 300000);
         QTest::mouseClick(view->findChild<QPushButton*>("sweepCancel"), Qt::LeftButton);
-        QVERIFY(finished.wait(30000));
+        QVERIFY(finished.wait(300000));
         QVERIFY(!view->running());
         QVERIFY(view->runs().size() < 360);
         QCOMPARE(seed_statistics(view->spec(), view->runs(), 5, "bp", SweepMetric::TestAccuracy).n >= 1, true);
@@ -403,7 +403,7 @@ private slots:
         QVERIFY(view->problem().isEmpty()); // per-point problems need the data: found when the sweep starts
         QSignalSpy finished(view, &SweepView::sweepFinished);
         QTest::mouseClick(view->findChild<QPushButton*>("sweepRun"), Qt::LeftButton);
-        QVERIFY(finished.wait(30000));
+        QVERIFY(finished.wait(300000));
         QVERIFY2(view->problem().contains("at batch=0: "), qPrintable(view->problem()));
         QVERIFY(view->runs().empty());
     }
@@ -436,7 +436,7 @@ private slots:
         bool finished = false;
         connect(&window, &MainWindow::runFinished, this, [&] { finished = true; });
         window.run();
-        QTRY_VERIFY_WITH_TIMEOUT(finished, 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(finished, 300000); // minutes: a loaded machine may be slow
         QCOMPARE(window.completed_epochs(), epochs);
         const QStringList names = {"curves", "timeline", "regions", "network", "matrices", "sweep"};
         for (int tab = 0; tab < window.tabs()->count(); ++tab) {
