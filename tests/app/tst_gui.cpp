@@ -1,6 +1,7 @@
 // The desktop app, offscreen: build a network through the widgets, run, pause, step, reset, keys,
 // presenter mode; the GUI thread keeps handling events while training runs. Saves a screenshot of
 // every main view to F3_ARTIFACTS_DIR.
+#include "attention_view.hpp"
 #include "demos.hpp"
 #include "experiment_panel.hpp"
 #include "main_window.hpp"
@@ -408,6 +409,109 @@ private slots:
         QVERIFY(view->runs().empty());
     }
 
+    // A transformer set up through the panel's widgets: bad sizes and rules are explained, a few
+    // batches train, and the views show stages as blocks, parameters by name and attention maps.
+    void transformer_through_the_widgets() {
+        QTemporaryDir dir;
+        MainWindow window;
+        window.set_interactive(false);
+        window.resize(1280, 720);
+        window.show();
+        ExperimentPanel* panel = window.experiment_panel();
+        auto* problems = panel->findChild<QLabel*>("problems");
+        auto spin = [panel](const char* name) { return panel->findChild<QSpinBox*>(name); };
+        panel->findChild<QComboBox*>("architecture")->setCurrentIndex(1);
+        QCOMPARE(panel->setup().training.architecture, Architecture::Transformer);
+        QVERIFY2(problems->text().contains("square images"), qPrintable(problems->text())); // the default spiral
+        auto* dataset = panel->findChild<QComboBox*>("dataset");
+        dataset->setCurrentText("fashion-mnist");
+        QVERIFY2(problems->text().isEmpty(), qPrintable(problems->text()));
+        QVERIFY(panel->speed_estimate().contains("per epoch per rule"));
+        spin("transformerPatch")->setValue(5);
+        QVERIFY2(problems->text().contains("does not divide"), qPrintable(problems->text()));
+        spin("transformerPatch")->setValue(7);
+        spin("transformerDim")->setValue(250);
+        QVERIFY2(problems->text().contains("not a multiple of the 16 tokens"), qPrintable(problems->text()));
+        spin("transformerDim")->setValue(64);
+        spin("transformerHeads")->setValue(2);
+        spin("transformerDimHead")->setValue(8);
+        spin("transformerMlpDim")->setValue(32);
+        QVERIFY2(problems->text().isEmpty(), qPrintable(problems->text()));
+        // FA needs one weight matrix per stage: with two blocks (depth 3) it is greyed out with the reason.
+        auto* fa = panel->findChild<QCheckBox*>("rule_fa");
+        QCOMPARE(spin("transformerDepth")->value(), 3);
+        QVERIFY(!fa->isEnabled());
+        QVERIFY2(fa->toolTip().contains("no single weight matrix"), qPrintable(fa->toolTip()));
+        spin("transformerDepth")->setValue(2);
+        QVERIFY(fa->isEnabled());
+        spin("transformerDepth")->setValue(3);
+        for (const char* name : {"rule_drtp", "rule_shallow"}) panel->findChild<QCheckBox*>(name)->setChecked(true);
+        Experiment e = panel->setup();
+        e.train_limit = 300;
+        e.training.batch_size = 50;
+        e.training.epochs = 1;
+        e.head_from_task = false;
+        e.training.head = Head::SoftmaxCe;
+        e.training.optimizer.learning_rate = 1e-3;
+        window.load_setup(e);
+        const Experiment loaded = window.experiment_panel()->setup();
+        QVERIFY(loaded.training.transformer == e.training.transformer);
+        QCOMPARE(loaded.training.architecture, Architecture::Transformer);
+        QCOMPARE(loaded.training.rules.size(), std::size_t{5}); // the default's bp, dfa, f3, and drtp, shallow
+        QCOMPARE(loaded.train_limit, Index{300});
+
+        // The attention view asks for maps while on screen; a few batches, stepped.
+        window.tabs()->setCurrentWidget(window.attention_page());
+        StepWatcher watcher(window.session());
+        for (int i = 0; i < 3; ++i) {
+            window.step_batch();
+            QTRY_VERIFY_WITH_TIMEOUT(watcher.step == i + 1 && watcher.idle, 300000);
+        }
+        QTRY_VERIFY_WITH_TIMEOUT(window.attention_view()->has_content(), 300000);
+        const auto& maps = window.attention_view()->maps();
+        QCOMPARE(maps.size(), loaded.training.rules.size());
+        for (const auto& rule : maps) {
+            QCOMPARE(rule.size(), std::size_t{2}); // depth 3: two blocks
+            for (const Matrix& m : rule) {
+                QCOMPARE(m.cols(), Index{16});
+                QCOMPARE(m.rows(), Index{2 * 16});
+                for (Index r = 0; r < m.rows(); ++r) QVERIFY(std::abs(m.row(r).sum() - 1.0f) < 1e-4f);
+            }
+        }
+        // Another image: the maps follow it, also while paused.
+        window.findChild<QSpinBox*>("attentionSample")->setValue(7);
+        QTRY_VERIFY_WITH_TIMEOUT(window.attention_view()->sample() == 7, 300000);
+        QTest::qWait(100);
+        save(&window, "transformer-attention");
+
+        window.tabs()->setCurrentIndex(3);
+        QTRY_VERIFY_WITH_TIMEOUT(window.network_diagram()->block_count() == 5, 300000); // input, 2 blocks, dense, output
+        QVERIFY(window.network_diagram()->block_labels().join(' ').contains("transformer block"));
+        QCOMPARE(window.network_diagram()->edge_count(), 0);
+        QTest::qWait(100);
+        save(&window, "transformer-network");
+        window.tabs()->setCurrentIndex(4);
+        auto* choice = window.findChild<QComboBox*>("matrixChoice");
+        QVERIFY(choice->findText("stage 1: Wqkv", Qt::MatchStartsWith) >= 0);
+        QVERIFY(choice->currentText().contains("output weights"));
+        choice->setCurrentIndex(choice->findText("stage 1: Wqkv", Qt::MatchStartsWith));
+        QTest::qWait(100);
+        save(&window, "transformer-matrices");
+
+        // Saved and opened again: the file's transformer is what the panel holds.
+        const QString path = dir.filePath("transformer.json");
+        QVERIFY(window.save_to(path));
+        MainWindow reopened;
+        reopened.set_interactive(false);
+        QVERIFY2(reopened.open_file(path), qPrintable(reopened.last_problem()));
+        const Experiment again = reopened.experiment_panel()->setup();
+        QVERIFY(again.training.transformer == e.training.transformer);
+        QCOMPARE(again.training.architecture, Architecture::Transformer);
+        Experiment file = load_experiment(path.toStdString(), nullptr);
+        file.recorded_metrics.clear();
+        QCOMPARE(to_json(again), to_json(file));
+    }
+
     void presenter_mode_enlarges_text() {
         MainWindow window;
         window.show();
@@ -438,7 +542,7 @@ private slots:
         window.run();
         QTRY_VERIFY_WITH_TIMEOUT(finished, 300000); // minutes: a loaded machine may be slow
         QCOMPARE(window.completed_epochs(), epochs);
-        const QStringList names = {"curves", "timeline", "regions", "network", "matrices", "sweep"};
+        const QStringList names = {"curves", "timeline", "regions", "network", "matrices", "attention", "sweep"};
         for (int tab = 0; tab < window.tabs()->count(); ++tab) {
             window.tabs()->setCurrentIndex(tab);
             QTest::qWait(150); // queued replots
