@@ -108,6 +108,14 @@ void TrainingWorker::run(const Experiment& setup) {
     pending_->finished = comparison_->finished();
     send(true, true);
     emit done();
+    // Done training, the networks stay: the Attention view may still ask for other test images.
+    while (!stop_) {
+        if (attention_sample_ != attention_sent_ && consumed_) {
+            pending_->finished = comparison_->finished();
+            send(true);
+        }
+        QThread::msleep(10);
+    }
 }
 
 void TrainingWorker::on_batch(const BatchReport& report) {

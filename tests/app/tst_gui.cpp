@@ -483,6 +483,13 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(window.attention_view()->sample() == 7, 300000);
         QTest::qWait(100);
         save(&window, "transformer-attention");
+        // After the last epoch the networks stay and still answer for other images.
+        bool finished = false;
+        connect(&window, &MainWindow::runFinished, this, [&] { finished = true; });
+        window.run();
+        QTRY_VERIFY_WITH_TIMEOUT(finished, 300000);
+        window.findChild<QSpinBox*>("attentionSample")->setValue(11);
+        QTRY_VERIFY_WITH_TIMEOUT(window.attention_view()->sample() == 11, 300000);
 
         window.tabs()->setCurrentIndex(3);
         QTRY_VERIFY_WITH_TIMEOUT(window.network_diagram()->block_count() == 5, 300000); // input, 2 blocks, dense, output
@@ -507,9 +514,7 @@ private slots:
         const Experiment again = reopened.experiment_panel()->setup();
         QVERIFY(again.training.transformer == e.training.transformer);
         QCOMPARE(again.training.architecture, Architecture::Transformer);
-        Experiment file = load_experiment(path.toStdString(), nullptr);
-        file.recorded_metrics.clear();
-        QCOMPARE(to_json(again), to_json(file));
+        QVERIFY(to_json(again) == to_json(load_experiment(path.toStdString(), nullptr))); // every field as the file says
     }
 
     void presenter_mode_enlarges_text() {
