@@ -30,6 +30,7 @@
 #include <QDoubleSpinBox>
 #include <QGridLayout>
 #include <QLabel>
+#include <QScreen>
 #include <QScrollArea>
 #include <QShortcut>
 #include <QSlider>
@@ -156,7 +157,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         update_explanation();
     });
     build_menus();
-    resize(1500, 920);
+    // Never larger than the screen: on a 1280x720 projector the window must fit, docks and all.
+    resize(QSize(1500, 920).boundedTo(screen()->availableSize()));
     restore_settings();
     autosave_timer_ = new QTimer(this);
     autosave_timer_->setInterval(10000);
