@@ -1,6 +1,7 @@
 #include "experiment_panel.hpp"
 
 #include "f3/io/names.hpp"
+#include "f3/nn/network.hpp"
 #include "rule_style.hpp"
 
 #include <QCheckBox>
@@ -13,11 +14,13 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
 #include <QPushButton>
 #include <QSlider>
 #include <QSpinBox>
 #include <QTableWidget>
 #include <QVBoxLayout>
+#include <optional>
 
 namespace f3::gui {
 namespace {
@@ -33,6 +36,43 @@ QComboBox* names_combo(const std::vector<std::string>& names, QWidget* parent) {
 
 template <class Enum> void select(QComboBox* combo, Enum value) { combo->setCurrentText(QString::fromStdString(to_string(value))); }
 template <class Enum> Enum selected(const QComboBox* combo) { return parse<Enum>(combo->currentText().toStdString()); }
+
+constexpr const char* kDenseChoice = "Fully connected";
+constexpr const char* kTransformerChoice = "Transformer";
+
+// Fashion-MNIST's shape; the only built-in image set (IDX folders are measured when loaded).
+constexpr int kImageInputs = 28 * 28, kImageClasses = 10, kFashionTrainSize = 60000;
+// Measured: the default transformer (patch 7, D 256, depth 3, 4 heads of 16, MLP 64) trains about
+// 20,000 samples/s per rule on two threads of the development machine (f3studio-cli, batch 100).
+constexpr double kDefaultSamplesPerSecond = 20000.0;
+// Above this many parameters per rule the panel does not build the network to check it: the app
+// keeps one copy per rule and per snapshot, and a typo (heads 4096) would take gigabytes.
+constexpr double kMaxAppParameters = 50e6;
+
+// Parameters of a vision transformer, counted from its shape without building it.
+double transformer_parameter_count(const TransformerSpec& t, int inputs, int outputs, int tokens) {
+    const double D = t.dim, d = static_cast<double>(t.dim) / std::max(1, tokens), hd = static_cast<double>(t.heads) * t.dim_head;
+    const double block = 4 * d + 3 * hd * d + d * hd + d + 2 * d * t.mlp_dim + t.mlp_dim + d;
+    return inputs * D + D + std::max(1, t.depth - 1) * block + D * D + D + D * outputs + outputs;
+}
+
+// Multiply-adds of one training step per sample: forward, the signals sent down and the updates.
+double training_cost_per_sample(const Network& network) {
+    double total = 0.0;
+    for (int s = 0; s < network.stage_count(); ++s) {
+        const StageCost c = network.stage(s).cost(1);
+        total += c.forward + c.input_signal + c.update;
+    }
+    return total;
+}
+
+Dataset image_shape() {
+    Dataset shape;
+    shape.inputs = kImageInputs;
+    shape.outputs = kImageClasses;
+    shape.train_x.resize(1, 1);
+    return shape;
+}
 
 } // namespace
 
@@ -78,25 +118,88 @@ ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
     layout->addWidget(data_box);
 
     // Network
-    auto* net_box = new QGroupBox(tr("Network (hidden layers, input to output)"), this);
+    auto* net_box = new QGroupBox(tr("Network (input to output)"), this);
     auto* net_layout = new QVBoxLayout(net_box);
-    layers_ = new QTableWidget(0, 2, net_box);
+    auto* arch_form = new QFormLayout;
+    architecture_ = new QComboBox(net_box);
+    architecture_->setObjectName("architecture");
+    architecture_->addItem(tr(kDenseChoice));
+    architecture_->addItem(tr(kTransformerChoice));
+    architecture_->setItemData(0, tr("Hidden layers of fully connected units, listed below"), Qt::ToolTipRole);
+    architecture_->setItemData(1, tr("The paper's vision transformer for square images (Fashion-MNIST): attention blocks "
+                                     "trained as units, each receiving the rule's signal at its output"),
+                               Qt::ToolTipRole);
+    arch_form->addRow(tr("Kind"), architecture_);
+    net_layout->addLayout(arch_form);
+
+    dense_box_ = new QWidget(net_box);
+    auto* dense_layout = new QVBoxLayout(dense_box_);
+    dense_layout->setContentsMargins(0, 0, 0, 0);
+    layers_ = new QTableWidget(0, 2, dense_box_);
     layers_->setObjectName("layers");
     layers_->setHorizontalHeaderLabels({tr("Width"), tr("Activation")});
     layers_->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
     layers_->setSelectionBehavior(QAbstractItemView::SelectRows);
     layers_->setSelectionMode(QAbstractItemView::SingleSelection);
     layers_->setMinimumHeight(120);
-    net_layout->addWidget(layers_);
+    dense_layout->addWidget(layers_);
     auto* buttons = new QHBoxLayout;
-    add_ = new QPushButton(tr("Add"), net_box);
-    remove_ = new QPushButton(tr("Remove"), net_box);
-    up_ = new QPushButton(tr("Up"), net_box);
-    down_ = new QPushButton(tr("Down"), net_box);
+    add_ = new QPushButton(tr("Add"), dense_box_);
+    remove_ = new QPushButton(tr("Remove"), dense_box_);
+    up_ = new QPushButton(tr("Up"), dense_box_);
+    down_ = new QPushButton(tr("Down"), dense_box_);
     add_->setObjectName("addLayer");
     remove_->setObjectName("removeLayer");
     for (auto* b : {add_, remove_, up_, down_}) buttons->addWidget(b);
-    net_layout->addLayout(buttons);
+    dense_layout->addLayout(buttons);
+    net_layout->addWidget(dense_box_);
+
+    // The transformer's sizes. Every spin box takes what an experiment file may hold, so a file
+    // opens exactly as written; the problems below say which combinations cannot run.
+    transformer_box_ = new QWidget(net_box);
+    auto* t_form = new QFormLayout(transformer_box_);
+    t_form->setContentsMargins(0, 0, 0, 0);
+    auto size_spin = [this](const char* name, int step, const QString& tip) {
+        auto* spin = new QSpinBox(transformer_box_);
+        spin->setObjectName(name);
+        spin->setRange(1, limits::kMaxTransformerSize);
+        spin->setSingleStep(step);
+        spin->setToolTip(tip);
+        return spin;
+    };
+    patch_ = size_spin("transformerPatch", 1,
+                       tr("Side of the square patches the image is cut into, in pixels. The image becomes "
+                          "T = (28 / patch)² tokens: 7 gives 16 tokens, 4 gives 49, 14 gives 4. Must divide the image side (28)."));
+    dim_ = size_spin("transformerDim", 16,
+                     tr("D: features per sample in every stage, seen as T tokens of D / T features each, so D must be "
+                        "a multiple of T. 256 with 16 tokens: 16 features per token."));
+    depth_ = size_spin("transformerDepth", 1,
+                       tr("Stages carrying D features, at least 2: depth − 1 transformer blocks (the first also embeds "
+                          "the image linearly into D features), then one dense D → D stage; then the output stage. "
+                          "Each stage receives the rule's signal at its output."));
+    heads_ = size_spin("transformerHeads", 1, tr("Attention heads per block; each head has its own T × T attention map."));
+    dim_head_ = size_spin("transformerDimHead", 4, tr("Features per head in the query, key and value projections."));
+    mlp_dim_ = size_spin("transformerMlpDim", 16, tr("Hidden width of each block's MLP, applied to every token."));
+    transformer_activation_ = names_combo(all_names<Activation>(), transformer_box_);
+    transformer_activation_->setObjectName("transformerActivation");
+    transformer_activation_->setToolTip(tr("Activation of each block's MLP and of the dense D → D stage"));
+    t_form->addRow(tr("Patch (pixels)"), patch_);
+    t_form->addRow(tr("D (dim)"), dim_);
+    t_form->addRow(tr("Depth"), depth_);
+    t_form->addRow(tr("Heads"), heads_);
+    t_form->addRow(tr("Features per head"), dim_head_);
+    t_form->addRow(tr("MLP width"), mlp_dim_);
+    t_form->addRow(tr("Activation"), transformer_activation_);
+    transformer_shape_ = new QLabel(transformer_box_);
+    transformer_shape_->setObjectName("transformerShape");
+    transformer_shape_->setWordWrap(true);
+    t_form->addRow(transformer_shape_);
+    speed_ = new QLabel(transformer_box_);
+    speed_->setObjectName("speedEstimate");
+    speed_->setWordWrap(true);
+    t_form->addRow(speed_);
+    net_layout->addWidget(transformer_box_);
+
     auto* head_form = new QFormLayout;
     head_ = names_combo(all_names<Head>(), net_box);
     head_->insertItem(0, "auto");
@@ -116,6 +219,7 @@ ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
         box->setObjectName("rule_" + rule);
         box->setProperty("rule", rule);
         box->setToolTip(rule_explanation(rule));
+        box->setProperty("explanation", rule_explanation(rule));
         box->setStyleSheet(QString("QCheckBox { color: %1; font-weight: bold; }").arg(rule_colour(rule).name()));
         rules_layout->addWidget(box, i / 3, i % 3);
         rule_boxes_ << box;
@@ -184,7 +288,10 @@ ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
     for (auto* box : rule_boxes_) connect(box, &QCheckBox::toggled, this, any_change);
     for (auto* combo : {head_, f3_error_, feedback_init_, optimizer_, csv_task_, dataset_})
         connect(combo, &QComboBox::currentIndexChanged, this, any_change);
-    for (auto* spin : {batch_, epochs_, seed_, instrument_every_, train_limit_}) connect(spin, &QSpinBox::valueChanged, this, any_change);
+    for (auto* spin : {batch_, epochs_, seed_, instrument_every_, train_limit_, patch_, dim_, depth_, heads_, dim_head_, mlp_dim_})
+        connect(spin, &QSpinBox::valueChanged, this, any_change);
+    connect(transformer_activation_, &QComboBox::currentIndexChanged, this, any_change);
+    connect(architecture_, &QComboBox::currentIndexChanged, this, any_change);
     connect(learning_rate_, &QDoubleSpinBox::valueChanged, this, any_change);
     connect(csv_target_, &QLineEdit::textChanged, this, any_change);
 
@@ -241,6 +348,9 @@ void ExperimentPanel::update_visibility() {
     for (auto* w : std::as_const(csv_widgets_))
         if (w) w->setVisible(source.startsWith("csv:"));
     file_label_->setVisible(source.contains(':'));
+    const bool transformer = architecture_->currentIndex() == 1;
+    dense_box_->setVisible(!transformer);
+    transformer_box_->setVisible(transformer);
     file_label_->setText(file_path_.isEmpty() ? tr("no file chosen") : file_path_);
     size_label_->setText(tr("Samples: %1").arg(size_->value()));
     noise_label_->setText(tr("Noise: %1").arg(noise_->value() / 100.0, 0, 'f', 2));
@@ -263,6 +373,15 @@ Experiment ExperimentPanel::setup() const {
         layer.activation = selected<Activation>(static_cast<QComboBox*>(layers_->cellWidget(row, 1)));
         s.training.hidden.push_back(layer);
     }
+    s.training.architecture = architecture_->currentIndex() == 1 ? Architecture::Transformer : Architecture::Dense;
+    TransformerSpec& t = s.training.transformer;
+    t.patch = patch_->value();
+    t.dim = dim_->value();
+    t.depth = depth_->value();
+    t.heads = heads_->value();
+    t.dim_head = dim_head_->value();
+    t.mlp_dim = mlp_dim_->value();
+    t.activation = selected<Activation>(transformer_activation_);
     s.head_from_task = head_->currentText() == "auto";
     if (!s.head_from_task) s.training.head = selected<Head>(head_);
     const F3Error error = selected<F3Error>(f3_error_);
@@ -301,6 +420,14 @@ void ExperimentPanel::set_setup(const Experiment& s) {
         add_layer(layer.width);
         select(static_cast<QComboBox*>(layers_->cellWidget(layers_->rowCount() - 1, 1)), layer.activation);
     }
+    architecture_->setCurrentIndex(s.training.architecture == Architecture::Transformer ? 1 : 0);
+    patch_->setValue(s.training.transformer.patch);
+    dim_->setValue(s.training.transformer.dim);
+    depth_->setValue(s.training.transformer.depth);
+    heads_->setValue(s.training.transformer.heads);
+    dim_head_->setValue(s.training.transformer.dim_head);
+    mlp_dim_->setValue(s.training.transformer.mlp_dim);
+    select(transformer_activation_, s.training.transformer.activation);
     if (s.head_from_task) head_->setCurrentText("auto");
     else select(head_, s.training.head);
     for (auto* box : rule_boxes_) {
@@ -335,13 +462,122 @@ QStringList ExperimentPanel::problems() const {
     shape.task = (source == "sine" || (source.startsWith("csv:") && s.dataset.csv_task == Task::Regression)) ? Task::Regression
                                                                                                                : Task::Classification;
     shape.train_x.resize(1, 1);
+    if (s.training.architecture == Architecture::Transformer) {
+        // The transformer's checks need the image size: known for the built-in sets, measured
+        // when an IDX folder or CSV file is loaded (then Run reports what does not fit).
+        if (source == "fashion-mnist") {
+            shape.inputs = kImageInputs;
+            shape.outputs = kImageClasses;
+        } else if (!source.contains(':')) {
+            shape.inputs = source == "sine" ? 1 : 2;
+            shape.outputs = 2;
+        }
+        const int side = image_side(std::max(1, shape.inputs));
+        const TransformerSpec& t = s.training.transformer;
+        const int tokens = side > 0 && t.patch > 0 && side % t.patch == 0 ? (side / t.patch) * (side / t.patch) : 1;
+        const double parameters = transformer_parameter_count(t, shape.inputs, shape.outputs, tokens);
+        if (shape.inputs > 0 && parameters > kMaxAppParameters) {
+            list << tr("this transformer would have %1 million parameters per rule; the app trains up to %2 million "
+                       "(f3studio-cli has no such limit)")
+                        .arg(parameters / 1e6, 0, 'f', 0)
+                        .arg(kMaxAppParameters / 1e6, 0, 'f', 0);
+            shape.inputs = 0; // check the rest without building the network
+        }
+    }
     for (const auto& p : check_config(training_config_for(s, shape), shape)) list << QString::fromStdString(p);
     return list;
+}
+
+QString ExperimentPanel::speed_estimate() const { return speed_->isVisibleTo(this) ? speed_->text() : QString(); }
+
+// The transformer's shape, its cost against the measured default, and which rules cannot train it.
+void ExperimentPanel::update_transformer_notes() {
+    const Experiment s = setup();
+    const bool transformer = s.training.architecture == Architecture::Transformer;
+    std::optional<Network> network;
+    const Dataset shape = image_shape();
+    TrainingConfig probe = training_config_for(s, shape);
+    probe.head = Head::SoftmaxCe;
+    probe.optimizer = OptimizerSpec{};
+    probe.batch_size = probe.epochs = probe.threads = 1;
+    probe.rules = {parse_rule("bp")};
+    const int side = image_side(kImageInputs), patch = s.training.transformer.patch;
+    const int tokens = patch > 0 && side % patch == 0 ? (side / patch) * (side / patch) : 1;
+    const bool buildable = transformer && check_config(probe, shape).empty() &&
+                           transformer_parameter_count(s.training.transformer, kImageInputs, kImageClasses, tokens) <= kMaxAppParameters;
+    if (buildable) network = initial_network(probe, shape);
+
+    // Rules that cannot train this network's stages (FA needs one weight matrix per stage) are
+    // greyed out with the core's reason, unless the experiment already has them: then they stay
+    // checkable so the listed problem can be fixed by unticking.
+    for (auto* box : rule_boxes_) {
+        QString reason;
+        if (buildable) {
+            TrainingConfig one = probe;
+            one.rules = {parse_rule(box->property("rule").toString().toStdString())};
+            const std::string prefix = "rule '" + to_string(one.rules.front()) + "'";
+            for (const auto& p : check_config(one, shape))
+                if (p.rfind(prefix, 0) == 0) reason = QString::fromStdString(p);
+        }
+        box->setEnabled(reason.isEmpty() || box->isChecked());
+        box->setToolTip(reason.isEmpty() ? box->property("explanation").toString()
+                                         : tr("Not available for this network: %1").arg(reason));
+    }
+
+    if (!transformer) return;
+    if (!network) {
+        transformer_shape_->setText(tr("T = (28 / patch)² tokens; D must be a multiple of T (see the problems below)."));
+        speed_->clear();
+        speed_->setVisible(false);
+        return;
+    }
+    const TransformerSpec& t = s.training.transformer;
+    double parameters = 0.0;
+    for (int st = 0; st < network->stage_count(); ++st)
+        for (const Parameter& p : network->stage(st).parameters()) parameters += static_cast<double>(p.size());
+    transformer_shape_->setText(tr("For 28×28 images: T = %1 tokens of %2 features; %3 transformer block(s), then dense %4 → %4; "
+                                   "%5 parameters per rule.")
+                                    .arg(tokens)
+                                    .arg(t.dim / tokens)
+                                    .arg(t.depth - 1)
+                                    .arg(t.dim)
+                                    .arg(QLocale().toString(parameters, 'f', 0)));
+    // Time from multiply-adds, scaled from the measured speed of the default transformer.
+    TrainingConfig reference = probe;
+    reference.transformer = TransformerSpec{};
+    const double ratio = training_cost_per_sample(*network) / training_cost_per_sample(initial_network(reference, shape));
+    const double rate = kDefaultSamplesPerSecond / ratio;
+    const QString source = dataset_source();
+    const bool known = source == "fashion-mnist";
+    const double samples = s.train_limit > 0 ? (known ? std::min<double>(static_cast<double>(s.train_limit), kFashionTrainSize)
+                                                      : static_cast<double>(s.train_limit))
+                                             : (known ? kFashionTrainSize : 10000.0);
+    const double per_rule = samples / rate;
+    const int rules = std::max<int>(1, static_cast<int>(s.training.rules.size()));
+    auto seconds = [](double x) {
+        if (x < 0.1) return tr("under 0.1 s");
+        return x < 90 ? tr("about %1 s").arg(x < 10 ? QString::number(x, 'f', 1) : QString::number(qRound(x)))
+                      : tr("about %1 min").arg(x / 60, 0, 'f', x < 600 ? 1 : 0);
+    };
+    QString text = tr("Estimate: %1 per epoch per rule (%2 samples; %3× the multiply-adds per sample of the default "
+                      "transformer, which trains about %4 samples/s per rule on two threads), %5 per epoch for %6 rule(s).")
+                       .arg(seconds(per_rule))
+                       .arg(QLocale().toString(samples, 'f', 0))
+                       .arg(ratio, 0, 'g', 2)
+                       .arg(QLocale().toString(kDefaultSamplesPerSecond, 'f', 0))
+                       .arg(seconds(per_rule * rules))
+                       .arg(rules);
+    const bool slow = per_rule * rules > 120.0;
+    if (slow) text = tr("⚠ Slow on this machine. ") + text + tr(" Lower Training samples, D or depth for a live demo.");
+    speed_->setText(text);
+    speed_->setStyleSheet(slow ? "QLabel { color: #b35900; font-weight: bold; }" : "QLabel { font-style: italic; }");
+    speed_->setVisible(true);
 }
 
 void ExperimentPanel::validate() {
     if (loading_) return;
     update_visibility();
+    update_transformer_notes();
     const QStringList list = problems();
     problems_->setText(list.isEmpty() ? QString() : "• " + list.join("\n• "));
     problems_->setVisible(!list.isEmpty());

@@ -30,6 +30,8 @@ public:
     // Network builder, also used by tests through the widgets.
     void add_layer(int width = 32);
     int layer_count() const;
+    // The estimate of training time shown under the transformer's fields ("" for dense networks).
+    QString speed_estimate() const;
 
 signals:
     void changed();
@@ -37,6 +39,7 @@ signals:
 private:
     void update_visibility();
     void validate();
+    void update_transformer_notes();
     void move_layer(int delta);
     QString dataset_source() const;
 
@@ -56,6 +59,18 @@ private:
     QPushButton* up_ = nullptr;
     QPushButton* down_ = nullptr;
     QComboBox* head_ = nullptr;
+    QComboBox* architecture_ = nullptr;
+    QWidget* dense_box_ = nullptr;
+    QWidget* transformer_box_ = nullptr;
+    QSpinBox* patch_ = nullptr;
+    QSpinBox* dim_ = nullptr;
+    QSpinBox* depth_ = nullptr;
+    QSpinBox* heads_ = nullptr;
+    QSpinBox* dim_head_ = nullptr;
+    QSpinBox* mlp_dim_ = nullptr;
+    QComboBox* transformer_activation_ = nullptr;
+    QLabel* transformer_shape_ = nullptr;
+    QLabel* speed_ = nullptr;
     QList<QCheckBox*> rule_boxes_;
     QComboBox* f3_error_ = nullptr;
     QComboBox* feedback_init_ = nullptr;

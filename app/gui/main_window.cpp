@@ -1,5 +1,6 @@
 #include "main_window.hpp"
 
+#include "attention_view.hpp"
 #include "experiment_panel.hpp"
 #include "f3/io/names.hpp"
 #include "plots.hpp"
@@ -29,9 +30,11 @@
 #include <QDoubleSpinBox>
 #include <QGridLayout>
 #include <QLabel>
+#include <QScreen>
 #include <QScrollArea>
 #include <QShortcut>
 #include <QSlider>
+#include <QSpinBox>
 #include <QStatusBar>
 #include <QStyle>
 #include <QTabWidget>
@@ -67,11 +70,23 @@ const char* kPlotHelp[] = {
     "the training points. For 1-D regression: each rule's fitted curve over the data.</p>",
     // Network
     "<h3>Network</h3><p>Weights of one rule's network: red positive, blue negative, stronger colour and width = larger "
-    "magnitude. Shallow learning's hidden weights never change.</p>",
+    "magnitude. Shallow learning's hidden weights never change.</p><p>A transformer is drawn as one block per stage "
+    "(orange: transformer blocks, blue: dense stages) with what each holds and its parameter count; the Matrices and "
+    "Attention views show what is inside.</p>",
     // Matrices
     "<h3>Weight and feedback matrices</h3><p>A weight matrix W or a fixed random feedback matrix B. With DFA and F³, the "
     "output weights come to mirror the feedback matrix (with opposite sign, as e = y − ŷ is sent): that is how the random "
-    "feedback starts to carry information.</p>",
+    "feedback starts to carry information.</p><p>A transformer stage has many parameter tensors; each is listed by "
+    "stage and name (Wqkv: the query, key and value projections of every head; Wo: their output projection; MLP W1, "
+    "W2: the MLP; LN: layer norm gains and shifts).</p>",
+    // Attention
+    "<h3>Attention</h3><p>For one test image (pick it with the spin box or slider), one forward pass of every rule's "
+    "network: the attention maps of the chosen block, rules as columns and heads as rows. The image is cut into "
+    "patches, one token each (orange grid). In each map, row <i>q</i> is how token <i>q</i> spreads its attention over "
+    "all tokens (columns); every row sums to 1. All maps share one colour scale, so dark means the same everywhere.</p>"
+    "<p>At the start every rule has the same weights, so the maps agree. As training goes on, compare how BP, DFA, "
+    "DRTP and F³ reshape them; shallow learning never trains the blocks, so its maps stay as they began. The maps are "
+    "computed only while this view is on screen.</p>",
     // Sweep
     "<h3>Sweep</h3><p>The experiment in the panel trained at every value of one or two hyperparameters, several seeds "
     "each, one run per core. <b>One parameter</b>: the chosen metric after the last epoch against the value, the line "
@@ -80,6 +95,9 @@ const char* kPlotHelp[] = {
     "curves (mean ± std per epoch) and its gap closed; double-click or <i>Open this configuration</i> loads that run into "
     "the panel, where Run trains it again with the same numbers.</p><p>Does a difference survive other seeds? If the "
     "bands of two rules overlap, the seeds disagree more than the rules do.</p>"};
+
+// The Matrices view's choices encode stage and parameter in one positive number.
+constexpr int kParametersPerStage = 64;
 
 Qt::PenStyle layer_style(int layer, int hidden) {
     const int from_top = hidden - 1 - layer;
@@ -139,7 +157,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         update_explanation();
     });
     build_menus();
-    resize(1500, 920);
+    // Never larger than the screen: on a 1280x720 projector the window must fit, docks and all.
+    resize(QSize(1500, 920).boundedTo(screen()->availableSize()));
     restore_settings();
     autosave_timer_ = new QTimer(this);
     autosave_timer_->setInterval(10000);
@@ -243,14 +262,6 @@ bool MainWindow::open_file(const QString& path) {
         e = load_experiment(path.toStdString(), &warnings);
     } catch (const std::exception& error) {
         report_problem(tr("Cannot open experiment"), QString::fromStdString(error.what()));
-        return false;
-    }
-    if (e.training.architecture != Architecture::Dense) {
-        // The panel builds dense networks only: opening would silently turn this one into another.
-        report_problem(tr("Cannot open experiment"),
-                       tr("%1 trains a %2 network, which the app cannot show yet. Run it from the command line:\n\n"
-                          "f3studio-cli train --config %1")
-                           .arg(path, QString::fromStdString(to_string(e.training.architecture))));
         return false;
     }
     load_setup(e);
@@ -485,12 +496,44 @@ void MainWindow::build_views() {
     auto* m_row = new QHBoxLayout;
     matrix_rule_ = new QComboBox;
     matrix_choice_ = new QComboBox;
+    matrix_choice_->setObjectName("matrixChoice");
     m_row->addWidget(matrix_rule_);
     m_row->addWidget(matrix_choice_);
     m_layout->addLayout(m_row);
     heatmap_ = new MatrixHeatmap;
     m_layout->addWidget(heatmap_, 1);
     tabs_->addTab(matrix_page, tr("Matrices"));
+
+    attention_page_ = new QWidget;
+    auto* a_layout = new QVBoxLayout(attention_page_);
+    auto* a_row = new QHBoxLayout;
+    a_row->addWidget(new QLabel(tr("Test image")));
+    attention_sample_ = new QSpinBox;
+    attention_sample_->setObjectName("attentionSample");
+    attention_sample_->setRange(0, 0);
+    attention_sample_->setToolTip(tr("Which test image every rule's network looks at"));
+    attention_slider_ = new QSlider(Qt::Horizontal);
+    attention_slider_->setRange(0, 0);
+    attention_slider_->setToolTip(attention_sample_->toolTip());
+    attention_block_ = new QComboBox;
+    attention_block_->setObjectName("attentionBlock");
+    attention_block_->setToolTip(tr("Which transformer block's attention to show"));
+    a_row->addWidget(attention_sample_);
+    a_row->addWidget(attention_slider_, 1);
+    a_row->addWidget(new QLabel(tr("  Block")));
+    a_row->addWidget(attention_block_);
+    a_layout->addLayout(a_row);
+    attention_ = new AttentionView;
+    a_layout->addWidget(attention_, 1);
+    tabs_->addTab(attention_page_, tr("Attention"));
+    connect(attention_sample_, &QSpinBox::valueChanged, this, [this](int v) {
+        const QSignalBlocker block(attention_slider_);
+        attention_slider_->setValue(v);
+        request_attention();
+    });
+    connect(attention_slider_, &QSlider::valueChanged, attention_sample_, &QSpinBox::setValue);
+    connect(attention_block_, &QComboBox::currentIndexChanged, this, [this](int i) { attention_->set_block(std::max(0, i)); });
+    connect(tabs_, &QTabWidget::currentChanged, this, [this] { request_attention(); });
     sweep_view_ = new SweepView;
     tabs_->addTab(sweep_view_, tr("Sweep"));
     connect(sweep_view_, &SweepView::startRequested, this, [this] {
@@ -579,6 +622,12 @@ void MainWindow::load_setup(const Experiment& setup, const QString& lesson) {
     dirty_ = false;
     update_title();
     update_explanation();
+}
+
+// The worker computes attention maps only while their view is on screen, for the chosen image.
+void MainWindow::request_attention() {
+    const bool shown = tabs_->currentWidget() == attention_page_;
+    session_->set_attention_sample(shown ? attention_sample_->value() : -1);
 }
 
 // The toolbar's live learning rate shows the experiment's until a run changes it.
@@ -676,6 +725,7 @@ void MainWindow::clear_views() {
     boundaries_.clear();
     timelines_.clear();
     heatmap_has_data_ = false;
+    attention_->clear();
     feedback_.reset();
     completed_epochs_ = 0;
     history_.clear();
@@ -719,13 +769,44 @@ void MainWindow::on_prepared(const SessionInfo& info) {
         network_rule_->addItem(rule_title(rule), rule);
         matrix_rule_->addItem(rule_title(rule), rule);
     }
-    for (int i = 1; i <= hidden + 1; ++i) matrix_choice_->addItem(i == hidden + 1 ? tr("W%1 (output weights)").arg(i) : tr("W%1").arg(i), i);
-    for (int i = 1; i <= hidden; ++i) matrix_choice_->addItem(tr("B%1 (feedback to layer %1, DFA/DRTP/F³)").arg(i), -i);
-    if (hidden > 0) matrix_choice_->setCurrentIndex(hidden); // the output weights: where alignment shows
+    // Every parameter of every stage by its name ("W", "b"; a transformer stage's "Wqkv", "LN1 gain"...).
+    int output_weights = 0;
+    for (int st = 0; st < info.network.stage_count(); ++st) {
+        const std::vector<Parameter> parameters = info.network.stage(st).parameters();
+        const bool output = st + 1 == info.network.stage_count();
+        for (std::size_t p = 0; p < parameters.size() && p < static_cast<std::size_t>(kParametersPerStage); ++p) {
+            const QString name = QString::fromStdString(parameters[p].name);
+            const QString shape = QString("%1×%2").arg(parameters[p].rows).arg(parameters[p].cols);
+            QString text = name.size() <= 1 ? tr("%1%2  %3").arg(name).arg(st + 1).arg(shape) : tr("stage %1: %2  %3").arg(st + 1).arg(name, shape);
+            if (output && p == 0) {
+                text += tr(" (output weights)");
+                output_weights = matrix_choice_->count();
+            }
+            matrix_choice_->addItem(text, st * kParametersPerStage + static_cast<int>(p) + 1);
+        }
+    }
+    for (int i = 1; i <= hidden; ++i) matrix_choice_->addItem(tr("B%1 (feedback to stage %1, DFA/DRTP/F³)").arg(i), -i);
+    if (hidden > 0) matrix_choice_->setCurrentIndex(output_weights); // the output weights: where alignment shows
     network_rule_->blockSignals(false);
     matrix_rule_->blockSignals(false);
     matrix_choice_->blockSignals(false);
     boundary_->prepare(info);
+    {
+        const QSignalBlocker block_spin(attention_sample_), block_slider(attention_slider_), block_combo(attention_block_);
+        const int last = static_cast<int>(std::max<Index>(0, info.test_size - 1));
+        attention_sample_->setRange(0, last);
+        attention_slider_->setRange(0, last);
+        attention_slider_->setValue(attention_sample_->value());
+        const int previous = attention_block_->currentIndex();
+        attention_block_->clear();
+        for (int b = 0; b < info.attention_blocks; ++b) attention_block_->addItem(tr("%1 of %2").arg(b + 1).arg(info.attention_blocks));
+        attention_block_->setCurrentIndex(std::clamp(previous, 0, std::max(0, info.attention_blocks - 1)));
+        attention_->set_block(attention_block_->currentIndex());
+    }
+    attention_->prepare(info.rules, info.class_names, info.attention_blocks);
+    attention_->set_placeholder(info.attention_blocks > 0 ? tr("Computing the attention maps…")
+                                                          : tr("This network has no attention: choose Transformer in the experiment panel."));
+    request_attention();
     status_->setText(tr("%1: %2 training samples per epoch in %3 batches").arg(info.dataset_name).arg(info.train_size).arg(info.batches_per_epoch));
     update_explanation();
 }
@@ -763,6 +844,7 @@ void MainWindow::on_snapshot(const SnapshotPtr& snapshot) {
         feedback_ = s.feedback;
     }
     if (!s.boundary.empty()) boundaries_ = s.boundary;
+    if (!s.attention.empty()) attention_->show_attention(s);
     update_state_views();
     const int epoch = std::min(s.epoch, info_.epochs);
     status_->setText(tr("%1 · epoch %2 of %3 · batch %4 of %5 · %6%7")
@@ -796,7 +878,7 @@ void MainWindow::update_state_views() {
         boundaries_.clear();
     }
     if (networks_.empty()) return;
-    if (tab == 3 || network_->edge_count() == 0) {
+    if (tab == 3 || !network_->has_content()) {
         const int r = std::max(0, network_rule_->currentIndex());
         if (r < static_cast<int>(networks_.size())) network_->show_network(networks_[static_cast<std::size_t>(r)], rule_title(info_.rules[r]));
     }
@@ -806,9 +888,13 @@ void MainWindow::update_state_views() {
         const int choice = matrix_choice_->currentData().toInt();
         if (r >= static_cast<int>(networks_.size())) return;
         const Network& network = networks_[static_cast<std::size_t>(r)];
-        if (choice > 0 && choice <= network.stage_count())
-            heatmap_->show_matrix(network.stage(choice - 1).parameters().front().matrix(),
-                                  tr("%1: W%2").arg(rule_title(info_.rules[r])).arg(choice));
+        const int stage = (choice - 1) / kParametersPerStage, parameter = (choice - 1) % kParametersPerStage;
+        if (choice > 0 && stage < network.stage_count()) {
+            const std::vector<Parameter> parameters = network.stage(stage).parameters();
+            if (parameter < static_cast<int>(parameters.size()))
+                heatmap_->show_matrix(parameters[static_cast<std::size_t>(parameter)].matrix(),
+                                      tr("%1: %2").arg(rule_title(info_.rules[r]), matrix_choice_->currentText()));
+        }
         else if (choice < 0 && feedback_ && -choice <= static_cast<int>(feedback_->direct.size()))
             heatmap_->show_matrix(feedback_->direct[static_cast<std::size_t>(-choice - 1)], tr("B%1 (fixed, shared by all rules)").arg(-choice));
     }

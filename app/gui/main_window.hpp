@@ -14,11 +14,13 @@ class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
 class QSlider;
+class QSpinBox;
 class QTabWidget;
 class QTextBrowser;
 
 namespace f3::gui {
 
+class AttentionView;
 class BoundaryPlot;
 class CurvePlot;
 class ExperimentPanel;
@@ -81,6 +83,8 @@ public:
     BoundaryPlot* boundary_plot() const { return boundary_; }
     NetworkDiagram* network_diagram() const { return network_; }
     MatrixHeatmap* matrix_heatmap() const { return heatmap_; }
+    AttentionView* attention_view() const { return attention_; }
+    QWidget* attention_page() const { return attention_page_; }
     QTabWidget* tabs() const { return tabs_; }
     SweepView* sweep_view() const { return sweep_view_; }
     // Makes one run of the sweep the current (untitled) experiment, showing that run's curves.
@@ -121,6 +125,7 @@ private:
     void update_actions();
     void start(bool paused);
     void show_learning_rate(double lr);
+    void request_attention();
 
     TrainingSession* session_ = nullptr;
     ExperimentPanel* panel_ = nullptr;
@@ -133,6 +138,11 @@ private:
     BoundaryPlot* boundary_ = nullptr;
     NetworkDiagram* network_ = nullptr;
     MatrixHeatmap* heatmap_ = nullptr;
+    AttentionView* attention_ = nullptr;
+    QWidget* attention_page_ = nullptr;
+    QSpinBox* attention_sample_ = nullptr;
+    QSlider* attention_slider_ = nullptr;
+    QComboBox* attention_block_ = nullptr;
     SweepView* sweep_view_ = nullptr;
     QComboBox* network_rule_ = nullptr;
     QComboBox* matrix_rule_ = nullptr;

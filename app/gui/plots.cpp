@@ -3,6 +3,7 @@
 #include "rule_style.hpp"
 #include "training_session.hpp"
 
+#include <QLocale>
 #include <QToolTip>
 #include <algorithm>
 #include <cmath>
@@ -360,10 +361,88 @@ NetworkDiagram::NetworkDiagram(QWidget* parent) : QCustomPlot(parent) {
     yAxis->grid()->setVisible(false);
 }
 
+namespace {
+
+// Breaks a stage's description into lines of about `width` characters at its commas and spaces.
+QString wrapped(const QString& text, int width) {
+    QStringList lines;
+    QString current;
+    for (const QString& word : text.split(' ', Qt::SkipEmptyParts)) {
+        if (!current.isEmpty() && current.size() + 1 + word.size() > width) {
+            lines << current;
+            current.clear();
+        }
+        current += (current.isEmpty() ? "" : " ") + word;
+    }
+    if (!current.isEmpty()) lines << current;
+    return lines.join('\n');
+}
+
+} // namespace
+
+void NetworkDiagram::show_blocks(const Network& network, const QString& title) {
+    const int n = network.stage_count();
+    const int side = image_side(network.inputs());
+    const double top = 0.78, bottom = 0.22, half = 0.42;
+    auto box = [&](double x, const QString& text, const QColor& fill) {
+        auto* rect = new QCPItemRect(this);
+        rect->topLeft->setCoords(x - half, top);
+        rect->bottomRight->setCoords(x + half, bottom);
+        rect->setPen(QPen(fill.darker(160), 1.5));
+        rect->setBrush(fill);
+        auto* label = new QCPItemText(this);
+        label->position->setCoords(x, (top + bottom) / 2);
+        label->setPositionAlignment(Qt::AlignCenter);
+        label->setTextAlignment(Qt::AlignCenter);
+        label->setText(text);
+        label->setClipToAxisRect(false);
+        block_labels_ << text;
+        ++blocks_;
+    };
+    auto arrow = [&](double from, double to) {
+        auto* line = new QCPItemLine(this);
+        line->start->setCoords(from + half, (top + bottom) / 2);
+        line->end->setCoords(to - half, (top + bottom) / 2);
+        line->setHead(QCPLineEnding::esSpikeArrow);
+        line->setPen(QPen(Qt::black, 1.5));
+    };
+    box(0, side > 0 ? tr("Input\n%1 pixels\n(%2×%2 image)").arg(network.inputs()).arg(side) : tr("Input\n%1 features").arg(network.inputs()),
+        QColor(235, 235, 235));
+    for (int s = 0; s < n; ++s) {
+        const Stage& stage = network.stage(s);
+        Index count = 0;
+        for (const Parameter& p : stage.parameters()) count += p.size();
+        const QString what = s + 1 == n ? tr("Output stage") : tr("Stage %1").arg(s + 1);
+        const QColor fill = stage.kind() == "dense" ? QColor(214, 228, 245) : QColor(253, 224, 190);
+        box(s + 1, tr("%1\n%2\n\n%3 parameters\n→ %4 features")
+                       .arg(what, wrapped(QString::fromStdString(stage.describe()), 17), QLocale().toString(static_cast<qlonglong>(count)))
+                       .arg(stage.outputs()),
+            fill);
+        arrow(s, s + 1);
+    }
+    auto* heading = new QCPItemText(this);
+    heading->position->setCoords(static_cast<double>(n) / 2, 1.05);
+    heading->setText(title);
+    heading->setFont(QFont(font().family(), font().pointSize() + 1, QFont::Bold));
+    auto* note = new QCPItemText(this);
+    note->position->setCoords(static_cast<double>(n) / 2, 0.95);
+    note->setText(tr("One block per stage: each receives the rule's signal at its output and trains inside itself."));
+    xAxis->setRange(-0.55, static_cast<double>(n) + 0.55);
+    yAxis->setRange(-0.05, 1.15);
+    replot(QCustomPlot::rpQueuedReplot);
+}
+
 void NetworkDiagram::show_network(const Network& network, const QString& title) {
     clearItems();
     clearGraphs();
     edges_ = 0;
+    blocks_ = 0;
+    block_labels_.clear();
+    for (int s = 0; s < network.stage_count(); ++s)
+        if (network.stage(s).kind() != "dense") {
+            show_blocks(network, title);
+            return;
+        }
     // The first parameter of every stage of this (dense) network is its weight matrix W.
     std::vector<Matrix> layers;
     for (int s = 0; s < network.stage_count(); ++s) layers.emplace_back(network.stage(s).parameters().front().matrix());

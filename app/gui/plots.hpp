@@ -97,12 +97,21 @@ class NetworkDiagram : public QCustomPlot {
     Q_OBJECT
 public:
     explicit NetworkDiagram(QWidget* parent = nullptr);
+    // Dense networks as units and weights; networks with other stages (the transformer) as one
+    // block per stage, labelled with what it is and its parameter count.
     void show_network(const Network& network, const QString& title);
     int edge_count() const { return edges_; }
+    int block_count() const { return blocks_; }
+    bool has_content() const { return edges_ > 0 || blocks_ > 0; }
+    // The labels of the blocks drawn (for tests), input first.
+    const QStringList& block_labels() const { return block_labels_; }
     static constexpr int kMaxNodesShown = 14;
 
 private:
+    void show_blocks(const Network& network, const QString& title);
     int edges_ = 0;
+    int blocks_ = 0;
+    QStringList block_labels_;
 };
 
 // Heat map of one matrix (a weight or feedback matrix), blue negative, red positive.

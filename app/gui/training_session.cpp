@@ -1,6 +1,7 @@
 #include "training_session.hpp"
 
 #include "f3/io/names.hpp"
+#include "f3/nn/transformer_stage.hpp"
 #include "f3/observe/decision_grid.hpp"
 
 #include <QElapsedTimer>
@@ -48,9 +49,12 @@ void TrainingWorker::run(const Experiment& setup) {
     info_.task = d.task;
     info_.inputs = d.inputs;
     info_.outputs = d.outputs;
-    info_.widths = {d.inputs};
-    for (const auto& layer : setup.training.hidden) info_.widths.push_back(layer.width);
-    info_.widths.push_back(d.outputs);
+    info_.network = comparison_->runs().front().network();
+    info_.widths = info_.network.widths();
+    for (int s = 0; s < info_.network.stage_count(); ++s)
+        if (dynamic_cast<const TransformerStage*>(&info_.network.stage(s))) ++info_.attention_blocks;
+    info_.test_size = d.test_size();
+    info_.class_names = d.class_names;
     info_.batches_per_epoch = comparison_->batches_per_epoch();
     info_.train_size = d.train_size();
     info_.epochs = setup.training.epochs;
@@ -104,6 +108,14 @@ void TrainingWorker::run(const Experiment& setup) {
     pending_->finished = comparison_->finished();
     send(true, true);
     emit done();
+    // Done training, the networks stay: the Attention view may still ask for other test images.
+    while (!stop_) {
+        if (attention_sample_ != attention_sent_ && consumed_) {
+            pending_->finished = comparison_->finished();
+            send(true);
+        }
+        QThread::msleep(10);
+    }
 }
 
 void TrainingWorker::on_batch(const BatchReport& report) {
@@ -132,6 +144,8 @@ void TrainingWorker::send(bool force_state, bool final) {
     const qint64 now = now_ms();
     TrainingSnapshot& s = *pending_;
     state_due_ = state_due_ || force_state;
+    const int attention_sample = attention_sample_;
+    if (attention_sample != attention_sent_) state_due_ = true; // a new image asked for: show it at once
     const bool has_news = !s.loss_x.empty() || !s.epochs.empty() || !s.instruments.empty() || !s.messages.isEmpty();
     if (!final) {
         if (!consumed_) return;
@@ -147,6 +161,8 @@ void TrainingWorker::send(bool force_state, bool final) {
         for (const auto& run : comparison_->runs()) s.networks.push_back(run.network());
         if (!comparison_->runs().empty()) s.feedback = comparison_->runs().front().shared_feedback();
         compute_boundaries(s);
+        compute_attention(s, attention_sample);
+        attention_sent_ = attention_sample;
         last_state_ms_ = now;
     }
     last_send_ms_ = now;
@@ -160,6 +176,23 @@ void TrainingWorker::compute_boundaries(TrainingSnapshot& s) const {
     for (const auto& run : comparison_->runs())
         s.boundary.push_back(info_.inputs == 2 ? decision_grid(run.network(), box, kBoundaryGrid)
                                                : fit_curve(run.network(), info_.x_min, info_.x_max, kFitPoints));
+}
+
+void TrainingWorker::compute_attention(TrainingSnapshot& s, int sample) const {
+    if (sample < 0 || info_.attention_blocks == 0 || data_->test_size() == 0) return;
+    const Index row = std::min<Index>(sample, data_->test_size() - 1);
+    s.attention_sample = static_cast<int>(row);
+    s.attention_image = data_->test_x.row(row);
+    if (!data_->test_labels.empty()) s.attention_label = data_->test_labels[static_cast<std::size_t>(row)];
+    ForwardPass pass;
+    for (const auto& run : comparison_->runs()) {
+        run.network().forward(s.attention_image, pass);
+        std::vector<Matrix> maps;
+        for (int st = 0; st < run.network().stage_count(); ++st)
+            if (dynamic_cast<const TransformerStage*>(&run.network().stage(st)))
+                maps.push_back(TransformerStage::attention_maps(pass.stages[static_cast<std::size_t>(st)]));
+        s.attention.push_back(std::move(maps));
+    }
 }
 
 TrainingSession::TrainingSession(QObject* parent) : QObject(parent) {
@@ -177,6 +210,7 @@ void TrainingSession::start(const Experiment& setup, bool paused) {
     paused_ = paused;
     worker_->set_paused(paused);
     worker_->set_delay_ms(delay_ms_);
+    worker_->set_attention_sample(attention_sample_);
     // Everything the worker sends is delivered on this (GUI) thread. Signals already queued by a
     // stopped worker may still arrive after a reset: the generation check drops them.
     const int generation = ++generation_;
@@ -226,6 +260,11 @@ void TrainingSession::step_epoch() {
 void TrainingSession::set_delay_ms(int ms) {
     delay_ms_ = ms;
     if (worker_) worker_->set_delay_ms(ms);
+}
+
+void TrainingSession::set_attention_sample(int sample) {
+    attention_sample_ = sample;
+    if (worker_) worker_->set_attention_sample(sample);
 }
 
 void TrainingSession::set_learning_rate(double lr) {

@@ -23,6 +23,10 @@ struct SessionInfo {
     Task task = Task::Classification;
     int inputs = 0, outputs = 0;
     std::vector<int> widths;          // n_0 .. n_{L+1}
+    Network network;                  // the initial network every rule starts from (its stages' shapes)
+    int attention_blocks = 0;         // transformer stages (0: nothing for the Attention view)
+    Index test_size = 0;
+    std::vector<std::string> class_names;
     Index batches_per_epoch = 0;
     Index train_size = 0;
     int epochs = 0;
@@ -49,6 +53,13 @@ struct TrainingSnapshot {
     std::vector<Network> networks;                // per rule
     std::shared_ptr<const FeedbackMatrices> feedback;
     std::vector<Matrix> boundary;                 // per rule: class index + confidence grid, or 1-D fit
+    // The Attention view's test image (only while it is on screen): the image as the networks see
+    // it (1 × inputs), its label, and per rule, per transformer block the (heads·T) × T attention
+    // probabilities of one forward pass on it.
+    int attention_sample = -1;
+    Matrix attention_image;
+    int attention_label = -1;
+    std::vector<std::vector<Matrix>> attention;
 };
 using SnapshotPtr = std::shared_ptr<const TrainingSnapshot>;
 
@@ -65,6 +76,8 @@ public:
     // Back-pressure: the GUI calls this once it has drawn a snapshot. Until then the worker keeps
     // merging news into the next one, so a slow screen never builds a queue (pausing stays instant).
     void snapshot_consumed() { consumed_ = true; }
+    // The test sample whose attention maps every state snapshot carries; -1: none (view hidden).
+    void set_attention_sample(int sample) { attention_sample_ = sample; }
 
 public slots:
     void run(const f3::Experiment& setup);
@@ -82,11 +95,13 @@ private:
     void on_instruments(const InstrumentReport& report) override;
     void send(bool force_state, bool final = false);
     void compute_boundaries(TrainingSnapshot& s) const;
+    void compute_attention(TrainingSnapshot& s, int sample) const;
 
     std::atomic<bool> stop_{false}, paused_{false}, pending_epoch_{false}, consumed_{true};
     bool state_due_ = false;
     bool idle_announced_ = false;
-    std::atomic<int> pending_batches_{0}, delay_ms_{0};
+    std::atomic<int> pending_batches_{0}, delay_ms_{0}, attention_sample_{-1};
+    int attention_sent_ = -1;
     std::atomic<double> learning_rate_{0.0};
     std::unique_ptr<Comparison> comparison_;
     std::shared_ptr<const Dataset> data_;
@@ -113,6 +128,7 @@ public:
     void step_epoch();
     void set_delay_ms(int ms);
     void set_learning_rate(double lr);
+    void set_attention_sample(int sample);
     const SessionInfo& info() const { return info_; }
 
 signals:
@@ -127,6 +143,7 @@ private:
     SessionInfo info_;
     bool paused_ = false;
     int delay_ms_ = 0;
+    int attention_sample_ = -1;
     int generation_ = 0;
 };
 

@@ -1,6 +1,7 @@
 // The desktop app, offscreen: build a network through the widgets, run, pause, step, reset, keys,
 // presenter mode; the GUI thread keeps handling events while training runs. Saves a screenshot of
 // every main view to F3_ARTIFACTS_DIR.
+#include "attention_view.hpp"
 #include "demos.hpp"
 #include "experiment_panel.hpp"
 #include "main_window.hpp"
@@ -131,7 +132,7 @@ private slots:
         window.load_setup(quick_spiral(400));
         StepWatcher watcher(window.session());
         window.run();
-        QTRY_VERIFY_WITH_TIMEOUT(window.loss_plot()->point_count("train:bp") > 5, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(window.loss_plot()->point_count("train:bp") > 5, 300000);
         QTRY_VERIFY(window.alignment_plot()->point_count("dfa/1") > 0);
         window.pause();
         QTRY_VERIFY(watcher.idle); // the batch in flight has finished and been reported
@@ -213,7 +214,7 @@ private slots:
         bool finished = false;
         connect(&window, &MainWindow::runFinished, this, [&] { finished = true; });
         window.run();
-        QTRY_VERIFY_WITH_TIMEOUT(finished, 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(finished, 300000); // minutes: a loaded machine may be slow
 
         window.autosave();
         QVERIFY(QFile::exists(MainWindow::autosave_path()));
@@ -259,7 +260,7 @@ private slots:
         bool finished = false;
         connect(&window, &MainWindow::runFinished, this, [&] { finished = true; });
         window.run();
-        QTRY_VERIFY_WITH_TIMEOUT(finished, 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(finished, 300000); // minutes: a loaded machine may be slow
         const Experiment as_run = window.current_experiment();
         auto data = std::make_shared<const Dataset>(load_experiment_data(as_run));
         Comparison headless(data, training_config_for(as_run, *data));
@@ -291,7 +292,7 @@ private slots:
         QSignalSpy finished(view, &SweepView::sweepFinished);
         QTest::mouseClick(view->findChild<QPushButton*>("sweepRun"), Qt::LeftButton);
         QVERIFY(view->running());
-        QVERIFY(finished.wait(60000));
+        QVERIFY(finished.wait(300000));
         QCOMPARE(view->runs().size(), std::size_t{6});
         QVERIFY(window.has_unsaved_changes());
 
@@ -329,7 +330,7 @@ private slots:
         reopened.sweep_view()->findChild<QSpinBox*>("sweepSeeds")->setValue(3);
         QSignalSpy more(reopened.sweep_view(), &SweepView::sweepFinished);
         QVERIFY(reopened.sweep_view()->start(reopened.experiment_panel()->setup()));
-        QVERIFY(more.wait(60000));
+        QVERIFY(more.wait(300000));
         QCOMPARE(reopened.sweep_view()->runs().size(), std::size_t{9});
         for (const SweepRun& run : reopened.sweep_view()->runs())
             if (run.seed_index < 2) QCOMPARE(run.history.back().test_loss, expected[run.point * 2 + static_cast<std::size_t>(run.seed_index)].history.back().test_loss);
@@ -350,7 +351,7 @@ private slots:
         bool trained = false;
         connect(&window, &MainWindow::runFinished, this, [&] { trained = true; });
         window.run();
-        QTRY_VERIFY_WITH_TIMEOUT(trained, 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(trained, 300000);
         const SweepRun& swept = expected[2 * 2 + 1];
         QCOMPARE(window.epoch_history().size(), swept.history.size());
         for (std::size_t i = 0; i < swept.history.size(); ++i) QCOMPARE(window.epoch_history()[i].test_loss, swept.history[i].test_loss);
@@ -366,7 +367,7 @@ private slots:
         set_sweep_controls(view, {"width", "lr"}, {"4,8,16", "0.001,0.01,0.1"}, 1);
         QSignalSpy finished(view, &SweepView::sweepFinished);
         QTest::mouseClick(view->findChild<QPushButton*>("sweepRun"), Qt::LeftButton);
-        QVERIFY(finished.wait(60000));
+        QVERIFY(finished.wait(300000));
         QCOMPARE(view->runs().size(), std::size_t{9});
         SweepPlot* plot = view->summary_plot();
         QTest::qWait(100);
@@ -381,9 +382,9 @@ private slots:
         window.experiment_panel()->setup(); // unchanged settings: the nine runs are kept
         view->findChild<QSpinBox*>("sweepSeeds")->setValue(40);
         QTest::mouseClick(view->findChild<QPushButton*>("sweepRun"), Qt::LeftButton);
-        QTRY_VERIFY_WITH_TIMEOUT(view->runs().size() > 12, 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(view->runs().size() > 12, 300000);
         QTest::mouseClick(view->findChild<QPushButton*>("sweepCancel"), Qt::LeftButton);
-        QVERIFY(finished.wait(30000));
+        QVERIFY(finished.wait(300000));
         QVERIFY(!view->running());
         QVERIFY(view->runs().size() < 360);
         QCOMPARE(seed_statistics(view->spec(), view->runs(), 5, "bp", SweepMetric::TestAccuracy).n >= 1, true);
@@ -403,9 +404,117 @@ private slots:
         QVERIFY(view->problem().isEmpty()); // per-point problems need the data: found when the sweep starts
         QSignalSpy finished(view, &SweepView::sweepFinished);
         QTest::mouseClick(view->findChild<QPushButton*>("sweepRun"), Qt::LeftButton);
-        QVERIFY(finished.wait(30000));
+        QVERIFY(finished.wait(300000));
         QVERIFY2(view->problem().contains("at batch=0: "), qPrintable(view->problem()));
         QVERIFY(view->runs().empty());
+    }
+
+    // A transformer set up through the panel's widgets: bad sizes and rules are explained, a few
+    // batches train, and the views show stages as blocks, parameters by name and attention maps.
+    void transformer_through_the_widgets() {
+        QTemporaryDir dir;
+        MainWindow window;
+        window.set_interactive(false);
+        window.resize(1280, 720);
+        window.show();
+        ExperimentPanel* panel = window.experiment_panel();
+        auto* problems = panel->findChild<QLabel*>("problems");
+        auto spin = [panel](const char* name) { return panel->findChild<QSpinBox*>(name); };
+        panel->findChild<QComboBox*>("architecture")->setCurrentIndex(1);
+        QCOMPARE(panel->setup().training.architecture, Architecture::Transformer);
+        QVERIFY2(problems->text().contains("square images"), qPrintable(problems->text())); // the default spiral
+        auto* dataset = panel->findChild<QComboBox*>("dataset");
+        dataset->setCurrentText("fashion-mnist");
+        QVERIFY2(problems->text().isEmpty(), qPrintable(problems->text()));
+        QVERIFY(panel->speed_estimate().contains("per epoch per rule"));
+        spin("transformerPatch")->setValue(5);
+        QVERIFY2(problems->text().contains("does not divide"), qPrintable(problems->text()));
+        spin("transformerPatch")->setValue(7);
+        spin("transformerDim")->setValue(250);
+        QVERIFY2(problems->text().contains("not a multiple of the 16 tokens"), qPrintable(problems->text()));
+        spin("transformerDim")->setValue(64);
+        spin("transformerHeads")->setValue(2);
+        spin("transformerDimHead")->setValue(8);
+        spin("transformerMlpDim")->setValue(32);
+        QVERIFY2(problems->text().isEmpty(), qPrintable(problems->text()));
+        // FA needs one weight matrix per stage: with two blocks (depth 3) it is greyed out with the reason.
+        auto* fa = panel->findChild<QCheckBox*>("rule_fa");
+        QCOMPARE(spin("transformerDepth")->value(), 3);
+        QVERIFY(!fa->isEnabled());
+        QVERIFY2(fa->toolTip().contains("no single weight matrix"), qPrintable(fa->toolTip()));
+        spin("transformerDepth")->setValue(2);
+        QVERIFY(fa->isEnabled());
+        spin("transformerDepth")->setValue(3);
+        for (const char* name : {"rule_drtp", "rule_shallow"}) panel->findChild<QCheckBox*>(name)->setChecked(true);
+        Experiment e = panel->setup();
+        e.train_limit = 300;
+        e.training.batch_size = 50;
+        e.training.epochs = 1;
+        e.head_from_task = false;
+        e.training.head = Head::SoftmaxCe;
+        e.training.optimizer.learning_rate = 1e-3;
+        window.load_setup(e);
+        const Experiment loaded = window.experiment_panel()->setup();
+        QVERIFY(loaded.training.transformer == e.training.transformer);
+        QCOMPARE(loaded.training.architecture, Architecture::Transformer);
+        QCOMPARE(loaded.training.rules.size(), std::size_t{5}); // the default's bp, dfa, f3, and drtp, shallow
+        QCOMPARE(loaded.train_limit, Index{300});
+
+        // The attention view asks for maps while on screen; a few batches, stepped.
+        window.tabs()->setCurrentWidget(window.attention_page());
+        StepWatcher watcher(window.session());
+        for (int i = 0; i < 3; ++i) {
+            window.step_batch();
+            QTRY_VERIFY_WITH_TIMEOUT(watcher.step == i + 1 && watcher.idle, 300000);
+        }
+        QTRY_VERIFY_WITH_TIMEOUT(window.attention_view()->has_content(), 300000);
+        const auto& maps = window.attention_view()->maps();
+        QCOMPARE(maps.size(), loaded.training.rules.size());
+        for (const auto& rule : maps) {
+            QCOMPARE(rule.size(), std::size_t{2}); // depth 3: two blocks
+            for (const Matrix& m : rule) {
+                QCOMPARE(m.cols(), Index{16});
+                QCOMPARE(m.rows(), Index{2 * 16});
+                for (Index r = 0; r < m.rows(); ++r) QVERIFY(std::abs(m.row(r).sum() - 1.0f) < 1e-4f);
+            }
+        }
+        // Another image: the maps follow it, also while paused.
+        window.findChild<QSpinBox*>("attentionSample")->setValue(7);
+        QTRY_VERIFY_WITH_TIMEOUT(window.attention_view()->sample() == 7, 300000);
+        QTest::qWait(100);
+        save(&window, "transformer-attention");
+        // After the last epoch the networks stay and still answer for other images.
+        bool finished = false;
+        connect(&window, &MainWindow::runFinished, this, [&] { finished = true; });
+        window.run();
+        QTRY_VERIFY_WITH_TIMEOUT(finished, 300000);
+        window.findChild<QSpinBox*>("attentionSample")->setValue(11);
+        QTRY_VERIFY_WITH_TIMEOUT(window.attention_view()->sample() == 11, 300000);
+
+        window.tabs()->setCurrentIndex(3);
+        QTRY_VERIFY_WITH_TIMEOUT(window.network_diagram()->block_count() == 5, 300000); // input, 2 blocks, dense, output
+        QVERIFY(window.network_diagram()->block_labels().join(' ').contains("transformer block"));
+        QCOMPARE(window.network_diagram()->edge_count(), 0);
+        QTest::qWait(100);
+        save(&window, "transformer-network");
+        window.tabs()->setCurrentIndex(4);
+        auto* choice = window.findChild<QComboBox*>("matrixChoice");
+        QVERIFY(choice->findText("stage 1: Wqkv", Qt::MatchStartsWith) >= 0);
+        QVERIFY(choice->currentText().contains("output weights"));
+        choice->setCurrentIndex(choice->findText("stage 1: Wqkv", Qt::MatchStartsWith));
+        QTest::qWait(100);
+        save(&window, "transformer-matrices");
+
+        // Saved and opened again: the file's transformer is what the panel holds.
+        const QString path = dir.filePath("transformer.json");
+        QVERIFY(window.save_to(path));
+        MainWindow reopened;
+        reopened.set_interactive(false);
+        QVERIFY2(reopened.open_file(path), qPrintable(reopened.last_problem()));
+        const Experiment again = reopened.experiment_panel()->setup();
+        QVERIFY(again.training.transformer == e.training.transformer);
+        QCOMPARE(again.training.architecture, Architecture::Transformer);
+        QVERIFY(to_json(again) == to_json(load_experiment(path.toStdString(), nullptr))); // every field as the file says
     }
 
     void presenter_mode_enlarges_text() {
@@ -436,9 +545,9 @@ private slots:
         bool finished = false;
         connect(&window, &MainWindow::runFinished, this, [&] { finished = true; });
         window.run();
-        QTRY_VERIFY_WITH_TIMEOUT(finished, 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(finished, 300000); // minutes: a loaded machine may be slow
         QCOMPARE(window.completed_epochs(), epochs);
-        const QStringList names = {"curves", "timeline", "regions", "network", "matrices", "sweep"};
+        const QStringList names = {"curves", "timeline", "regions", "network", "matrices", "attention", "sweep"};
         for (int tab = 0; tab < window.tabs()->count(); ++tab) {
             window.tabs()->setCurrentIndex(tab);
             QTest::qWait(150); // queued replots

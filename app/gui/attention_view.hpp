@@ -1,0 +1,47 @@
+#pragma once
+// The Attention view: for one test image, the attention maps of one transformer block of every
+// rule's network, rules as columns and heads as rows, beside the image cut into its patches.
+// Fed from training snapshots (TrainingSnapshot::attention); it knows nothing about threads.
+#include "f3/nn/tensor.hpp"
+
+#include <QStringList>
+#include <QWidget>
+#include <string>
+#include <vector>
+
+namespace f3::gui {
+
+struct TrainingSnapshot;
+
+class AttentionView : public QWidget {
+    Q_OBJECT
+public:
+    explicit AttentionView(QWidget* parent = nullptr);
+
+    // A new run: its rules (column order of the snapshots' maps), class names and block count.
+    void prepare(const QStringList& rules, const std::vector<std::string>& class_names, int blocks);
+    void clear();
+    void show_attention(const TrainingSnapshot& snapshot);
+    void set_block(int block);
+    // Shown while there is nothing to draw (says why).
+    void set_placeholder(const QString& text);
+
+    bool has_content() const { return !maps_.empty(); }
+    int sample() const { return sample_; }
+    // Per rule, per block: (heads·T) × T probabilities, each row one query token's map over the keys.
+    const std::vector<std::vector<Matrix>>& maps() const { return maps_; }
+
+protected:
+    void paintEvent(QPaintEvent* event) override;
+
+private:
+    QStringList rules_;
+    std::vector<std::string> class_names_;
+    int blocks_ = 0, block_ = 0;
+    int sample_ = -1, label_ = -1;
+    Matrix image_;
+    std::vector<std::vector<Matrix>> maps_;
+    QString placeholder_;
+};
+
+} // namespace f3::gui
