@@ -82,7 +82,8 @@ void AttentionView::paintEvent(QPaintEvent*) {
     const int columns = static_cast<int>(maps_.size());
     if (T == 0 || heads == 0) return;
 
-    // Left: the image, as the networks see it (standardized pixels, grey scale), with the patches.
+    // Left: the image, as the networks see it (standardized pixels, grey scale). No patch grid: a
+    // token is a slice of the linear embedding of all pixels, not a patch of the image.
     const int margin = 12;
     const int side = static_cast<int>(std::lround(std::sqrt(static_cast<double>(image_.cols()))));
     const int image_px = std::clamp(std::min(height() / 3, width() / 6), 84, 200);
@@ -100,26 +101,6 @@ void AttentionView::paintEvent(QPaintEvent*) {
         painter.drawImage(target, img);
         painter.setPen(QPen(QColor(150, 150, 150), 1));
         painter.drawRect(target.adjusted(0, 0, -1, -1));
-        // The patch grid: each patch is one token (row and column of the maps).
-        const int per_side = static_cast<int>(std::lround(std::sqrt(static_cast<double>(T))));
-        if (per_side * per_side == T && per_side > 1) {
-            painter.setPen(QPen(QColor(230, 120, 0), 1));
-            for (int k = 1; k < per_side; ++k) {
-                const int p = k * image_px / per_side;
-                painter.drawLine(target.left() + p, target.top(), target.left() + p, target.bottom());
-                painter.drawLine(target.left(), target.top() + p, target.right(), target.top() + p);
-            }
-            painter.setPen(QColor(230, 120, 0));
-            QFont small = font();
-            small.setPointSizeF(std::max(6.0, font().pointSizeF() * 0.75));
-            painter.setFont(small);
-            if (per_side <= 8)
-                for (int k = 0; k < T; ++k)
-                    painter.drawText(target.left() + (k % per_side) * image_px / per_side + 2,
-                                     target.top() + (k / per_side) * image_px / per_side + QFontMetrics(small).ascent() + 1,
-                                     QString::number(k + 1));
-            painter.setFont(font());
-        }
         painter.setPen(palette().color(QPalette::Text));
         QString caption = tr("Test image %1").arg(sample_);
         if (label_ >= 0)
@@ -128,7 +109,7 @@ void AttentionView::paintEvent(QPaintEvent*) {
         painter.drawText(QRect(x0, margin, image_px, line), Qt::AlignLeft, tr("Input"));
         painter.drawText(QRect(x0, target.bottom() + 4, image_px + 40, 3 * line), Qt::AlignLeft | Qt::TextWordWrap, caption);
         painter.drawText(QRect(x0, target.bottom() + 4 + 3 * line, image_px + 40, 6 * line), Qt::AlignLeft | Qt::TextWordWrap,
-                         tr("%1 tokens (orange patches, numbered as the maps' rows and columns)").arg(T));
+                         tr("%1 tokens: each is a slice of the embedding of the whole image, not a patch").arg(T));
         x0 += image_px + 2 * margin + 10;
     }
 

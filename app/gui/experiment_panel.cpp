@@ -168,8 +168,9 @@ ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
         return spin;
     };
     patch_ = size_spin("transformerPatch", 1,
-                       tr("Side of the square patches the image is cut into, in pixels. The image becomes "
-                          "T = (28 / patch)² tokens: 7 gives 16 tokens, 4 gives 49, 14 gives 4. Must divide the image side (28)."));
+                       tr("Patch side in pixels, as in the published code; it sets the token count T = (28 / patch)²: "
+                          "7 gives 16 tokens, 4 gives 49, 14 gives 4. Must divide the image side (28). The image is embedded "
+                          "linearly as a whole and its D features are split into the T tokens."));
     dim_ = size_spin("transformerDim", 16,
                      tr("D: features per sample in every stage, seen as T tokens of D / T features each, so D must be "
                         "a multiple of T. 256 with 16 tokens: 16 features per token."));

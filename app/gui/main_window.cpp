@@ -81,8 +81,10 @@ const char* kPlotHelp[] = {
     "W2: the MLP; LN: layer norm gains and shifts).</p>",
     // Attention
     "<h3>Attention</h3><p>For one test image (pick it with the spin box or slider), one forward pass of every rule's "
-    "network: the attention maps of the chosen block, rules as columns and heads as rows. The image is cut into "
-    "patches, one token each (orange grid). In each map, row <i>q</i> is how token <i>q</i> spreads its attention over "
+    "network: the attention maps of the chosen block, rules as columns and heads as rows. The first stage maps the "
+    "whole image linearly to D features and splits them into T tokens, so a token is a slice of that embedding, not "
+    "a patch of the picture (the published code reorders the pixels patch by patch first, which changes nothing "
+    "before a map of all of them). In each map, row <i>q</i> is how token <i>q</i> spreads its attention over "
     "all tokens (columns); every row sums to 1. All maps share one colour scale, so dark means the same everywhere.</p>"
     "<p>At the start every rule has the same weights, so the maps agree. As training goes on, compare how BP, DFA, "
     "DRTP and F³ reshape them; shallow learning never trains the blocks, so its maps stay as they began. The maps are "
