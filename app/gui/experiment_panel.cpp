@@ -50,12 +50,6 @@ constexpr double kDefaultSamplesPerSecond = 20000.0;
 constexpr double kMaxAppParameters = 50e6;
 
 // Parameters of a vision transformer, counted from its shape without building it.
-double transformer_parameter_count(const TransformerSpec& t, int inputs, int outputs, int tokens) {
-    const double D = t.dim, d = static_cast<double>(t.dim) / std::max(1, tokens), hd = static_cast<double>(t.heads) * t.dim_head;
-    const double block = 4 * d + 3 * hd * d + d * hd + d + 2 * d * t.mlp_dim + t.mlp_dim + d;
-    return inputs * D + D + std::max(1, t.depth - 1) * block + D * D + D + D * outputs + outputs;
-}
-
 // Multiply-adds of one training step per sample: forward, the signals sent down and the updates.
 double training_cost_per_sample(const Network& network) {
     double total = 0.0;
@@ -473,10 +467,7 @@ QStringList ExperimentPanel::problems() const {
             shape.inputs = source == "sine" ? 1 : 2;
             shape.outputs = 2;
         }
-        const int side = image_side(std::max(1, shape.inputs));
-        const TransformerSpec& t = s.training.transformer;
-        const int tokens = side > 0 && t.patch > 0 && side % t.patch == 0 ? (side / t.patch) * (side / t.patch) : 1;
-        const double parameters = transformer_parameter_count(t, shape.inputs, shape.outputs, tokens);
+        const double parameters = Network::vision_transformer_parameters(shape.inputs, s.training.transformer, shape.outputs);
         if (shape.inputs > 0 && parameters > kMaxAppParameters) {
             list << tr("this transformer would have %1 million parameters per rule; the app trains up to %2 million "
                        "(f3studio-cli has no such limit)")
@@ -505,7 +496,7 @@ void ExperimentPanel::update_transformer_notes() {
     const int side = image_side(kImageInputs), patch = s.training.transformer.patch;
     const int tokens = patch > 0 && side % patch == 0 ? (side / patch) * (side / patch) : 1;
     const bool buildable = transformer && check_config(probe, shape).empty() &&
-                           transformer_parameter_count(s.training.transformer, kImageInputs, kImageClasses, tokens) <= kMaxAppParameters;
+                           Network::vision_transformer_parameters(kImageInputs, s.training.transformer, kImageClasses) <= kMaxAppParameters;
     if (buildable) network = initial_network(probe, shape);
 
     // Rules that cannot train this network's stages (FA needs one weight matrix per stage) are
@@ -513,13 +504,9 @@ void ExperimentPanel::update_transformer_notes() {
     // checkable so the listed problem can be fixed by unticking.
     for (auto* box : rule_boxes_) {
         QString reason;
-        if (buildable) {
-            TrainingConfig one = probe;
-            one.rules = {parse_rule(box->property("rule").toString().toStdString())};
-            const std::string prefix = "rule '" + to_string(one.rules.front()) + "'";
-            for (const auto& p : check_config(one, shape))
-                if (p.rfind(prefix, 0) == 0) reason = QString::fromStdString(p);
-        }
+        if (network)
+            for (const auto& p : check_rules_fit({parse_rule(box->property("rule").toString().toStdString())}, *network))
+                reason = QString::fromStdString(p);
         box->setEnabled(reason.isEmpty() || box->isChecked());
         box->setToolTip(reason.isEmpty() ? box->property("explanation").toString()
                                          : tr("Not available for this network: %1").arg(reason));

@@ -56,6 +56,19 @@ private slots:
         QVERIFY(copy.stage(0).parameters()[0].data != original.stage(0).parameters()[0].data);
     }
 
+    // The count the app uses to refuse huge transformers before building them is the built one's.
+    void transformer_parameter_count_matches_the_built_network() {
+        for (const TransformerSpec& spec : {TransformerSpec{}, TransformerSpec{4, 98, 4, 2, 8, 32, Activation::Relu},
+                                            TransformerSpec{14, 8, 2, 1, 3, 5, Activation::Tanh}}) {
+            Rng rng(1);
+            const Network net = Network::vision_transformer(784, spec, 10, Head::SoftmaxCe, rng);
+            double built = 0.0;
+            for (int s = 0; s < net.stage_count(); ++s)
+                for (const Parameter& p : net.stage(s).parameters()) built += static_cast<double>(p.size());
+            QCOMPARE(Network::vision_transformer_parameters(784, spec, 10), built);
+        }
+    }
+
     // Two samples of three tokens of two features: rows (s0 t0, s0 t1, s0 t2, s1 t0, ...).
     void token_rows_reshape_without_copying() {
         Matrix batch(2, 6);

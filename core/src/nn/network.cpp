@@ -4,6 +4,7 @@
 #include "f3/nn/head.hpp"
 #include "f3/nn/transformer_stage.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace f3 {
@@ -47,6 +48,15 @@ Network Network::vision_transformer(int inputs, const TransformerSpec& spec, int
     stages.push_back(std::make_unique<DenseStage>(spec.dim, spec.dim, spec.activation, rng));
     stages.push_back(std::make_unique<DenseStage>(spec.dim, outputs, Activation::Linear, rng));
     return Network(std::move(stages), head);
+}
+
+double Network::vision_transformer_parameters(int inputs, const TransformerSpec& t, int outputs) {
+    const int side = image_side(inputs);
+    const int per_side = side > 0 && t.patch > 0 && side % t.patch == 0 ? side / t.patch : 1;
+    const double D = t.dim, d = D / (per_side * per_side), hd = static_cast<double>(t.heads) * t.dim_head, m = t.mlp_dim;
+    // Per block: LayerNorm gains and shifts (4d), Wqkv, Wo and bo, W1 and b1, W2 and b2.
+    const double block = 4 * d + 3 * hd * d + (d * hd + d) + (d * m + m) + (m * d + d);
+    return (inputs * D + D) + std::max(1, t.depth - 1) * block + (D * D + D) + (D * outputs + outputs);
 }
 
 void Network::forward(const Matrix& x, ForwardPass& pass, OpDurations* durations) const {

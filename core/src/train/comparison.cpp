@@ -40,7 +40,8 @@ std::vector<std::string> check_transformer(const TransformerSpec& spec, int inpu
     return problems;
 }
 
-// Rules that replace each stage's weights with a random stand-in (FA) need stages that have one.
+} // namespace
+
 std::vector<std::string> check_rules_fit(const std::vector<RuleSpec>& rules, const Network& network) {
     std::vector<std::string> problems;
     for (const auto& rule : rules) {
@@ -60,8 +61,6 @@ std::vector<std::string> check_rules_fit(const std::vector<RuleSpec>& rules, con
     }
     return problems;
 }
-
-} // namespace
 
 Network initial_network(const TrainingConfig& config, const Dataset& data) {
     Rng rng(config.seed, Stream::Init);

@@ -37,6 +37,9 @@ public:
 
     // The vision transformer of `spec` on square images of `inputs` pixels (check_config first).
     static Network vision_transformer(int inputs, const TransformerSpec& spec, int outputs, Head head, Rng& rng);
+    // Its parameter count, without building it (to refuse sizes before allocating them). A patch that
+    // does not divide the image side counts as one token.
+    static double vision_transformer_parameters(int inputs, const TransformerSpec& spec, int outputs);
 
     // `durations`, when given, receives each stage's forward time (for the update timeline).
     void forward(const Matrix& x, ForwardPass& pass, OpDurations* durations = nullptr) const;

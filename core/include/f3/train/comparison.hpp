@@ -23,6 +23,9 @@ public:
 
 // Every problem with this configuration on this data, one sentence each (empty: fine).
 std::vector<std::string> check_config(const TrainingConfig& config, const Dataset& data);
+// Whether each rule can train each stage of `network` (FA needs a weight matrix to replace in every
+// stage above the first), one sentence per problem; check_config asks it of transformers.
+std::vector<std::string> check_rules_fit(const std::vector<RuleSpec>& rules, const Network& network);
 // The network every rule of a comparison starts from: its weights are drawn from the seed's Init stream.
 Network initial_network(const TrainingConfig& config, const Dataset& data);
 
