@@ -2,6 +2,7 @@
 // divergence handling.
 #include "f3/train/comparison.hpp"
 #include "f3/io/names.hpp"
+#include "f3/nn/exact_sqrt.hpp"
 #include "f3/rules/f3.hpp"
 
 #include <QtTest>
@@ -128,6 +129,18 @@ private slots:
         }
         for (std::size_t r = 0; r < a.runs().size(); ++r) QVERIFY(same_weights(a.runs()[r].network(), b.runs()[r].network()));
         QVERIFY(a.history()[0].test_loss != c.history()[0].test_loss);
+    }
+
+    // Adam's and LayerNorm's square roots must be correctly rounded: Eigen's fast packet sqrt starts
+    // from the CPU's rsqrtps estimate, which differs between Intel and AMD, so the same run gave
+    // different numbers on different machines. Correct rounding is what makes them equal everywhere.
+    void square_roots_are_correctly_rounded() {
+        Eigen::ArrayXf x(4099);
+        for (Index i = 0; i < x.size(); ++i) x[i] = std::ldexp(1.0f + static_cast<float>(i) / 4099.0f, static_cast<int>(i % 41) - 20);
+        const Eigen::ArrayXf root = exact_sqrt(x);
+        for (Index i = 0; i < x.size(); ++i) QCOMPARE(root[i], std::sqrt(x[i]));
+        const Eigen::ArrayXd wide = exact_sqrt(x.cast<double>());
+        for (Index i = 0; i < x.size(); ++i) QCOMPARE(wide[i], std::sqrt(static_cast<double>(x[i])));
     }
 
     // Two threads: Eigen's products and the optimizer's update split over OpenMP, and still the same

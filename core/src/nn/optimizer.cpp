@@ -1,5 +1,7 @@
 #include "f3/nn/optimizer.hpp"
 
+#include "f3/nn/exact_sqrt.hpp"
+
 #include <algorithm>
 #include <cmath>
 
@@ -44,7 +46,7 @@ void Optimizer::step(float* parameter, const float* gradient, OptimizerState& st
             auto v = state.second.segment(begin, n);
             m = b1 * m + (1.0f - b1) * g;
             v = b2 * v + (1.0f - b2) * g.square();
-            p -= (lr / correction1) * m / (v.sqrt() / sqrt_correction2 + eps);
+            p -= (lr / correction1) * m / (exact_sqrt(v) / sqrt_correction2 + eps);
             break;
         }
         }

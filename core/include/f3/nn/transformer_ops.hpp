@@ -9,6 +9,7 @@
 // columns of each), per sample and head P = softmax(q kᵀ / sqrt(dim_head)) over the keys, o = P v,
 // out = o Woᵀ + bo. LayerNorm: PyTorch's, ε = 1e-5, gain 1 and shift 0 at start.
 #include "f3/nn/activation.hpp"
+#include "f3/nn/exact_sqrt.hpp"
 
 #include <cmath>
 
@@ -34,7 +35,7 @@ void layer_norm_forward(const MatrixOf<S>& x, const RowVectorOf<S>& gain, const 
     const ColumnOf<S> mean = x.rowwise().sum() * inv_d;
     cache.normalized = x.colwise() - mean;
     const ColumnOf<S> variance = cache.normalized.array().square().rowwise().sum() * inv_d;
-    cache.rstd = (variance.array() + static_cast<S>(kLayerNormEpsilon)).rsqrt();
+    cache.rstd = exact_sqrt(variance.array() + static_cast<S>(kLayerNormEpsilon)).inverse();
     cache.normalized = cache.normalized.array().colwise() * cache.rstd.array();
     y = (cache.normalized.array().rowwise() * gain.array()).rowwise() + shift.array();
 }
