@@ -1,6 +1,7 @@
 #include "f3/train/comparison.hpp"
 
 #include "f3/platform/fpu.hpp"
+#include "f3/platform/allocator.hpp"
 #include "f3/io/names.hpp"
 
 #include <Eigen/Core>
@@ -216,6 +217,7 @@ void Comparison::record_instruments(std::size_t run, const StepInstruments& inst
 void Comparison::prepare_this_thread() {
     const std::thread::id id = std::this_thread::get_id();
     if (id == prepared_thread_) return;
+    reuse_freed_memory();
     omp_set_num_threads(config_.threads);
     flush_subnormals_to_zero();
     prepared_thread_ = id;
