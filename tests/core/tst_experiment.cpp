@@ -39,6 +39,11 @@ template <class E> std::string errorOf(const std::function<void()>& action) {
 }
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+int count_of(const std::string& text, const std::string& part) {
+    int n = 0;
+    for (std::size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + part.size())) ++n;
+    return n;
+}
 
 std::string readFile(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
@@ -349,23 +354,68 @@ private slots:
         QCOMPARE(moons.train_size(), Index{10});
     }
 
-    // Version 2 added the transformer: written only by experiments that use it, read back exactly.
-    void transformer_round_trips_as_version_2() {
+    // Version 3 writes a transformer as its stage list: only experiments that use one, read back exactly.
+    void transformer_round_trips_as_a_stage_list() {
         Experiment e;
         e.training.architecture = Architecture::Transformer;
         e.training.transformer = {4, 98, 4, 2, 8, 32, Activation::Relu};
         const std::string text = to_json(e);
-        QVERIFY(contains(text, "\"version\": 2"));
+        QVERIFY(contains(text, "\"version\": 3"));
+        QCOMPARE(count_of(text, "\"kind\": \"transformer_block\""), 3);
+        QCOMPARE(count_of(text, "\"kind\": \"dense\""), 1);
         const Experiment back = parse_experiment(text, "t.json", nullptr);
         QVERIFY(back.training.architecture == Architecture::Transformer);
         QVERIFY(back.training.transformer == e.training.transformer);
+        QVERIFY(back.training.hidden.empty());
         QCOMPARE(to_json(back), text);
         QVERIFY(contains(to_json(Experiment{}), "\"version\": 1"));
         QVERIFY(!contains(to_json(Experiment{}), "transformer"));
     }
 
+    // What the previous version wrote (architecture + sizes) still opens as the same network.
+    void version_2_transformer_still_opens() {
+        const Experiment v2 = parse_experiment(R"({"format": "f3studio-experiment", "version": 2, "network": {"hidden": [],
+            "architecture": "transformer", "transformer": {"patch": 4, "dim": 98, "depth": 4, "heads": 2, "dim_head": 8,
+            "mlp_dim": 32, "activation": "relu"}}})", "v2.json", nullptr);
+        QVERIFY(v2.training.architecture == Architecture::Transformer);
+        QVERIFY((v2.training.transformer == TransformerSpec{4, 98, 4, 2, 8, 32, Activation::Relu}));
+    }
+
+    // A dense stage list is the same network as the hidden layers it names.
+    void dense_stage_list_is_hidden_layers() {
+        const Experiment e = parse_experiment(R"({"format": "f3studio-experiment", "version": 3, "network": {"stages": [
+            {"kind": "dense", "width": 7, "activation": "relu"}, {"kind": "dense", "width": 5}]}})", "d.json", nullptr);
+        QVERIFY(e.training.architecture == Architecture::Dense);
+        QCOMPARE(e.training.hidden.size(), std::size_t{2});
+        QCOMPARE(e.training.hidden[0].width, 7);
+        QVERIFY(e.training.hidden[0].activation == Activation::Relu);
+        QCOMPARE(e.training.hidden[1].width, 5);
+    }
+
+    // Stage lists this version cannot build are refused with the stage named, never bent into shape.
+    void unbuildable_stage_lists_are_refused() {
+        const std::string block = R"({"kind": "transformer_block", "dim": 64, "heads": 2, "dim_head": 8, "mlp_dim": 16})";
+        const std::string dense64 = R"({"kind": "dense", "width": 64})";
+        const std::vector<std::pair<std::string, std::string>> cases = {
+            {"[" + block + "]", "network.stages: a transformer's blocks must be followed by exactly one dense stage"},
+            {"[" + block + ", " + dense64 + ", " + dense64 + "]", "network.stages: a transformer's blocks"},
+            {"[" + dense64 + ", " + block + ", " + dense64 + "]", "network.stages[1].kind: a transformer block after a dense stage"},
+            {"[" + block + R"(, {"kind": "transformer_block", "dim": 64, "heads": 4, "dim_head": 8, "mlp_dim": 16}, )" + dense64 + "]",
+             "network.stages[1]: sizes differ"},
+            {R"([{"kind": "convolution"}])", "network.stages[0].kind: \"convolution\" is not a stage kind"},
+            {R"([{"kind": "dense"}])", "network.stages[0].width: missing"},
+        };
+        for (const auto& [stages, expected] : cases) {
+            const std::string text = R"({"format": "f3studio-experiment", "version": 3, "network": {"stages": )" + stages + "}}";
+            const std::string m = errorOf<ExperimentError>([&] { parse_experiment(text, "s.json", nullptr); });
+            QVERIFY2(contains(m, "s.json: " + expected), m.c_str());
+        }
+        const std::string both = R"({"format": "f3studio-experiment", "version": 3, "network": {"hidden": [], "stages": []}})";
+        QVERIFY(contains(errorOf<ExperimentError>([&] { parse_experiment(both, "b.json", nullptr); }), "one or the other"));
+    }
+
     void newer_version_is_refused() {
-        const std::string message = errorOf<ExperimentError>([] { parse_experiment(edited("\"version\": 1", "\"version\": 3"), "future.json", nullptr); });
+        const std::string message = errorOf<ExperimentError>([] { parse_experiment(edited("\"version\": 1", "\"version\": 4"), "future.json", nullptr); });
         QVERIFY2(contains(message, "future.json: version: "), message.c_str());
         QVERIFY2(contains(message, "newer F3 Studio"), message.c_str());
         for (const auto& edit : std::vector<std::pair<std::string, std::string>>{

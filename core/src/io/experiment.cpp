@@ -385,6 +385,64 @@ void check_without_data(const Reader& reader, const TrainingConfig& training) {
     reader.fail("", data_detail::join(problems, "; "));
 }
 
+HiddenLayerSpec read_dense_layer(Reader& reader, Section& layer) {
+    HiddenLayerSpec spec;
+    if (!layer.get("width")) reader.fail(layer.path_of("width"), "missing");
+    spec.width = layer.whole<int>("width", 0, kWidthRange);
+    spec.activation = layer.name<Activation>("activation", spec.activation);
+    return spec;
+}
+
+// Sizes are checked against the data by check_config; here only that they are whole numbers.
+void read_transformer_sizes(Section t, TransformerSpec& spec) {
+    for (const auto& [key, value] : {std::pair{"patch", &spec.patch}, {"dim", &spec.dim}, {"depth", &spec.depth},
+                                     {"heads", &spec.heads}, {"dim_head", &spec.dim_head}, {"mlp_dim", &spec.mlp_dim}})
+        *value = t.whole<int>(key, *value, kTransformerSizeRange);
+    spec.activation = t.name<Activation>("activation", spec.activation);
+    t.finish();
+}
+
+// network.stages (version 3): every stage before the output stage, whose width the data set gives.
+// This version builds two shapes from it: dense stages only (the MLP), or a vision transformer:
+// an embedding block, further blocks of the same sizes, then one dense stage of width dim.
+void read_stage_list(Reader& reader, const json::Array& stages, const std::string& path, TrainingConfig& t) {
+    if (stages.size() > kMaxHiddenLayers)
+        reader.fail(path, std::to_string(stages.size()) + " stages, more than the limit of " + std::to_string(kMaxHiddenLayers));
+    t.hidden.clear();
+    int blocks = 0;
+    for (std::size_t i = 0; i < stages.size(); ++i) {
+        Section stage(reader, &stages[i], indexed(path, i));
+        const std::string kind = stage.string("kind", "");
+        if (kind == "dense") {
+            t.hidden.push_back(read_dense_layer(reader, stage));
+        } else if (kind == "transformer_block") {
+            if (!t.hidden.empty())
+                reader.fail(stage.path_of("kind"), "a transformer block after a dense stage; this version builds blocks first, then one dense stage");
+            TransformerSpec block = t.transformer;
+            block.patch = i == 0 ? stage.whole<int>("patch", block.patch, kTransformerSizeRange) : t.transformer.patch;
+            for (const auto& [key, value] : {std::pair{"dim", &block.dim}, {"heads", &block.heads},
+                                             {"dim_head", &block.dim_head}, {"mlp_dim", &block.mlp_dim}})
+                *value = stage.whole<int>(key, *value, kTransformerSizeRange);
+            block.activation = stage.name<Activation>("activation", block.activation);
+            if (i > 0 && !(block == t.transformer))
+                reader.fail(indexed(path, i), "sizes differ from the first block's; this version builds blocks of one size");
+            t.transformer = block;
+            ++blocks;
+        } else {
+            reader.fail(stage.path_of("kind"), "\"" + kind + "\" is not a stage kind (dense, transformer_block)");
+        }
+        stage.finish();
+    }
+    t.architecture = blocks > 0 ? Architecture::Transformer : Architecture::Dense;
+    if (blocks == 0) return;
+    const HiddenLayerSpec* dense = t.hidden.size() == 1 ? &t.hidden.front() : nullptr;
+    if (!dense || dense->width != t.transformer.dim || dense->activation != t.transformer.activation)
+        reader.fail(path, "a transformer's blocks must be followed by exactly one dense stage of width dim (" +
+                              std::to_string(t.transformer.dim) + ") with the blocks' activation");
+    t.transformer.depth = blocks + 1;
+    t.hidden.clear();
+}
+
 Experiment read_experiment(Reader& reader, const Value& document) {
     if (document.type() != Type::Object)
         reader.fail("", std::string("expected an experiment object, found ") + json::describe(document.type()));
@@ -435,24 +493,16 @@ Experiment read_experiment(Reader& reader, const Value& document) {
                 reader.fail(path, std::to_string(hidden->size()) + " layers, more than the limit of " + std::to_string(kMaxHiddenLayers));
             for (std::size_t i = 0; i < hidden->size(); ++i) {
                 Section layer(reader, &(*hidden)[i], indexed(path, i));
-                HiddenLayerSpec spec;
-                if (!layer.get("width")) reader.fail(layer.path_of("width"), "missing");
-                spec.width = layer.whole<int>("width", 0, kWidthRange);
-                spec.activation = layer.name<Activation>("activation", spec.activation);
+                e.training.hidden.push_back(read_dense_layer(reader, layer));
                 layer.finish();
-                e.training.hidden.push_back(spec);
             }
         }
         e.training.architecture = s.name<Architecture>("architecture", Architecture::Dense);
-        if (s.get("transformer")) {
-            // Sizes are checked against the data by check_config; here only that they are whole numbers.
-            Section t = s.section("transformer");
-            TransformerSpec& spec = e.training.transformer;
-            for (const auto& [key, value] : {std::pair{"patch", &spec.patch}, {"dim", &spec.dim}, {"depth", &spec.depth},
-                                             {"heads", &spec.heads}, {"dim_head", &spec.dim_head}, {"mlp_dim", &spec.mlp_dim}})
-                *value = t.whole<int>(key, *value, kTransformerSizeRange);
-            spec.activation = t.name<Activation>("activation", spec.activation);
-            t.finish();
+        if (s.get("transformer")) read_transformer_sizes(s.section("transformer"), e.training.transformer);
+        if (const json::Array* stages = s.array("stages")) {
+            if (s.get("hidden") || s.get("architecture") || s.get("transformer"))
+                reader.fail(s.path_of("stages"), "given together with hidden, architecture or transformer; a network is one or the other");
+            read_stage_list(reader, *stages, s.path_of("stages"), e.training);
         }
         const std::string head = s.string("head", kAutoHead);
         e.head_from_task = head == kAutoHead;
@@ -563,14 +613,21 @@ Experiment parse_experiment(const std::string& text, const std::string& source_n
 
 namespace {
 json::Object network_json(const TrainingConfig& t, json::Array hidden, bool head_from_task) {
-    json::Object network{{"hidden", std::move(hidden)}, {"head", head_from_task ? kAutoHead : to_string(t.head)}};
-    if (t.architecture == Architecture::Dense) return network;
+    const json::Value head = head_from_task ? kAutoHead : to_string(t.head);
+    if (t.architecture == Architecture::Dense) return {{"hidden", std::move(hidden)}, {"head", head}};
     const TransformerSpec& spec = t.transformer;
-    network.emplace_back("architecture", to_string(t.architecture));
-    network.emplace_back("transformer", json::Object{{"patch", spec.patch}, {"dim", spec.dim}, {"depth", spec.depth},
-                                                     {"heads", spec.heads}, {"dim_head", spec.dim_head},
-                                                     {"mlp_dim", spec.mlp_dim}, {"activation", to_string(spec.activation)}});
-    return network;
+    json::Array stages;
+    for (int block = 0; block + 1 < spec.depth; ++block) {
+        json::Object stage{{"kind", "transformer_block"}};
+        if (block == 0) stage.emplace_back("patch", spec.patch);
+        for (const auto& [key, value] : {std::pair{"dim", spec.dim}, {"heads", spec.heads}, {"dim_head", spec.dim_head},
+                                         {"mlp_dim", spec.mlp_dim}})
+            stage.emplace_back(key, value);
+        stage.emplace_back("activation", to_string(spec.activation));
+        stages.emplace_back(std::move(stage));
+    }
+    stages.emplace_back(json::Object{{"kind", "dense"}, {"width", spec.dim}, {"activation", to_string(spec.activation)}});
+    return {{"stages", std::move(stages)}, {"head", head}};
 }
 } // namespace
 
@@ -581,7 +638,7 @@ std::string to_json(const Experiment& e) {
         hidden.emplace_back(json::Object{{"width", layer.width}, {"activation", to_string(layer.activation)}});
     json::Object root{
         {"format", kExperimentFormat},
-        // Version 2 added the transformer; a dense experiment stays readable by version-1 readers.
+        // Version 2 added the transformer, 3 the stage list; a dense experiment stays readable by version-1 readers.
         {"version", t.architecture == Architecture::Dense ? 1 : kExperimentVersion},
         {"name", e.name},
         {"description", e.description},
