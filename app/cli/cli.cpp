@@ -533,24 +533,43 @@ SweepPart shard_option(const std::string& text) {
     }
 }
 
+// A file about to be replaced (--save of a shard, merge's OUT), read so that nothing in it is lost;
+// one that is not an experiment file is refused and kept.
+Experiment existing_file(const std::string& path, const std::string& role) {
+    try {
+        return load_experiment(path, nullptr);
+    } catch (const ExperimentError& e) {
+        throw UsageError(role + " " + path + " exists and is not a sweep file (" + e.what() + "); it is kept: choose another name");
+    }
+}
+
+bool same_file(const std::string& a, const std::string& b) {
+    std::error_code ignored;
+    return std::filesystem::equivalent(a, b, ignored);
+}
+
 // A shard keeps its own runs only. Its --save file, when there is one already, is resumed (a
-// re-submitted job runs the same command); a file of another sweep or shard is refused, not overwritten.
-void plan_shard(SweepResume& resume, const Experiment& experiment, const SweepSpec& spec, const SweepPart& part, const std::string& save_path) {
+// re-submitted job runs the same command); a file of another sweep or shard is refused, not
+// overwritten. `config` is the --config file, whose runs `resume` already holds.
+void plan_shard(SweepResume& resume, const Experiment& experiment, const SweepSpec& spec, const SweepPart& part,
+                const std::string& config, const std::string& save_path) {
     if (!save_path.empty() && std::filesystem::exists(save_path)) {
-        const Experiment saved = load_experiment(save_path, nullptr);
+        const Experiment saved = existing_file(save_path, "--save");
         const std::string refused = "--save " + save_path + " holds ";
         const std::string keep = "; it is kept: choose another --save, or resume it with --config " + save_path;
         if (!saved.sweep) throw UsageError(refused + "no sweep" + keep);
-        if (const std::string key = first_difference(saved, experiment); !key.empty())
-            throw UsageError(refused + "another sweep (" + key + " differs)" + keep);
         if (saved.sweep_part != part)
             throw UsageError(refused + (saved.sweep_part ? "shard " + part_text(*saved.sweep_part) : std::string("the whole sweep")) +
                              ", not shard " + part_text(part) + keep);
-        for (SweepRun& run : plan_sweep_resume(saved, *saved.sweep, saved.sweep_runs, experiment, spec).kept)
-            if (std::find(resume.skip.begin(), resume.skip.end(), run_index(spec, run)) == resume.skip.end()) {
-                resume.skip.push_back(run_index(spec, run));
-                resume.kept.push_back(std::move(run));
-            }
+        if (!same_file(config, save_path)) {
+            if (const std::string key = first_difference(saved, experiment); !key.empty())
+                throw UsageError(refused + "another sweep (" + key + " differs)" + keep);
+            for (SweepRun& run : plan_sweep_resume(saved, *saved.sweep, saved.sweep_runs, experiment, spec).kept)
+                if (std::find(resume.skip.begin(), resume.skip.end(), run_index(spec, run)) == resume.skip.end()) {
+                    resume.skip.push_back(run_index(spec, run));
+                    resume.kept.push_back(std::move(run));
+                }
+        }
     }
     std::erase_if(resume.kept, [&](const SweepRun& run) { return !in_part(part, run_index(spec, run)); });
     resume.skip = runs_outside(spec, part);
@@ -591,7 +610,7 @@ int sweep(const std::vector<std::string>& argv, std::ostream& out, std::ostream&
     if (args.has("shard")) experiment.sweep_part = shard_option(args.get("shard"));
     if (experiment.sweep_part && experiment.sweep_part->count == 1) experiment.sweep_part.reset();
     const std::optional<SweepPart> part = experiment.sweep_part;
-    if (part) plan_shard(resume, experiment, spec, *part, args.get("save"));
+    if (part) plan_shard(resume, experiment, spec, *part, args.get("config"), args.get("save"));
     const std::size_t run_total = part ? part_run_count(spec, *part) : spec.run_count();
     if (part) err << "shard " << part_text(*part) << ": " << run_total << " of the sweep's " << spec.run_count() << " runs\n";
 
@@ -716,11 +735,8 @@ int merge(const std::vector<std::string>& argv, std::ostream& out, std::ostream&
     const std::string out_path = argv[1];
     auto files = load_sweep_files(argv, 2, err);
     // An existing OUT is merged in as well: nothing it holds is lost, and merging again changes nothing.
-    const bool out_is_input = std::any_of(files.begin(), files.end(), [&](const auto& file) {
-        std::error_code ignored;
-        return std::filesystem::equivalent(file.first, out_path, ignored);
-    });
-    if (std::filesystem::exists(out_path) && !out_is_input) files.emplace_back(out_path, load_experiment(out_path, nullptr));
+    const bool out_is_input = std::any_of(files.begin(), files.end(), [&](const auto& file) { return same_file(file.first, out_path); });
+    if (std::filesystem::exists(out_path) && !out_is_input) files.emplace_back(out_path, existing_file(out_path, "OUT"));
     const SweepMerge merged = merge_files(files);
     save_experiment_atomically(merged.merged, out_path);
     print_sweep_status(out, files, merged);

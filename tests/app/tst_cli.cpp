@@ -513,6 +513,20 @@ private slots:
         QCOMPARE(again.code, 0);
         QVERIFY2(QString::fromStdString(again.err).contains("shard 1/3: 2 of the sweep's 6 runs"), again.err.c_str());
         QCOMPARE(again.lines().size(), 0);
+        // ... and grows with the sweep. With 3 seeds the runs are numbered anew: of the shard's two
+        // runs (point 0 seed 1, point 2 seed 0: runs 1 and 4 of 6), only the first is still in
+        // shard 1 (run 1 of 9; the other is now run 6, of shard 0).
+        const Result more_seeds = cli({"sweep", "--config", part, "--seeds", "3", "--save", part});
+        QCOMPARE(more_seeds.code, 0);
+        QVERIFY2(QString::fromStdString(more_seeds.err).contains("shard 1/3: 3 of the sweep's 9 runs"), more_seeds.err.c_str());
+        QVERIFY2(QString::fromStdString(more_seeds.err).contains("resuming: 1 of 3 runs are in the file"), more_seeds.err.c_str());
+        QCOMPARE(more_seeds.lines().size(), 2);
+        // A whole sweep's file is not overwritten by a shard of it.
+        const std::string whole = (dir.path() + "/whole.json").toStdString();
+        QCOMPARE(cli(kShardedSweep + std::vector<std::string>{"--save", whole}).code, 0);
+        const Result over_whole = cli({"sweep", "--config", whole, "--shard", "0/3", "--save", whole});
+        QCOMPARE(over_whole.code, 2);
+        QVERIFY2(QString::fromStdString(over_whole.err).contains("holds the whole sweep, not shard 0/3"), over_whole.err.c_str());
     }
 
     void shards_and_merges_explain_bad_input() {
@@ -550,6 +564,12 @@ private slots:
         const QByteArray out = readBytes(path("out.json"));
         QCOMPARE(cli({"merge", path("out.json"), path("a.json")}).code, 2); // the existing OUT is of the other sweep
         QCOMPARE(readBytes(path("out.json")), out);
+        writeText(QString::fromStdString(path("notes.txt")), "not a sweep");
+        const Result over_notes = cli({"merge", path("notes.txt"), path("b.json")});
+        QCOMPARE(over_notes.code, 2);
+        QVERIFY2(QString::fromStdString(over_notes.err).contains("OUT " + QString::fromStdString(path("notes.txt")) + " exists and is not a sweep file"),
+                 over_notes.err.c_str());
+        QCOMPARE(readBytes(path("notes.txt")), QByteArray("not a sweep"));
         QVERIFY(QString::fromStdString(cli({"merge", path("out.json")}).err).contains("merge needs OUT.json and at least one PART.json"));
         QVERIFY(QString::fromStdString(cli({"status", path("none.json")}).err).contains("none.json"));
     }
