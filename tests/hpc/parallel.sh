@@ -17,6 +17,10 @@ cat "$WORK/first.out"
 [ "$(ls "$WORK"/merged.parts/part-*.json | wc -l)" -eq 4 ] || fail "expected 4 part files"
 check_merged "$WORK/merged.json"
 
+# Two shards of four: a merged file with runs missing (test hpc_merged_in_app opens it in the app).
+"$CLI" merge "$WORK/partial.json" "$WORK"/merged.parts/part-{0,2}.json > "$WORK/partial.out"
+grep -q "runs: $sweep_runs, done: 11, missing: 10, failed: 0" "$WORK/partial.out" || fail "the partial merge miscounted: $(cat "$WORK/partial.out")"
+
 cp "$WORK/merged.json" "$WORK/merged-first.json"
 run_script > "$WORK/again.out" 2> "$WORK/again.err" || fail "sweep-parallel.sh failed again: $(cat "$WORK/again.err")"
 [ "$(count_run_lines "$WORK/again.out")" -eq 0 ] || fail "running the finished shards again trained runs again"
