@@ -558,9 +558,9 @@ void plan_shard(SweepResume& resume, const Experiment& experiment, const SweepSp
         const std::string refused = "--save " + save_path + " holds ";
         const std::string keep = "; it is kept: choose another --save, or resume it with --config " + save_path;
         if (!saved.sweep) throw UsageError(refused + "no sweep" + keep);
-        if (saved.sweep_part != part)
-            throw UsageError(refused + (saved.sweep_part ? "shard " + part_text(*saved.sweep_part) : std::string("the whole sweep")) +
-                             ", not shard " + part_text(part) + keep);
+        const auto describe = [](const SweepPart& p) { return p.count == 1 ? std::string("the whole sweep") : "shard " + part_text(p); };
+        if (saved.sweep_part.value_or(SweepPart{}) != part)
+            throw UsageError(refused + describe(saved.sweep_part.value_or(SweepPart{})) + ", not " + describe(part) + keep);
         if (!same_file(config, save_path)) {
             if (const std::string key = first_difference(saved, experiment); !key.empty())
                 throw UsageError(refused + "another sweep (" + key + " differs)" + keep);
@@ -606,11 +606,12 @@ int sweep(const std::vector<std::string>& argv, std::ostream& out, std::ostream&
     const std::vector<SweepRun>& stored = resume.kept;
     experiment.sweep = spec;
     experiment.recorded_metrics.clear();
-    // A shard's file resumes that shard; --shard picks one (N = 1: the whole sweep).
+    // A shard's file resumes that shard; --shard picks one (N = 1: the whole sweep, whose --save
+    // file is checked all the same: a lone re-submitted Slurm task must not overwrite its shard).
     if (args.has("shard")) experiment.sweep_part = shard_option(args.get("shard"));
+    if (experiment.sweep_part) plan_shard(resume, experiment, spec, *experiment.sweep_part, args.get("config"), args.get("save"));
     if (experiment.sweep_part && experiment.sweep_part->count == 1) experiment.sweep_part.reset();
     const std::optional<SweepPart> part = experiment.sweep_part;
-    if (part) plan_shard(resume, experiment, spec, *part, args.get("config"), args.get("save"));
     const std::size_t run_total = part ? part_run_count(spec, *part) : spec.run_count();
     if (part) err << "shard " << part_text(*part) << ": " << run_total << " of the sweep's " << spec.run_count() << " runs\n";
 

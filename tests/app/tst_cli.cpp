@@ -550,6 +550,15 @@ private slots:
         qputenv("SLURM_ARRAY_TASK_COUNT", "2");
         const Result gap = cli(kShardedSweep + std::vector<std::string>{"--shard", "slurm"});
         QVERIFY2(QString::fromStdString(gap.err).contains("needs an array of consecutive indices"), gap.err.c_str());
+        // One task re-submitted alone (--array=2) is a whole sweep: it must not replace shard 2/3's file.
+        qputenv("SLURM_ARRAY_TASK_ID", "2");
+        qputenv("SLURM_ARRAY_TASK_MIN", "2");
+        qputenv("SLURM_ARRAY_TASK_COUNT", "1");
+        const QByteArray shard_file = readBytes(path("slurm.json"));
+        const Result alone = cli(kShardedSweep + std::vector<std::string>{"--shard", "slurm", "--save", path("slurm.json")});
+        QCOMPARE(alone.code, 2);
+        QVERIFY2(QString::fromStdString(alone.err).contains("holds shard 2/3, not the whole sweep"), alone.err.c_str());
+        QCOMPARE(readBytes(path("slurm.json")), shard_file);
         for (const char* name : {"SLURM_ARRAY_TASK_ID", "SLURM_ARRAY_TASK_MIN", "SLURM_ARRAY_TASK_COUNT"}) qunsetenv(name);
 
         // Parts of different sweeps are not merged, and OUT is not touched.
