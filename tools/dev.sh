@@ -12,6 +12,7 @@ packages=(
   dataset-fashion-mnist
   clang libclang-rt-14-dev libomp-14-dev  # sanitizer and fuzz builds: libFuzzer, TSan with libomp + Archer
   desktop-file-utils appstream dpkg-dev file   # packaging: validators, dpkg-shlibdeps (test install_layout)
+  parallel slurmctld slurmd slurm-client munge   # sweeps split into shards (tests hpc_parallel, hpc_slurm)
 )
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }

@@ -8,6 +8,7 @@
 #include "f3/platform/kernels.hpp"
 #include "f3/io/names.hpp"
 #include "f3/observe/report.hpp"
+#include "f3/train/sweep_parts.hpp"
 #include "f3/train/sweep_runner.hpp"
 
 #include <algorithm>
@@ -17,6 +18,8 @@
 #include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -30,6 +33,9 @@ namespace {
 constexpr const char* kUsage = R"(usage: f3studio-cli train --dataset NAME|fashion-mnist|idx:DIR|csv:FILE --layers W[,W...] --epochs N [options]
        f3studio-cli train --config FILE [options]
        f3studio-cli sweep --config FILE --param NAME=VALUES [--param NAME=VALUES] [--seeds N] [options]
+       f3studio-cli sweep --config FILE [--param ...] --shard K/N|slurm --save PART.json [options]
+       f3studio-cli merge OUT.json PART.json [PART.json...]
+       f3studio-cli status FILE [FILE...]
        f3studio-cli --version | --help
 
 train: trains the chosen rules in lock-step (same initial weights, feedback matrices and batch
@@ -49,7 +55,23 @@ and a mean +- std table on stderr. Run k equals `train` with --seed (seed + k) a
   --save FILE          save the experiment with the sweep and its results (also every 10 s while
                        running); a sweep started again from that file runs only what is missing
   --csv FILE           one row per run, rule and epoch
-  Without --param, the sweep saved in the --config file is run (or resumed).
+  --shard K/N          run only shard K of N (K from 0 to N-1): the runs whose index modulo N is K,
+                       each the same bit for bit as in the whole sweep; --save keeps the sweep's
+                       definition and this shard's runs, and an existing --save file of the same
+                       shard is resumed (one of another sweep or shard is refused, never overwritten)
+  --shard slurm        K and N of a Slurm job array task: SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN
+                       and SLURM_ARRAY_TASK_COUNT (submit with sbatch --array=0-(N-1))
+  Without --param, the sweep saved in the --config file is run (or resumed; a shard's file resumes
+  that shard).
+
+merge: combines files of one sweep (shards, or a merged file and more shards) into OUT.json, which
+reads like a sweep run on one machine: `sweep --config OUT.json --save OUT.json` runs only what is
+missing. The files must hold the same experiment and sweep (else the differing setting is named)
+and a run found twice must have the same results; an existing OUT.json is merged in too, so merging
+again is harmless. Prints how many runs are done, missing and failed (stored incomplete).
+
+status: prints how many runs of the sweep are done, missing and failed across the files (a diverged
+run is a result, not a failure), and which are missing.
 
 experiment files:
   --config FILE        take every value from an experiment file (e.g. resources/lessons/*.json);
@@ -124,7 +146,7 @@ const std::vector<std::string> kExperimentOptions = {
     "architecture", "patch", "dim", "depth", "heads", "dim-head", "mlp-dim",
     "f3-error", "feedback-init", "optimizer", "momentum", "lr", "batch", "epochs", "seed", "threads", "baseline"};
 const std::vector<std::string> kTrainOnlyOptions = {"instruments", "instrument-every", "timeline"};
-const std::vector<std::string> kSweepOnlyOptions = {"param", "seeds", "jobs", "save", "csv"};
+const std::vector<std::string> kSweepOnlyOptions = {"param", "seeds", "jobs", "save", "csv", "shard"};
 // Options that take no value, and options that may be given more than once.
 const std::vector<std::string> kFlags = {"instruments"};
 const std::vector<std::string> kRepeatable = {"param"};
@@ -485,6 +507,75 @@ void print_sweep_table(std::ostream& err, const SweepSpec& spec, const std::vect
     }
 }
 
+// A Slurm job array task's shard: its offset in the array and the array's size.
+SweepPart slurm_shard() {
+    auto variable = [](const char* name) {
+        const char* value = std::getenv(name);
+        if (!value || !*value)
+            throw UsageError(std::string("--shard slurm: ") + name + " is not set (run inside a Slurm job array: sbatch --array=0-3 ...)");
+        return parse_number<long long>("shard", value);
+    };
+    const long long id = variable("SLURM_ARRAY_TASK_ID"), min = variable("SLURM_ARRAY_TASK_MIN"), count = variable("SLURM_ARRAY_TASK_COUNT");
+    if (const char* step = std::getenv("SLURM_ARRAY_TASK_STEP"); step && *step && std::string(step) != "1")
+        throw UsageError("--shard slurm needs an array without a step (e.g. --array=0-3), not one with step " + std::string(step));
+    if (id - min < 0 || id - min >= count)
+        throw UsageError("--shard slurm needs an array of consecutive indices (e.g. --array=0-3): task " + std::to_string(id) +
+                         " is not among " + std::to_string(count) + " tasks from " + std::to_string(min));
+    return SweepPart{static_cast<int>(id - min), static_cast<int>(count)};
+}
+
+SweepPart shard_option(const std::string& text) {
+    if (text == "slurm") return slurm_shard();
+    try {
+        return parse_sweep_part(text);
+    } catch (const SweepError& e) {
+        throw UsageError(std::string("--shard ") + e.what());
+    }
+}
+
+// A file about to be replaced (--save of a shard, merge's OUT), read so that nothing in it is lost;
+// one that is not an experiment file is refused and kept.
+Experiment existing_file(const std::string& path, const std::string& role) {
+    try {
+        return load_experiment(path, nullptr);
+    } catch (const ExperimentError& e) {
+        throw UsageError(role + " " + path + " exists and is not a sweep file (" + e.what() + "); it is kept: choose another name");
+    }
+}
+
+bool same_file(const std::string& a, const std::string& b) {
+    std::error_code ignored;
+    return std::filesystem::equivalent(a, b, ignored);
+}
+
+// A shard keeps its own runs only. Its --save file, when there is one already, is resumed (a
+// re-submitted job runs the same command); a file of another sweep or shard is refused, not
+// overwritten. `config` is the --config file, whose runs `resume` already holds.
+void plan_shard(SweepResume& resume, const Experiment& experiment, const SweepSpec& spec, const SweepPart& part,
+                const std::string& config, const std::string& save_path) {
+    if (!save_path.empty() && std::filesystem::exists(save_path)) {
+        const Experiment saved = existing_file(save_path, "--save");
+        const std::string refused = "--save " + save_path + " holds ";
+        const std::string keep = "; it is kept: choose another --save, or resume it with --config " + save_path;
+        if (!saved.sweep) throw UsageError(refused + "no sweep" + keep);
+        const auto describe = [](const SweepPart& p) { return p.count == 1 ? std::string("the whole sweep") : "shard " + part_text(p); };
+        if (saved.sweep_part.value_or(SweepPart{}) != part)
+            throw UsageError(refused + describe(saved.sweep_part.value_or(SweepPart{})) + ", not " + describe(part) + keep);
+        if (!same_file(config, save_path)) {
+            if (const std::string key = first_difference(saved, experiment); !key.empty())
+                throw UsageError(refused + "another sweep (" + key + " differs)" + keep);
+            for (SweepRun& run : plan_sweep_resume(saved, *saved.sweep, saved.sweep_runs, experiment, spec).kept)
+                if (std::find(resume.skip.begin(), resume.skip.end(), run_index(spec, run)) == resume.skip.end()) {
+                    resume.skip.push_back(run_index(spec, run));
+                    resume.kept.push_back(std::move(run));
+                }
+        }
+    }
+    std::erase_if(resume.kept, [&](const SweepRun& run) { return !in_part(part, run_index(spec, run)); });
+    resume.skip = runs_outside(spec, part);
+    for (const SweepRun& run : resume.kept) resume.skip.push_back(run_index(spec, run));
+}
+
 int sweep(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err, bool err_is_terminal) {
     const Args args = parse_options(argv, 1, kSweepOnlyOptions);
     Experiment experiment = experiment_from(args, err);
@@ -515,6 +606,14 @@ int sweep(const std::vector<std::string>& argv, std::ostream& out, std::ostream&
     const std::vector<SweepRun>& stored = resume.kept;
     experiment.sweep = spec;
     experiment.recorded_metrics.clear();
+    // A shard's file resumes that shard; --shard picks one (N = 1: the whole sweep, whose --save
+    // file is checked all the same: a lone re-submitted Slurm task must not overwrite its shard).
+    if (args.has("shard")) experiment.sweep_part = shard_option(args.get("shard"));
+    if (experiment.sweep_part) plan_shard(resume, experiment, spec, *experiment.sweep_part, args.get("config"), args.get("save"));
+    if (experiment.sweep_part && experiment.sweep_part->count == 1) experiment.sweep_part.reset();
+    const std::optional<SweepPart> part = experiment.sweep_part;
+    const std::size_t run_total = part ? part_run_count(spec, *part) : spec.run_count();
+    if (part) err << "shard " << part_text(*part) << ": " << run_total << " of the sweep's " << spec.run_count() << " runs\n";
 
     SweepRunner runner(experiment, spec);
     const Task task = runner.task();
@@ -526,7 +625,7 @@ int sweep(const std::vector<std::string>& argv, std::ostream& out, std::ostream&
                              " MiB); use --csv, or fewer runs or epochs");
     }
     if (args.has("save-config")) save_experiment_atomically(experiment, args.get("save-config"));
-    if (!stored.empty()) err << "resuming: " << stored.size() << " of " << spec.run_count() << " runs are in the file\n";
+    if (!stored.empty()) err << "resuming: " << stored.size() << " of " << run_total << " runs are in the file\n";
 
     const std::string save_path = args.get("save");
     auto all_runs = [&](std::vector<SweepRun> runs) {
@@ -552,7 +651,7 @@ int sweep(const std::vector<std::string>& argv, std::ostream& out, std::ostream&
     std::mutex print_mutex;
     auto draw = [&] {
         const std::size_t done = runner.finished_runs() + stored.size();
-        draw_progress(err, runner.progress(), std::to_string(done) + '/' + std::to_string(spec.run_count()) + " runs");
+        draw_progress(err, runner.progress(), std::to_string(done) + '/' + std::to_string(run_total) + " runs");
     };
     std::jthread progress;
     if (err_is_terminal)
@@ -588,10 +687,70 @@ int sweep(const std::vector<std::string>& argv, std::ostream& out, std::ostream&
     if (!save_path.empty()) save_experiment_atomically(experiment, save_path);
     if (args.has("csv")) write_csv(experiment.sweep_runs);
     if (runner.cancelled()) {
-        err << "interrupted: " << experiment.sweep_runs.size() << " of " << spec.run_count() << " runs done"
+        err << "interrupted: " << experiment.sweep_runs.size() << " of " << run_total << " runs done"
             << (save_path.empty() ? std::string() : "; sweep --config " + save_path + " resumes") << '\n';
         return 130;
     }
+    return 0;
+}
+
+// The files named on the command line (from `first`), checked to be runs of one sweep.
+std::vector<std::pair<std::string, Experiment>> load_sweep_files(const std::vector<std::string>& argv, std::size_t first, std::ostream& err) {
+    std::vector<std::pair<std::string, Experiment>> files;
+    for (std::size_t i = first; i < argv.size(); ++i) {
+        if (argv[i].rfind("--", 0) == 0) throw UsageError("'" + argv[0] + "' takes no options, only file names: " + argv[i]);
+        std::vector<std::string> warnings;
+        files.emplace_back(argv[i], load_experiment(argv[i], &warnings));
+        for (const auto& warning : warnings) err << "warning: " << warning << '\n';
+    }
+    return files;
+}
+
+// Done, missing and failed runs, each file's share, and which runs are missing.
+void print_sweep_status(std::ostream& out, const std::vector<std::pair<std::string, Experiment>>& files, const SweepMerge& merge) {
+    const SweepSpec& spec = *merge.merged.sweep;
+    for (const auto& [name, experiment] : files)
+        out << name << ": " << (experiment.sweep_part ? "shard " + part_text(*experiment.sweep_part) : std::string("whole sweep")) << ", "
+            << experiment.sweep_runs.size() << " runs\n";
+    out << "runs: " << spec.run_count() << ", done: " << merge.done() << ", missing: " << merge.missing.size() - merge.failed
+        << ", failed: " << merge.failed << '\n';
+    constexpr std::size_t kListed = 20;
+    for (std::size_t k = 0; k < merge.missing.size() && k < kListed; ++k) {
+        const std::size_t index = merge.missing[k], point = index / static_cast<std::size_t>(spec.seeds);
+        out << "missing run " << index << ": " << (spec.axes.empty() ? std::string() : spec.point_label(point) + ", ") << "seed index "
+            << index % static_cast<std::size_t>(spec.seeds) << '\n';
+    }
+    if (merge.missing.size() > kListed) out << "and " << merge.missing.size() - kListed << " more missing runs\n";
+}
+
+SweepMerge merge_files(const std::vector<std::pair<std::string, Experiment>>& files) {
+    try {
+        return merge_sweep_parts(files);
+    } catch (const SweepMergeError& e) {
+        throw UsageError(e.what());
+    }
+}
+
+int merge(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
+    if (argv.size() < 3) throw UsageError("merge needs OUT.json and at least one PART.json");
+    const std::string out_path = argv[1];
+    auto files = load_sweep_files(argv, 2, err);
+    // An existing OUT is merged in as well: nothing it holds is lost, and merging again changes nothing.
+    const bool out_is_input = std::any_of(files.begin(), files.end(), [&](const auto& file) { return same_file(file.first, out_path); });
+    if (std::filesystem::exists(out_path) && !out_is_input) files.emplace_back(out_path, existing_file(out_path, "OUT"));
+    const SweepMerge merged = merge_files(files);
+    save_experiment_atomically(merged.merged, out_path);
+    print_sweep_status(out, files, merged);
+    out << "wrote " << out_path;
+    if (!merged.missing.empty()) out << "; sweep --config " << out_path << " --save " << out_path << " runs the missing runs";
+    out << '\n';
+    return 0;
+}
+
+int status(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
+    if (argv.size() < 2) throw UsageError("status needs at least one sweep file");
+    const auto files = load_sweep_files(argv, 1, err);
+    print_sweep_status(out, files, merge_files(files));
     return 0;
 }
 } // namespace
@@ -608,6 +767,8 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     try {
         if (args[0] == "train") return train(args, out, err, err_is_terminal);
         if (args[0] == "sweep") return sweep(args, out, err, err_is_terminal);
+        if (args[0] == "merge") return merge(args, out, err);
+        if (args[0] == "status") return status(args, out, err);
         throw UsageError("unknown command '" + args[0] + "' (try --help)");
     } catch (const UsageError& e) {
         err << "error: " << e.what() << '\n';

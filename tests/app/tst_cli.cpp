@@ -48,6 +48,22 @@ QStringList withoutTiming(const Result& r) {
     return kept;
 }
 
+// A sweep of 6 runs (3 learning rates x 2 seeds) to split into shards.
+const std::vector<std::string> kShardedSweep = {"sweep", "--dataset", "xor", "--layers", "4", "--algorithms", "bp,f3", "--epochs", "2",
+                                                "--param", "lr=1e-3:1e-1:log:3", "--seeds", "2", "--jobs", "2"};
+
+QByteArray readBytes(const std::string& path) {
+    QFile file(QString::fromStdString(path));
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+// A saved sweep without the times its runs took (the one thing that differs between two machines).
+std::string withoutSeconds(const std::string& path) {
+    f3::Experiment e = f3::load_experiment(path, nullptr);
+    for (auto& run : e.sweep_runs) run.seconds = 0.0;
+    return f3::to_json(e);
+}
+
 void writeText(const QString& path, const QByteArray& text) {
     QFile file(path);
     QVERIFY(file.open(QIODevice::WriteOnly));
@@ -425,6 +441,146 @@ private slots:
         const int printed = static_cast<int>(r.lines().size());
         QVERIFY(printed < 400);
         QCOMPARE(static_cast<int>(f3::load_experiment(saved, nullptr).sweep_runs.size()), printed);
+    }
+
+    // Shards of a sweep, run one by one as on separate machines, merge into the file the whole
+    // sweep saves (the times aside); status and merge count what is done and missing.
+    void sharded_sweep_merges_into_the_whole_sweep() {
+        QTemporaryDir dir;
+        const auto path = [&](const std::string& name) { return (dir.path() + "/").toStdString() + name; };
+        const Result whole = cli(kShardedSweep + std::vector<std::string>{"--save", path("whole.json")});
+        QCOMPARE(whole.code, 0);
+        std::vector<std::string> parts;
+        for (int k = 2; k >= 0; --k) {
+            parts.push_back(path("part-" + std::to_string(k) + ".json"));
+            const Result shard = cli(kShardedSweep + std::vector<std::string>{"--shard", std::to_string(k) + "/3", "--save", parts.back()});
+            QCOMPARE(shard.code, 0);
+            QVERIFY2(QString::fromStdString(shard.err).contains(QString("shard %1/3: 2 of the sweep's 6 runs").arg(k)), shard.err.c_str());
+            QCOMPARE(shard.lines().size(), 2);
+            const f3::Experiment part = f3::load_experiment(parts.back(), nullptr);
+            QVERIFY(part.sweep_part == (f3::SweepPart{k, 3}));
+            for (const auto& run : part.sweep_runs) QCOMPARE(static_cast<int>(run_index(*part.sweep, run) % 3), k);
+        }
+        const Result merged = cli(std::vector<std::string>{"merge", path("all.json")} + parts);
+        QCOMPARE(merged.code, 0);
+        QVERIFY2(QString::fromStdString(merged.out).contains("runs: 6, done: 6, missing: 0, failed: 0"), merged.out.c_str());
+        QCOMPARE(withoutSeconds(path("all.json")), withoutSeconds(path("whole.json")));
+        // Again, the parts in another order, into the existing file: the same bytes.
+        const QByteArray first = readBytes(path("all.json"));
+        QCOMPARE(cli({"merge", path("all.json"), parts[1], parts[2], parts[0]}).code, 0);
+        QCOMPARE(readBytes(path("all.json")), first);
+
+        // Two of three shards: the missing runs are named, and the merged file resumes them.
+        const Result status = cli({"status", parts[0], parts[2]});
+        QCOMPARE(status.code, 0);
+        QVERIFY2(QString::fromStdString(status.out).contains("runs: 6, done: 4, missing: 2, failed: 0"), status.out.c_str());
+        QVERIFY2(QString::fromStdString(status.out).contains("missing run 1: lr=0.001, seed index 1"), status.out.c_str());
+        QCOMPARE(cli({"merge", path("some.json"), parts[0], parts[2]}).code, 0);
+        const Result rest = cli({"sweep", "--config", path("some.json"), "--save", path("some.json")});
+        QCOMPARE(rest.code, 0);
+        QVERIFY2(QString::fromStdString(rest.err).contains("resuming: 4 of 6 runs are in the file"), rest.err.c_str());
+        QCOMPARE(rest.lines().size(), 2);
+        QCOMPARE(withoutSeconds(path("some.json")), withoutSeconds(path("whole.json")));
+    }
+
+    // A shard started again with its --save file runs only what the file lacks; a file of another
+    // shard or sweep is refused and left as it was.
+    void a_shard_resumes_its_file_and_refuses_others() {
+        QTemporaryDir dir;
+        const std::string part = (dir.path() + "/part-1.json").toStdString();
+        const auto shard = kShardedSweep + std::vector<std::string>{"--shard", "1/3", "--save", part};
+        QCOMPARE(cli(shard).code, 0);
+        f3::Experiment file = f3::load_experiment(part, nullptr);
+        const std::string complete = withoutSeconds(part);
+        file.sweep_runs.pop_back(); // as if the shard had been stopped before its last run
+        f3::save_experiment_atomically(file, part);
+        const Result resumed = cli(shard);
+        QCOMPARE(resumed.code, 0);
+        QVERIFY2(QString::fromStdString(resumed.err).contains("resuming: 1 of 2 runs are in the file"), resumed.err.c_str());
+        QCOMPARE(resumed.lines().size(), 1);
+        QCOMPARE(withoutSeconds(part), complete);
+
+        const QByteArray before = readBytes(part);
+        const Result other_shard = cli(kShardedSweep + std::vector<std::string>{"--shard", "2/3", "--save", part});
+        QCOMPARE(other_shard.code, 2);
+        QVERIFY2(QString::fromStdString(other_shard.err).contains("holds shard 1/3, not shard 2/3; it is kept"), other_shard.err.c_str());
+        const Result other_sweep = cli(kShardedSweep + std::vector<std::string>{"--batch", "3", "--shard", "1/3", "--save", part});
+        QCOMPARE(other_sweep.code, 2);
+        QVERIFY2(QString::fromStdString(other_sweep.err).contains("holds another sweep (batch_size differs)"), other_sweep.err.c_str());
+        QCOMPARE(readBytes(part), before);
+        // The shard's own file resumes the shard without --shard.
+        const Result again = cli({"sweep", "--config", part, "--save", part});
+        QCOMPARE(again.code, 0);
+        QVERIFY2(QString::fromStdString(again.err).contains("shard 1/3: 2 of the sweep's 6 runs"), again.err.c_str());
+        QCOMPARE(again.lines().size(), 0);
+        // ... and grows with the sweep. With 3 seeds the runs are numbered anew: of the shard's two
+        // runs (point 0 seed 1, point 2 seed 0: runs 1 and 4 of 6), only the first is still in
+        // shard 1 (run 1 of 9; the other is now run 6, of shard 0).
+        const Result more_seeds = cli({"sweep", "--config", part, "--seeds", "3", "--save", part});
+        QCOMPARE(more_seeds.code, 0);
+        QVERIFY2(QString::fromStdString(more_seeds.err).contains("shard 1/3: 3 of the sweep's 9 runs"), more_seeds.err.c_str());
+        QVERIFY2(QString::fromStdString(more_seeds.err).contains("resuming: 1 of 3 runs are in the file"), more_seeds.err.c_str());
+        QCOMPARE(more_seeds.lines().size(), 2);
+        // A whole sweep's file is not overwritten by a shard of it.
+        const std::string whole = (dir.path() + "/whole.json").toStdString();
+        QCOMPARE(cli(kShardedSweep + std::vector<std::string>{"--save", whole}).code, 0);
+        const Result over_whole = cli({"sweep", "--config", whole, "--shard", "0/3", "--save", whole});
+        QCOMPARE(over_whole.code, 2);
+        QVERIFY2(QString::fromStdString(over_whole.err).contains("holds the whole sweep, not shard 0/3"), over_whole.err.c_str());
+    }
+
+    void shards_and_merges_explain_bad_input() {
+        QTemporaryDir dir;
+        const auto path = [&](const std::string& name) { return (dir.path() + "/").toStdString() + name; };
+        const Result beyond = cli(kShardedSweep + std::vector<std::string>{"--shard", "3/3"});
+        QCOMPARE(beyond.code, 2);
+        QVERIFY2(QString::fromStdString(beyond.err).contains("--shard '3/3': K counts from 0 to N-1 (2)"), beyond.err.c_str());
+        for (const char* name : {"SLURM_ARRAY_TASK_ID", "SLURM_ARRAY_TASK_MIN", "SLURM_ARRAY_TASK_COUNT", "SLURM_ARRAY_TASK_STEP"}) qunsetenv(name);
+        const Result outside = cli(kShardedSweep + std::vector<std::string>{"--shard", "slurm"});
+        QCOMPARE(outside.code, 2);
+        QVERIFY2(QString::fromStdString(outside.err).contains("--shard slurm: SLURM_ARRAY_TASK_ID is not set"), outside.err.c_str());
+        qputenv("SLURM_ARRAY_TASK_ID", "6");
+        qputenv("SLURM_ARRAY_TASK_MIN", "4");
+        const Result no_count = cli(kShardedSweep + std::vector<std::string>{"--shard", "slurm"});
+        QVERIFY2(QString::fromStdString(no_count.err).contains("SLURM_ARRAY_TASK_COUNT is not set"), no_count.err.c_str());
+        qputenv("SLURM_ARRAY_TASK_COUNT", "3");
+        const Result task = cli(kShardedSweep + std::vector<std::string>{"--shard", "slurm", "--save", path("slurm.json")});
+        QCOMPARE(task.code, 0);
+        QVERIFY2(QString::fromStdString(task.err).contains("shard 2/3: 2 of the sweep's 6 runs"), task.err.c_str());
+        qputenv("SLURM_ARRAY_TASK_COUNT", "2");
+        const Result gap = cli(kShardedSweep + std::vector<std::string>{"--shard", "slurm"});
+        QVERIFY2(QString::fromStdString(gap.err).contains("needs an array of consecutive indices"), gap.err.c_str());
+        // One task re-submitted alone (--array=2) is a whole sweep: it must not replace shard 2/3's file.
+        qputenv("SLURM_ARRAY_TASK_ID", "2");
+        qputenv("SLURM_ARRAY_TASK_MIN", "2");
+        qputenv("SLURM_ARRAY_TASK_COUNT", "1");
+        const QByteArray shard_file = readBytes(path("slurm.json"));
+        const Result alone = cli(kShardedSweep + std::vector<std::string>{"--shard", "slurm", "--save", path("slurm.json")});
+        QCOMPARE(alone.code, 2);
+        QVERIFY2(QString::fromStdString(alone.err).contains("holds shard 2/3, not the whole sweep"), alone.err.c_str());
+        QCOMPARE(readBytes(path("slurm.json")), shard_file);
+        for (const char* name : {"SLURM_ARRAY_TASK_ID", "SLURM_ARRAY_TASK_MIN", "SLURM_ARRAY_TASK_COUNT"}) qunsetenv(name);
+
+        // Parts of different sweeps are not merged, and OUT is not touched.
+        QCOMPARE(cli(kShardedSweep + std::vector<std::string>{"--shard", "0/2", "--save", path("a.json")}).code, 0);
+        QCOMPARE(cli(kShardedSweep + std::vector<std::string>{"--lr", "0.5", "--shard", "1/2", "--save", path("b.json")}).code, 0);
+        const Result mixed = cli({"merge", path("out.json"), path("a.json"), path("b.json")});
+        QCOMPARE(mixed.code, 2);
+        QVERIFY2(QString::fromStdString(mixed.err).contains(QString::fromStdString("not a part of the same sweep as " + path("a.json") + ": optimizer.learning_rate differs")),
+                 mixed.err.c_str());
+        QVERIFY(!QFile::exists(QString::fromStdString(path("out.json"))));
+        QCOMPARE(cli({"merge", path("out.json"), path("b.json")}).code, 0);
+        const QByteArray out = readBytes(path("out.json"));
+        QCOMPARE(cli({"merge", path("out.json"), path("a.json")}).code, 2); // the existing OUT is of the other sweep
+        QCOMPARE(readBytes(path("out.json")), out);
+        writeText(QString::fromStdString(path("notes.txt")), "not a sweep");
+        const Result over_notes = cli({"merge", path("notes.txt"), path("b.json")});
+        QCOMPARE(over_notes.code, 2);
+        QVERIFY2(QString::fromStdString(over_notes.err).contains("OUT " + QString::fromStdString(path("notes.txt")) + " exists and is not a sweep file"),
+                 over_notes.err.c_str());
+        QCOMPARE(readBytes(path("notes.txt")), QByteArray("not a sweep"));
+        QVERIFY(QString::fromStdString(cli({"merge", path("out.json")}).err).contains("merge needs OUT.json and at least one PART.json"));
+        QVERIFY(QString::fromStdString(cli({"status", path("none.json")}).err).contains("none.json"));
     }
 
     void version_and_help() {

@@ -345,6 +345,16 @@ SweepRun read_sweep_run(Reader& reader, const Value& value, const std::string& p
     return run;
 }
 
+SweepPart read_sweep_part(Reader& reader, const Value& value, const std::string& path) {
+    Section s(reader, &value, path);
+    SweepPart part;
+    part.count = s.whole<int>("count", 1, Range{1, static_cast<double>(limits::kMaxSweepRuns)});
+    part.index = s.whole<int>("index", 0, Range{0, static_cast<double>(limits::kMaxSweepRuns)});
+    if (part.index >= part.count) reader.fail(s.path_of("index"), std::to_string(part.index) + " is not below count " + std::to_string(part.count));
+    s.finish();
+    return part;
+}
+
 Value sweep_run_json(const SweepRun& run) {
     std::vector<std::string> rules;
     for (const auto& m : run.history)
@@ -562,6 +572,7 @@ Experiment read_experiment(Reader& reader, const Value& document) {
         if (const json::Array* runs = s.array("runs"))
             for (std::size_t i = 0; i < runs->size(); ++i)
                 e.sweep_runs.push_back(read_sweep_run(reader, (*runs)[i], indexed(s.path_of("runs"), i), spec));
+        if (const Value* part = s.get("part"); part && !part->is_null()) e.sweep_part = read_sweep_part(reader, *part, s.path_of("part"));
         e.sweep = std::move(spec);
         s.finish();
     }
@@ -692,7 +703,10 @@ std::string to_json(const Experiment& e) {
         }
         json::Array runs;
         for (const auto& run : e.sweep_runs) runs.push_back(sweep_run_json(run));
-        root.emplace_back("sweep", json::Object{{"parameters", std::move(axes)}, {"seeds", e.sweep->seeds}, {"runs", std::move(runs)}});
+        json::Object sweep{{"parameters", std::move(axes)}, {"seeds", e.sweep->seeds}};
+        if (e.sweep_part) sweep.emplace_back("part", json::Object{{"index", e.sweep_part->index}, {"count", e.sweep_part->count}});
+        sweep.emplace_back("runs", std::move(runs));
+        root.emplace_back("sweep", std::move(sweep));
     }
     return json::write(root);
 }

@@ -45,6 +45,8 @@ struct Experiment {
     // Optional: a sweep over this configuration and the runs of it that finished.
     std::optional<SweepSpec> sweep;
     std::vector<SweepRun> sweep_runs;
+    // Set when the file holds one shard of the sweep: sweep_runs are runs of that shard only.
+    std::optional<SweepPart> sweep_part;
 };
 
 // Throws ExperimentError naming `source_name` and the key for malformed JSON, a missing or foreign

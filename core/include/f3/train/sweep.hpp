@@ -59,6 +59,15 @@ struct SweepSpec {
     friend bool operator==(const SweepSpec&, const SweepSpec&) = default;
 };
 
+// Shard `index` of `count` (0 <= index < count) of a sweep: the runs whose run_index is index
+// modulo count (round robin, so that every shard gets a share of each point's cost). Shards run on
+// different machines and are merged back into one sweep (sweep_parts.hpp).
+struct SweepPart {
+    int index = 0;
+    int count = 1;
+    friend bool operator==(const SweepPart&, const SweepPart&) = default;
+};
+
 // Problems with the sweep's shape and with the configuration at each of its points on this data,
 // one sentence each (empty: fine).
 std::vector<std::string> check_sweep(const SweepSpec& spec, const TrainingConfig& base, const Dataset& data);
