@@ -48,7 +48,8 @@ and a mean +- std table on stderr. Run k equals `train` with --seed (seed + k) a
   --jobs N             runs at a time (default: one per core); the numbers do not depend on it
   --save FILE          save the experiment with the sweep and its results (also every 10 s while
                        running); a sweep started again from that file runs only what is missing
-  --csv FILE           one row per run, rule and epoch
+  --csv FILE           one row per run, rule and epoch ('-': to standard output at the end,
+                       instead of the JSON lines)
   Without --param, the sweep saved in the --config file is run (or resumed).
 
 experiment files:
@@ -374,6 +375,8 @@ Experiment experiment_from(const Args& args, std::ostream& err) {
             throw UsageError("--layers is required (e.g. --layers 500, or --layers \"\" for none)");
         if (!args.has("epochs")) throw UsageError("--epochs is required");
     }
+    for (const std::string option : {"save", "save-config"})
+        if (args.get(option) == "-") throw UsageError("--" + option + " writes an experiment file, not a stream: give a file name, not '-'");
     apply_flags(args, experiment);
     return experiment;
 }
@@ -534,7 +537,13 @@ int sweep(const std::vector<std::string>& argv, std::ostream& out, std::ostream&
         sort_runs(runs);
         return runs;
     };
+    // "--csv -": the table is the standard output, written once at the end.
+    const bool csv_to_stdout = args.get("csv") == "-";
     auto write_csv = [&](const std::vector<SweepRun>& runs) {
+        if (csv_to_stdout) {
+            out << sweep_csv(spec, runs) << std::flush;
+            return;
+        }
         try {
             write_file_atomically(args.get("csv"), sweep_csv(spec, runs));
         } catch (const FileError& e) {
@@ -544,7 +553,7 @@ int sweep(const std::vector<std::string>& argv, std::ostream& out, std::ostream&
     // Both outputs are written once before training, so a wrong path fails now, not after hours.
     experiment.sweep_runs = stored;
     if (!save_path.empty()) save_experiment_atomically(experiment, save_path);
-    if (args.has("csv")) write_csv(stored);
+    if (args.has("csv") && !csv_to_stdout) write_csv(stored);
     std::vector<SweepRun> so_far; // for the periodic save
     auto last_save = std::chrono::steady_clock::now();
     const InterruptCancels interrupt(runner); // Ctrl-C: finish the runs' current batch, keep what is done
@@ -568,7 +577,7 @@ int sweep(const std::vector<std::string>& argv, std::ostream& out, std::ostream&
     const auto finished = runner.run(jobs, [&](const SweepRun& run) {
         const std::lock_guard lock(print_mutex);
         if (err_is_terminal) err << "\r\033[K";
-        out << sweep_run_line(spec, run, task) << std::endl;
+        if (!csv_to_stdout) out << sweep_run_line(spec, run, task) << std::endl;
         if (!save_path.empty()) {
             so_far.push_back(run);
             if (std::chrono::steady_clock::now() - last_save > std::chrono::seconds(10)) {

@@ -12,6 +12,9 @@
 #include <csignal>
 #include <thread>
 #include <signal.h>
+#include <filesystem>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "f3/io/experiment.hpp"
 
@@ -396,6 +399,32 @@ private slots:
         QCOMPARE(changed.code, 0);
         QCOMPARE(changed.lines().size(), 6);
         QVERIFY(QString::fromStdString(changed.err).contains("made with other settings"));
+    }
+
+    // Saves go to regular files only; "--csv -" is the standard output.
+    void saves_refuse_what_is_not_a_regular_file() {
+        QTemporaryDir dir;
+        const std::string fifo = (dir.path() + "/pipe.csv").toStdString(), to_null = (dir.path() + "/null.json").toStdString();
+        QVERIFY(::mkfifo(fifo.c_str(), 0600) == 0);
+        QVERIFY(::symlink("/dev/null", to_null.c_str()) == 0);
+        const std::vector<std::string> sweep = {"sweep", "--dataset", "xor", "--layers", "4", "--epochs", "1", "--seeds", "2"};
+        const Result to_fifo = cli(sweep + std::vector<std::string>{"--csv", fifo});
+        QCOMPARE(to_fifo.code, 2);
+        QCOMPARE(to_fifo.err, "error: " + fifo + ": cannot save: it is a FIFO (named pipe), not a regular file\n");
+        const Result config = cli({"train", "--dataset", "xor", "--layers", "4", "--epochs", "1", "--save-config", to_null});
+        QCOMPARE(config.code, 2);
+        QVERIFY2(QString::fromStdString(config.err).contains("it is a symbolic link to a character device (/dev/null)"), config.err.c_str());
+        QCOMPARE(std::filesystem::read_symlink(to_null).string(), std::string("/dev/null"));
+        const Result dash = cli(sweep + std::vector<std::string>{"--save", "-"});
+        QCOMPARE(dash.code, 2);
+        QVERIFY2(QString::fromStdString(dash.err).contains("--save writes an experiment file, not a stream"), dash.err.c_str());
+
+        const Result csv = cli(sweep + std::vector<std::string>{"--csv", "-"});
+        QCOMPARE(csv.code, 0);
+        const QStringList rows = csv.lines();
+        QCOMPARE(rows.size(), 1 + 2); // the header, then one row per seed (one rule, one epoch)
+        QVERIFY2(rows[0].startsWith("seed,rule,epoch,"), qPrintable(rows[0]));
+        QVERIFY(rows[2].startsWith("2,bp,1,"));
     }
 
     // Ctrl-C during a sweep: the runs' current batch finishes, the finished runs are printed and

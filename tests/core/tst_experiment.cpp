@@ -531,6 +531,43 @@ private slots:
         QCOMPARE(filesIn(dir.path()), QStringList{"kept.json"});
     }
 
+    // A save never replaces a FIFO, a device or a directory (nor one behind a symbolic link) with a
+    // regular file: it refuses, naming what the target is, and leaves it as it was.
+    void save_refuses_what_is_not_a_regular_file() {
+        namespace fs = std::filesystem;
+        QTemporaryDir dir;
+        const std::string fifo = dir.filePath("pipe").toStdString();
+        QVERIFY(::mkfifo(fifo.c_str(), 0600) == 0);
+        const std::string to_null = dir.filePath("null.json").toStdString(), to_fifo = dir.filePath("to-pipe.json").toStdString();
+        fs::create_symlink("/dev/null", to_null);
+        fs::create_symlink(fifo, to_fifo);
+        QVERIFY(QDir(dir.path()).mkdir("folder.json"));
+        const std::string folder = dir.filePath("folder.json").toStdString();
+        const std::vector<std::pair<std::string, std::string>> cases = {
+            {fifo, "it is a FIFO (named pipe), not a regular file"},
+            {to_null, "it is a symbolic link to a character device (/dev/null), not a regular file"},
+            {to_fifo, "it is a symbolic link to a FIFO (named pipe) (" + fifo + "), not a regular file"},
+            {folder, "it is a directory, not a regular file"},
+        };
+        for (const auto& [path, problem] : cases) {
+            const std::string message = errorOf<ExperimentError>([&] { save_experiment_atomically(Experiment{}, path); });
+            QVERIFY2(message == path + ": cannot save: " + problem, message.c_str());
+        }
+        QVERIFY(fs::is_fifo(fifo));
+        QCOMPARE(fs::read_symlink(to_null).string(), std::string("/dev/null"));
+        QCOMPARE(fs::read_symlink(to_fifo).string(), fifo);
+        QVERIFY(fs::is_directory(folder));
+        const QStringList left = QDir(dir.path()).entryList(QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot, QDir::Name);
+        QCOMPARE(left, (QStringList{"folder.json", "null.json", "pipe", "to-pipe.json"})); // no temporary file left
+        // A link to a regular file still saves into that file and stays a link.
+        const std::string real = dir.filePath("real.json").toStdString(), link = dir.filePath("link.json").toStdString();
+        writeFile(real, "old");
+        fs::create_symlink(real, link);
+        save_experiment_atomically(Experiment{}, link);
+        QVERIFY(fs::is_symlink(link));
+        QCOMPARE(readFile(real), to_json(Experiment{}));
+    }
+
     // Root may write anywhere, so as root the save runs in a child that drops to user "nobody".
     void save_into_read_only_directory_fails() {
         QTemporaryDir dir;

@@ -1,4 +1,5 @@
 #include "f3/io/atomic_file.hpp"
+#include "f3/io/file_kind.hpp"
 
 #include <atomic>
 #include <cerrno>
@@ -48,6 +49,11 @@ private:
 void write_file_atomically(const std::string& path, const std::string& text) {
     namespace fs = std::filesystem;
     const auto fail = [&](const std::string& problem) { save_failed(path, problem); };
+
+    // Renaming over a device, FIFO or directory would replace it with a regular file (as root,
+    // /dev/full) or never reach the reader of a pipe: only regular files are saved to.
+    const std::string kind = special_file_kind(path);
+    if (!kind.empty()) fail("it is " + kind + ", not a regular file");
 
     fs::path target(path);
     std::error_code ec;

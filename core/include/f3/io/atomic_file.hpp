@@ -13,7 +13,8 @@ public:
 
 // Writes a temporary file in the target's directory, syncs it, renames it over `path` and syncs the
 // directory: a crash leaves either the old or the new file, never a mix. On failure the temporary
-// file is removed, the previous file is untouched and FileError is thrown.
+// file is removed, the previous file is untouched and FileError is thrown. Only regular files are
+// replaced (through symbolic links too): a device, FIFO or directory gets FileError naming it.
 void write_file_atomically(const std::string& path, const std::string& content);
 
 } // namespace f3
