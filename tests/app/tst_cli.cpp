@@ -247,6 +247,8 @@ private slots:
         QTest::newRow("missing csv") << QStringList{"train", "--dataset", "csv:/nonexistent/x.csv", "--layers", "4", "--epochs", "1"} << "x.csv";
         QTest::newRow("missing idx") << QStringList{"train", "--dataset", "idx:/nonexistent", "--layers", "4", "--epochs", "1"} << "nonexistent";
         QTest::newRow("zero train limit") << (base + QStringList{"--train-limit", "0"}) << "--train-limit";
+        QTest::newRow("sweep width 1e17:1e17") << QStringList{"sweep", "--dataset", "xor", "--layers", "4", "--epochs", "1", "--param", "width=1e17:1e17"}
+                                               << "--param width: 100000000000000000 is beyond what a whole-number setting holds";
         const QStringList sweep = {"sweep", "--dataset", "xor", "--layers", "4", "--epochs", "1"};
         QTest::newRow("sweep without param") << sweep << "--param NAME=VALUES is required";
         QTest::newRow("sweep bad param") << (sweep + QStringList{"--param", "lr=1e-3:1e-1:log"}) << "--param lr: '1e-3:1e-1:log' is not A:B:log:N";
