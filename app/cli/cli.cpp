@@ -184,6 +184,15 @@ template <class T> T parse_number(const std::string& option, const std::string& 
     return value;
 }
 
+// Seeds and sample counts, which experiment files store as doubles: exact up to 2^53.
+std::uint64_t parse_exact_integer(const std::string& option, const std::string& text) {
+    const auto value = parse_number<std::uint64_t>(option, text);
+    if (value > limits::kMaxExactInteger)
+        throw UsageError("--" + option + " must be at most " + std::to_string(limits::kMaxExactInteger) +
+                         " (2^53, the largest whole number an experiment file stores exactly), not " + text);
+    return value;
+}
+
 template <class Enum> Enum parse_name(const std::string& option, const std::string& text) {
     try {
         return parse<Enum>(text);
@@ -245,9 +254,9 @@ void apply_flags(const Args& args, Experiment& experiment) {
     if (args.has("size")) data.toy.size = parse_number<int>("size", args.get("size"));
     if (args.has("noise")) data.toy.noise = parse_number<double>("noise", args.get("noise"));
     TrainingConfig& training = experiment.training;
-    if (args.has("seed")) training.seed = data.toy.seed = parse_number<std::uint64_t>("seed", args.get("seed"));
+    if (args.has("seed")) training.seed = data.toy.seed = parse_exact_integer("seed", args.get("seed"));
     if (args.has("train-limit")) {
-        const auto limit = parse_number<long long>("train-limit", args.get("train-limit"));
+        const auto limit = parse_exact_integer("train-limit", args.get("train-limit"));
         if (limit < 1) throw UsageError("--train-limit must be at least 1");
         experiment.train_limit = static_cast<Index>(limit);
     }

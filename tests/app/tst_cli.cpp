@@ -247,6 +247,12 @@ private slots:
         QTest::newRow("missing csv") << QStringList{"train", "--dataset", "csv:/nonexistent/x.csv", "--layers", "4", "--epochs", "1"} << "x.csv";
         QTest::newRow("missing idx") << QStringList{"train", "--dataset", "idx:/nonexistent", "--layers", "4", "--epochs", "1"} << "nonexistent";
         QTest::newRow("zero train limit") << (base + QStringList{"--train-limit", "0"}) << "--train-limit";
+        // Experiment files store numbers as doubles: above 2^53 a saved seed would come back changed.
+        QTest::newRow("seed above 2^53") << (base + QStringList{"--seed", "9007199254740993"})
+                                         << "--seed must be at most 9007199254740992 (2^53, the largest whole number an experiment file stores exactly)";
+        QTest::newRow("train limit above 2^53") << (base + QStringList{"--train-limit", "18446744073709551615"}) << "--train-limit must be at most 9007199254740992";
+        QTest::newRow("sweep seeds past 2^53") << QStringList{"sweep", "--dataset", "xor", "--layers", "4", "--epochs", "1", "--seed", "9007199254740992", "--seeds", "2"}
+                                               << "the last seed, 9007199254740993, is beyond what an experiment file stores exactly";
         QTest::newRow("sweep width 1e17:1e17") << QStringList{"sweep", "--dataset", "xor", "--layers", "4", "--epochs", "1", "--param", "width=1e17:1e17"}
                                                << "--param width: 100000000000000000 is beyond what a whole-number setting holds";
         const QStringList sweep = {"sweep", "--dataset", "xor", "--layers", "4", "--epochs", "1"};

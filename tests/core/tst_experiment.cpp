@@ -515,6 +515,27 @@ private slots:
         QVERIFY2(contains(message, path + ":4:3: expected ',' or '}'"), message.c_str());
     }
 
+    // A Linux file name may hold any bytes: the writer escapes those that are not UTF-8 (the file
+    // stays valid UTF-8, which its own reader demands) and the reader gives back the same bytes.
+    void names_that_are_not_utf8_come_back_exactly() {
+        QTemporaryDir dir;
+        const std::string folder = dir.path().toStdString() + "/data\xff\xfe\xc3";
+        QVERIFY(std::filesystem::create_directory(folder));
+        writeFile(folder + "/points.csv", "x,label\n0,a\n1,b\n2,a\n3,b\n4,a\n5,b\n6,a\n7,b\n8,a\n9,b\n");
+        Experiment original;
+        original.name = "caf\xe9 \xed\xa0\x80 \xc3\xa9"; // Latin-1, an encoded surrogate, then real UTF-8
+        original.dataset.source = "csv:" + folder + "/points.csv";
+        const std::string text = to_json(original);
+        QVERIFY2(contains(text, "caf\\udce9 \\udced\\udca0\\udc80 \xc3\xa9"), text.c_str());
+        const std::string path = dir.filePath("bytes.json").toStdString();
+        save_experiment_atomically(original, path);
+        const Experiment loaded = load_experiment(path, nullptr);
+        QCOMPARE(loaded.name, original.name);
+        QCOMPARE(loaded.dataset.source, original.dataset.source);
+        QCOMPARE(to_json(loaded), text);
+        QCOMPARE(load_experiment_data(loaded).train_x.rows() + load_experiment_data(loaded).test_x.rows(), Index{10});
+    }
+
     // ---- Saving ----
 
     void failed_save_leaves_the_old_file() {

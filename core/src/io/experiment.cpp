@@ -37,7 +37,7 @@ struct Range {
 };
 
 constexpr double kInfinity = std::numeric_limits<double>::infinity();
-constexpr double kMaxExactInteger = 9007199254740992.0; // 2^53: larger integers do not survive a double
+constexpr double kMaxExactInteger = static_cast<double>(limits::kMaxExactInteger);
 
 // The file-level bounds: those of check_config (comparison.cpp) and make_toy (toy.cpp), so a file
 // that loads also trains, plus the optimizer constants no command-line flag reaches.

@@ -274,6 +274,9 @@ std::vector<std::string> check_sweep(const SweepSpec& spec, const TrainingConfig
     if (spec.axes.size() > 2) problems.push_back("a sweep varies at most two parameters, not " + std::to_string(spec.axes.size()));
     if (spec.seeds < 1 || spec.seeds > limits::kMaxSweepSeeds)
         problems.push_back("seeds must be 1 to " + std::to_string(limits::kMaxSweepSeeds) + ", not " + std::to_string(spec.seeds));
+    if (spec.seeds >= 1 && base.seed + static_cast<std::uint64_t>(spec.seeds - 1) > limits::kMaxExactInteger)
+        problems.push_back("the last seed, " + std::to_string(base.seed + static_cast<std::uint64_t>(spec.seeds - 1)) +
+                           ", is beyond what an experiment file stores exactly (" + std::to_string(limits::kMaxExactInteger) + ")");
     std::set<SweepParameter> seen;
     for (const auto& axis : spec.axes) {
         const std::string name = to_string(axis.parameter);
