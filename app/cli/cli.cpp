@@ -242,7 +242,10 @@ RuleSpec parse_rule_option(const std::string& option, const std::string& text, F
 // that one value, so from here on the experiment alone describes the run.
 void apply_flags(const Args& args, Experiment& experiment) {
     DatasetSpec& data = experiment.dataset;
-    if (args.has("dataset")) data.source = args.get("dataset");
+    if (args.has("dataset")) {
+        data.source = args.get("dataset");
+        data.folder.clear(); // a path typed on the command line is relative to the working directory
+    }
     if (args.has("target")) data.target = args.get("target");
     if (args.has("task")) {
         try {

@@ -536,6 +536,39 @@ private slots:
         QCOMPARE(load_experiment_data(loaded).train_x.rows() + load_experiment_data(loaded).test_x.rows(), Index{10});
     }
 
+    // 200,000 unknown keys: twenty warnings and a count, not 200,000 lines (nor a key's newlines).
+    void many_unknown_keys_give_a_bounded_warning_list() {
+        std::string keys = R"(, "line\nbreak": 0)";
+        for (int i = 0; i < 200000; ++i) keys += ", \"k" + std::to_string(i) + "\": 0";
+        std::string text = to_json(Experiment{}); // complete: no "missing" warnings
+        text.insert(text.rfind('}'), keys);
+        std::vector<std::string> warnings;
+        parse_experiment(text, "keys.json", &warnings);
+        QCOMPARE(warnings.size(), std::size_t{21});
+        QCOMPARE(warnings[0], std::string(R"(keys.json: "line\nbreak": unknown key, ignored)"));
+        QCOMPARE(warnings.back(), std::string("keys.json: and 199981 more warnings"));
+    }
+
+    // A NUL escape would cut the path short where the file system reads it: refused.
+    void nul_in_a_path_is_refused() {
+        const std::string text = R"({"format": "f3studio-experiment", "version": 1, "dataset": {"source": "csv:a.csv\u0000.txt"}})";
+        const std::string message = errorOf<ExperimentError>([&] { parse_experiment(text, "nul.json", nullptr); });
+        QVERIFY2(contains(message, "nul.json: dataset.source: holds a NUL character (\\u0000)"), message.c_str());
+    }
+
+    // "csv:data.csv" in a file means beside the file, wherever the program was started.
+    void relative_data_paths_start_at_the_files_folder() {
+        QTemporaryDir dir;
+        QVERIFY(QDir(dir.path()).mkpath("lesson/data"));
+        writeFile(dir.filePath("lesson/data/line.csv").toStdString(), "x,y\n1,2\n2,4\n3,6\n4,8\n5,10\n");
+        const std::string path = dir.filePath("lesson/line.json").toStdString();
+        writeFile(path, R"({"format": "f3studio-experiment", "version": 1, "dataset": {"source": "csv:data/line.csv", "task": "regression"}})");
+        const Experiment e = load_experiment(path, nullptr);
+        QCOMPARE(e.dataset.source, std::string("csv:data/line.csv")); // kept as written
+        QCOMPARE(load_experiment_data(e).train_size() + load_experiment_data(e).test_size(), Index{5});
+        QVERIFY(!contains(to_json(e), dir.path().toStdString())); // and saved as written
+    }
+
     // ---- Saving ----
 
     void failed_save_leaves_the_old_file() {
