@@ -18,8 +18,10 @@
 #include <csignal>
 #include <cstdio>
 #include <fstream>
+#include <filesystem>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <ostream>
 #include <sstream>
 #include <thread>
@@ -500,8 +502,41 @@ void print_sweep_table(std::ostream& err, const SweepSpec& spec, const std::vect
     }
 }
 
+// Whether `a` and `b` name one file (both existing).
+bool same_file(const std::string& a, const std::string& b) {
+    std::error_code ec;
+    return std::filesystem::equivalent(a, b, ec) && !ec;
+}
+
+// Stored runs a resume would not keep. Saved over their own file they would be lost: refused,
+// naming what changed, before anything trains (another --save file keeps both).
+void check_resume_keeps_runs(const Args& args, const SweepResume& resume, std::size_t stored, std::ostream& err) {
+    const std::size_t dropped = stored - resume.kept.size();
+    if (dropped == 0) return;
+    std::string why = "are not part of the new sweep";
+    if (!resume.changed.empty()) {
+        why = "were made with other settings (";
+        for (std::size_t i = 0; i < resume.changed.size(); ++i) why += (i ? ", " : "") + resume.changed[i];
+        why += ")";
+    }
+    const std::string what = std::to_string(dropped) + " of the file's " + std::to_string(stored) + " sweep runs " + why;
+    if (args.has("save") && same_file(args.get("save"), args.get("config")))
+        throw UsageError(what + "; saving over " + args.get("save") + " would lose them: save to another file (--save NEW.json)");
+    err << "warning: " << what << (resume.changed.empty() ? "; they are left out" : "; running every point again") << " ("
+        << args.get("config") << " keeps them)\n";
+}
+
 int sweep(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err, bool err_is_terminal) {
     const Args args = parse_options(argv, 1, kSweepOnlyOptions);
+    // Taken before the file is read: a second sweep saving to it would replace this one's runs.
+    std::optional<SaveLock> save_lock;
+    if (args.has("save") && args.get("save") != "-") {
+        try {
+            save_lock.emplace(args.get("save"));
+        } catch (const FileError& e) {
+            throw UsageError(e.what());
+        }
+    }
     Experiment experiment = experiment_from(args, err);
     SweepSpec spec = experiment.sweep.value_or(SweepSpec{});
     if (args.has("param")) {
@@ -524,8 +559,7 @@ int sweep(const std::vector<std::string>& argv, std::ostream& out, std::ostream&
     if (!experiment.sweep_runs.empty()) {
         // The file as written, without the command line's flags.
         resume = plan_sweep_resume(load_experiment(args.get("config"), nullptr), *experiment.sweep, experiment.sweep_runs, experiment, spec);
-        if (resume.discarded > 0)
-            err << "warning: the file's " << resume.discarded << " sweep runs were made with other settings; running every point again\n";
+        check_resume_keeps_runs(args, resume, experiment.sweep_runs.size(), err);
     }
     const std::vector<SweepRun>& stored = resume.kept;
     experiment.sweep = spec;
@@ -568,6 +602,18 @@ int sweep(const std::vector<std::string>& argv, std::ostream& out, std::ostream&
     if (args.has("csv") && !csv_to_stdout) write_csv(stored);
     std::vector<SweepRun> so_far; // for the periodic save
     auto last_save = std::chrono::steady_clock::now();
+    // A save that fails once training runs (a full disk) stops nothing: the runs go on, the next
+    // save tries again, and the runs still reach stdout and --csv.
+    bool save_failed = false;
+    auto try_save = [&](const char* level, const char* consequence) {
+        try {
+            save_experiment_atomically(experiment, save_path);
+            save_failed = false;
+        } catch (const ExperimentError& e) {
+            err << level << ": " << e.what() << "; " << consequence << '\n';
+            save_failed = true;
+        }
+    };
     const InterruptCancels interrupt(runner); // Ctrl-C: finish the runs' current batch, keep what is done
     // On a terminal, a progress bar of all batches, redrawn by its own thread: runs can be long.
     std::mutex print_mutex;
@@ -594,7 +640,7 @@ int sweep(const std::vector<std::string>& argv, std::ostream& out, std::ostream&
             so_far.push_back(run);
             if (std::chrono::steady_clock::now() - last_save > std::chrono::seconds(10)) {
                 experiment.sweep_runs = all_runs(so_far);
-                save_experiment_atomically(experiment, save_path);
+                try_save("warning", "training goes on and the next save tries again");
                 last_save = std::chrono::steady_clock::now();
             }
         }
@@ -606,8 +652,9 @@ int sweep(const std::vector<std::string>& argv, std::ostream& out, std::ostream&
     }
     experiment.sweep_runs = all_runs(finished);
     print_sweep_table(err, spec, experiment.sweep_runs, task);
-    if (!save_path.empty()) save_experiment_atomically(experiment, save_path);
+    if (!save_path.empty()) try_save("error", "the runs were not saved");
     if (args.has("csv")) write_csv(experiment.sweep_runs);
+    if (save_failed) return 1;
     if (runner.cancelled()) {
         err << "interrupted: " << experiment.sweep_runs.size() << " of " << spec.run_count() << " runs done"
             << (save_path.empty() ? std::string() : "; sweep --config " + save_path + " resumes") << '\n';
