@@ -23,6 +23,7 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <ostream>
 #include <sstream>
 #include <thread>
@@ -54,7 +55,8 @@ and a mean +- std table on stderr. Run k equals `train` with --seed (seed + k) a
   --jobs N             runs at a time (default: one per core); the numbers do not depend on it
   --save FILE          save the experiment with the sweep and its results (also every 10 s while
                        running); a sweep started again from that file runs only what is missing
-  --csv FILE           one row per run, rule and epoch
+  --csv FILE           one row per run, rule and epoch ('-': to standard output at the end,
+                       instead of the JSON lines)
   --shard K/N          run only shard K of N (K from 0 to N-1): the runs whose index modulo N is K,
                        each the same bit for bit as in the whole sweep; --save keeps the sweep's
                        definition and this shard's runs, and an existing --save file of the same
@@ -205,6 +207,15 @@ template <class T> T parse_number(const std::string& option, const std::string& 
     return value;
 }
 
+// Seeds and sample counts, which experiment files store as doubles: exact up to 2^53.
+std::uint64_t parse_exact_integer(const std::string& option, const std::string& text) {
+    const auto value = parse_number<std::uint64_t>(option, text);
+    if (value > limits::kMaxExactInteger)
+        throw UsageError("--" + option + " must be at most " + std::to_string(limits::kMaxExactInteger) +
+                         " (2^53, the largest whole number an experiment file stores exactly), not " + text);
+    return value;
+}
+
 template <class Enum> Enum parse_name(const std::string& option, const std::string& text) {
     try {
         return parse<Enum>(text);
@@ -254,7 +265,10 @@ RuleSpec parse_rule_option(const std::string& option, const std::string& text, F
 // that one value, so from here on the experiment alone describes the run.
 void apply_flags(const Args& args, Experiment& experiment) {
     DatasetSpec& data = experiment.dataset;
-    if (args.has("dataset")) data.source = args.get("dataset");
+    if (args.has("dataset")) {
+        data.source = args.get("dataset");
+        data.folder.clear(); // a path typed on the command line is relative to the working directory
+    }
     if (args.has("target")) data.target = args.get("target");
     if (args.has("task")) {
         try {
@@ -266,9 +280,9 @@ void apply_flags(const Args& args, Experiment& experiment) {
     if (args.has("size")) data.toy.size = parse_number<int>("size", args.get("size"));
     if (args.has("noise")) data.toy.noise = parse_number<double>("noise", args.get("noise"));
     TrainingConfig& training = experiment.training;
-    if (args.has("seed")) training.seed = data.toy.seed = parse_number<std::uint64_t>("seed", args.get("seed"));
+    if (args.has("seed")) training.seed = data.toy.seed = parse_exact_integer("seed", args.get("seed"));
     if (args.has("train-limit")) {
-        const auto limit = parse_number<long long>("train-limit", args.get("train-limit"));
+        const auto limit = parse_exact_integer("train-limit", args.get("train-limit"));
         if (limit < 1) throw UsageError("--train-limit must be at least 1");
         experiment.train_limit = static_cast<Index>(limit);
     }
@@ -396,6 +410,8 @@ Experiment experiment_from(const Args& args, std::ostream& err) {
             throw UsageError("--layers is required (e.g. --layers 500, or --layers \"\" for none)");
         if (!args.has("epochs")) throw UsageError("--epochs is required");
     }
+    for (const std::string option : {"save", "save-config"})
+        if (args.get(option) == "-") throw UsageError("--" + option + " writes an experiment file, not a stream: give a file name, not '-'");
     apply_flags(args, experiment);
     return experiment;
 }
@@ -507,6 +523,12 @@ void print_sweep_table(std::ostream& err, const SweepSpec& spec, const std::vect
     }
 }
 
+// Whether `a` and `b` name one file (both existing).
+bool same_file(const std::string& a, const std::string& b) {
+    std::error_code ec;
+    return std::filesystem::equivalent(a, b, ec) && !ec;
+}
+
 // A Slurm job array task's shard: its offset in the array and the array's size.
 SweepPart slurm_shard() {
     auto variable = [](const char* name) {
@@ -543,11 +565,6 @@ Experiment existing_file(const std::string& path, const std::string& role) {
     }
 }
 
-bool same_file(const std::string& a, const std::string& b) {
-    std::error_code ignored;
-    return std::filesystem::equivalent(a, b, ignored);
-}
-
 // A shard keeps its own runs only. Its --save file, when there is one already, is resumed (a
 // re-submitted job runs the same command); a file of another sweep or shard is refused, not
 // overwritten. `config` is the --config file, whose runs `resume` already holds.
@@ -576,8 +593,35 @@ void plan_shard(SweepResume& resume, const Experiment& experiment, const SweepSp
     for (const SweepRun& run : resume.kept) resume.skip.push_back(run_index(spec, run));
 }
 
+// Stored runs a resume would not keep. Saved over their own file they would be lost: refused,
+// naming what changed, before anything trains (another --save file keeps both).
+void check_resume_keeps_runs(const Args& args, const SweepResume& resume, std::size_t stored, std::ostream& err) {
+    const std::size_t dropped = stored - resume.kept.size();
+    if (dropped == 0) return;
+    std::string why = "are not part of the new sweep";
+    if (!resume.changed.empty()) {
+        why = "were made with other settings (";
+        for (std::size_t i = 0; i < resume.changed.size(); ++i) why += (i ? ", " : "") + resume.changed[i];
+        why += ")";
+    }
+    const std::string what = std::to_string(dropped) + " of the file's " + std::to_string(stored) + " sweep runs " + why;
+    if (args.has("save") && same_file(args.get("save"), args.get("config")))
+        throw UsageError(what + "; saving over " + args.get("save") + " would lose them: save to another file (--save NEW.json)");
+    err << "warning: " << what << (resume.changed.empty() ? "; they are left out" : "; running every point again") << " ("
+        << args.get("config") << " keeps them)\n";
+}
+
 int sweep(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err, bool err_is_terminal) {
     const Args args = parse_options(argv, 1, kSweepOnlyOptions);
+    // Taken before the file is read: a second sweep saving to it would replace this one's runs.
+    std::optional<SaveLock> save_lock;
+    if (args.has("save") && args.get("save") != "-") {
+        try {
+            save_lock.emplace(args.get("save"));
+        } catch (const FileError& e) {
+            throw UsageError(e.what());
+        }
+    }
     Experiment experiment = experiment_from(args, err);
     SweepSpec spec = experiment.sweep.value_or(SweepSpec{});
     if (args.has("param")) {
@@ -600,8 +644,7 @@ int sweep(const std::vector<std::string>& argv, std::ostream& out, std::ostream&
     if (!experiment.sweep_runs.empty()) {
         // The file as written, without the command line's flags.
         resume = plan_sweep_resume(load_experiment(args.get("config"), nullptr), *experiment.sweep, experiment.sweep_runs, experiment, spec);
-        if (resume.discarded > 0)
-            err << "warning: the file's " << resume.discarded << " sweep runs were made with other settings; running every point again\n";
+        check_resume_keeps_runs(args, resume, experiment.sweep_runs.size(), err);
     }
     const std::vector<SweepRun>& stored = resume.kept;
     experiment.sweep = spec;
@@ -633,7 +676,13 @@ int sweep(const std::vector<std::string>& argv, std::ostream& out, std::ostream&
         sort_runs(runs);
         return runs;
     };
+    // "--csv -": the table is the standard output, written once at the end.
+    const bool csv_to_stdout = args.get("csv") == "-";
     auto write_csv = [&](const std::vector<SweepRun>& runs) {
+        if (csv_to_stdout) {
+            out << sweep_csv(spec, runs) << std::flush;
+            return;
+        }
         try {
             write_file_atomically(args.get("csv"), sweep_csv(spec, runs));
         } catch (const FileError& e) {
@@ -643,9 +692,21 @@ int sweep(const std::vector<std::string>& argv, std::ostream& out, std::ostream&
     // Both outputs are written once before training, so a wrong path fails now, not after hours.
     experiment.sweep_runs = stored;
     if (!save_path.empty()) save_experiment_atomically(experiment, save_path);
-    if (args.has("csv")) write_csv(stored);
+    if (args.has("csv") && !csv_to_stdout) write_csv(stored);
     std::vector<SweepRun> so_far; // for the periodic save
     auto last_save = std::chrono::steady_clock::now();
+    // A save that fails once training runs (a full disk) stops nothing: the runs go on, the next
+    // save tries again, and the runs still reach stdout and --csv.
+    bool save_failed = false;
+    auto try_save = [&](const char* level, const char* consequence) {
+        try {
+            save_experiment_atomically(experiment, save_path);
+            save_failed = false;
+        } catch (const ExperimentError& e) {
+            err << level << ": " << e.what() << "; " << consequence << '\n';
+            save_failed = true;
+        }
+    };
     const InterruptCancels interrupt(runner); // Ctrl-C: finish the runs' current batch, keep what is done
     // On a terminal, a progress bar of all batches, redrawn by its own thread: runs can be long.
     std::mutex print_mutex;
@@ -667,12 +728,12 @@ int sweep(const std::vector<std::string>& argv, std::ostream& out, std::ostream&
     const auto finished = runner.run(jobs, [&](const SweepRun& run) {
         const std::lock_guard lock(print_mutex);
         if (err_is_terminal) err << "\r\033[K";
-        out << sweep_run_line(spec, run, task) << std::endl;
+        if (!csv_to_stdout) out << sweep_run_line(spec, run, task) << std::endl;
         if (!save_path.empty()) {
             so_far.push_back(run);
             if (std::chrono::steady_clock::now() - last_save > std::chrono::seconds(10)) {
                 experiment.sweep_runs = all_runs(so_far);
-                save_experiment_atomically(experiment, save_path);
+                try_save("warning", "training goes on and the next save tries again");
                 last_save = std::chrono::steady_clock::now();
             }
         }
@@ -684,8 +745,9 @@ int sweep(const std::vector<std::string>& argv, std::ostream& out, std::ostream&
     }
     experiment.sweep_runs = all_runs(finished);
     print_sweep_table(err, spec, experiment.sweep_runs, task);
-    if (!save_path.empty()) save_experiment_atomically(experiment, save_path);
+    if (!save_path.empty()) try_save("error", "the runs were not saved");
     if (args.has("csv")) write_csv(experiment.sweep_runs);
+    if (save_failed) return 1;
     if (runner.cancelled()) {
         err << "interrupted: " << experiment.sweep_runs.size() << " of " << run_total << " runs done"
             << (save_path.empty() ? std::string() : "; sweep --config " + save_path + " resumes") << '\n';

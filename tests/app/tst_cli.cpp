@@ -1,6 +1,7 @@
 // The f3studio-cli contract: JSON lines per rule per epoch, one-line errors, exit codes.
 #include "cli.hpp"
 
+#include <QDir>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -12,8 +13,15 @@
 #include <csignal>
 #include <thread>
 #include <signal.h>
+#include <filesystem>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "f3/io/atomic_file.hpp"
 #include "f3/io/experiment.hpp"
+
+#include <sys/resource.h>
+#include <sys/wait.h>
 
 namespace {
 
@@ -260,6 +268,14 @@ private slots:
         QTest::newRow("missing csv") << QStringList{"train", "--dataset", "csv:/nonexistent/x.csv", "--layers", "4", "--epochs", "1"} << "x.csv";
         QTest::newRow("missing idx") << QStringList{"train", "--dataset", "idx:/nonexistent", "--layers", "4", "--epochs", "1"} << "nonexistent";
         QTest::newRow("zero train limit") << (base + QStringList{"--train-limit", "0"}) << "--train-limit";
+        // Experiment files store numbers as doubles: above 2^53 a saved seed would come back changed.
+        QTest::newRow("seed above 2^53") << (base + QStringList{"--seed", "9007199254740993"})
+                                         << "--seed must be at most 9007199254740992 (2^53, the largest whole number an experiment file stores exactly)";
+        QTest::newRow("train limit above 2^53") << (base + QStringList{"--train-limit", "18446744073709551615"}) << "--train-limit must be at most 9007199254740992";
+        QTest::newRow("sweep seeds past 2^53") << QStringList{"sweep", "--dataset", "xor", "--layers", "4", "--epochs", "1", "--seed", "9007199254740992", "--seeds", "2"}
+                                               << "the last seed, 9007199254740993, is beyond what an experiment file stores exactly";
+        QTest::newRow("sweep width 1e17:1e17") << QStringList{"sweep", "--dataset", "xor", "--layers", "4", "--epochs", "1", "--param", "width=1e17:1e17"}
+                                               << "--param width: 100000000000000000 is beyond what a whole-number setting holds";
         const QStringList sweep = {"sweep", "--dataset", "xor", "--layers", "4", "--epochs", "1"};
         QTest::newRow("sweep without param") << sweep << "--param NAME=VALUES is required";
         QTest::newRow("sweep bad param") << (sweep + QStringList{"--param", "lr=1e-3:1e-1:log"}) << "--param lr: '1e-3:1e-1:log' is not A:B:log:N";
@@ -269,7 +285,8 @@ private slots:
         QTest::newRow("sweep with instruments") << (sweep + QStringList{"--instruments"}) << "--instruments is an option of 'train', not of 'sweep'";
         // 100,000 runs of 2 rules x 20 epochs: several hundred MiB; refused before anything trains.
         QTest::newRow("sweep too big to save") << (sweep + QStringList{"--algorithms", "bp,f3", "--epochs", "20", "--param", "width=1:1000",
-                                                                       "--param", "batch=1:50", "--seeds", "2", "--save", "/nonexistent/x.json"})
+                                                                       "--param", "batch=1:50", "--seeds", "2", "--save",
+                                                                       (QDir::tempPath() + "/f3-sweep-too-big.json")})
                                                << "--save: 100000 runs could take up to";
         QTest::newRow("train with param") << (base + QStringList{"--param", "lr=0.1"}) << "--param is an option of 'sweep', not of 'train'";
     }
@@ -412,6 +429,103 @@ private slots:
         QCOMPARE(changed.code, 0);
         QCOMPARE(changed.lines().size(), 6);
         QVERIFY(QString::fromStdString(changed.err).contains("made with other settings"));
+    }
+
+    // Saves go to regular files only; "--csv -" is the standard output.
+    void saves_refuse_what_is_not_a_regular_file() {
+        QTemporaryDir dir;
+        const std::string fifo = (dir.path() + "/pipe.csv").toStdString(), to_null = (dir.path() + "/null.json").toStdString();
+        QVERIFY(::mkfifo(fifo.c_str(), 0600) == 0);
+        QVERIFY(::symlink("/dev/null", to_null.c_str()) == 0);
+        const std::vector<std::string> sweep = {"sweep", "--dataset", "xor", "--layers", "4", "--epochs", "1", "--seeds", "2"};
+        const Result to_fifo = cli(sweep + std::vector<std::string>{"--csv", fifo});
+        QCOMPARE(to_fifo.code, 2);
+        QCOMPARE(to_fifo.err, "error: " + fifo + ": cannot save: it is a FIFO (named pipe), not a regular file\n");
+        const Result config = cli({"train", "--dataset", "xor", "--layers", "4", "--epochs", "1", "--save-config", to_null});
+        QCOMPARE(config.code, 2);
+        QVERIFY2(QString::fromStdString(config.err).contains("it is a symbolic link to a character device (/dev/null)"), config.err.c_str());
+        QCOMPARE(std::filesystem::read_symlink(to_null).string(), std::string("/dev/null"));
+        const Result dash = cli(sweep + std::vector<std::string>{"--save", "-"});
+        QCOMPARE(dash.code, 2);
+        QVERIFY2(QString::fromStdString(dash.err).contains("--save writes an experiment file, not a stream"), dash.err.c_str());
+
+        const Result csv = cli(sweep + std::vector<std::string>{"--csv", "-"});
+        QCOMPARE(csv.code, 0);
+        const QStringList rows = csv.lines();
+        QCOMPARE(rows.size(), 1 + 2); // the header, then one row per seed (one rule, one epoch)
+        QVERIFY2(rows[0].startsWith("seed,rule,epoch,"), qPrintable(rows[0]));
+        QVERIFY(rows[2].startsWith("2,bp,1,"));
+    }
+
+    // No stored run is dropped unasked: a resume with other settings does not save over the file
+    // that holds the old runs, and a second sweep saving to a file in use is refused.
+    void sweep_never_drops_stored_runs() {
+        QTemporaryDir dir;
+        const std::string saved = (dir.path() + "/sweep.json").toStdString(), other = (dir.path() + "/other.json").toStdString();
+        const std::vector<std::string> args = {"sweep", "--dataset", "xor", "--layers", "4", "--epochs", "1", "--seeds", "2"};
+        QCOMPARE(cli(args + std::vector<std::string>{"--save", saved}).code, 0);
+        QFile file(QString::fromStdString(saved));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray before = file.readAll();
+        file.close();
+
+        const Result over = cli({"sweep", "--config", saved, "--epochs", "2", "--save", saved});
+        QCOMPARE(over.code, 2);
+        QVERIFY2(QString::fromStdString(over.err).contains(QString::fromStdString("2 of the file's 2 sweep runs were made with other settings (epochs); saving over " + saved +
+                                                                            " would lose them: save to another file")),
+                 over.err.c_str());
+        QVERIFY(over.out.empty()); // refused before anything trained
+        const Result elsewhere = cli({"sweep", "--config", saved, "--lr", "0.01", "--save", other});
+        QCOMPARE(elsewhere.code, 0);
+        QVERIFY2(QString::fromStdString(elsewhere.err).contains("were made with other settings (optimizer.learning_rate); running every point again"),
+                 elsewhere.err.c_str());
+        QCOMPARE(f3::load_experiment(other, nullptr).sweep_runs.size(), std::size_t{2});
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QCOMPARE(file.readAll(), before); // the old runs are still there
+
+        {
+            const f3::SaveLock running(saved); // as a sweep saving to it holds it
+            const Result second = cli(args + std::vector<std::string>{"--save", saved});
+            QCOMPARE(second.code, 2);
+            QVERIFY2(QString::fromStdString(second.err).contains(QString::fromStdString(saved + ": cannot save: another program is saving to it")), second.err.c_str());
+        }
+        QCOMPARE(cli(args + std::vector<std::string>{"--save", saved}).code, 0); // released: saving works again
+        QVERIFY(!QFile::exists(QString::fromStdString(saved + ".lock")));
+    }
+
+    // A save that fails once training runs (a full disk, simulated by a file size limit that the
+    // first, empty save fits under) does not end the sweep: every run still reaches --csv.
+    void failed_sweep_save_keeps_the_runs() {
+        QTemporaryDir dir;
+        const std::string saved = (dir.path() + "/sweep.json").toStdString();
+        int pipe_fds[2];
+        QVERIFY(::pipe(pipe_fds) == 0);
+        const pid_t child = ::fork();
+        QVERIFY(child >= 0);
+        if (child == 0) {
+            ::close(pipe_fds[0]);
+            ::signal(SIGXFSZ, SIG_IGN); // writes past the limit fail with EFBIG instead of killing
+            const rlimit limit{4096, 4096};
+            ::setrlimit(RLIMIT_FSIZE, &limit);
+            const Result r = cli({"sweep", "--dataset", "xor", "--layers", "4", "--algorithms", "bp,f3", "--epochs", "3", "--seeds", "10",
+                                  "--save", saved, "--csv", "-"});
+            const std::string report = std::to_string(r.code) + "\n" + r.err + "\n" + r.out;
+            const bool written = ::write(pipe_fds[1], report.data(), report.size()) == static_cast<ssize_t>(report.size());
+            ::_exit(written ? 0 : 1);
+        }
+        ::close(pipe_fds[1]);
+        std::string report;
+        char buffer[4096];
+        for (ssize_t n; (n = ::read(pipe_fds[0], buffer, sizeof buffer)) > 0;) report.append(buffer, static_cast<std::size_t>(n));
+        ::close(pipe_fds[0]);
+        int status = 0;
+        QCOMPARE(::waitpid(child, &status, 0), child);
+        QVERIFY(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        const QString text = QString::fromStdString(report);
+        QVERIFY2(text.startsWith("1\n"), qPrintable(text)); // the exit code says the save failed
+        QVERIFY2(text.contains("error: " + QString::fromStdString(saved) + ": cannot save: File too large; the runs were not saved"), qPrintable(text));
+        QCOMPARE(text.count(QRegularExpression("\n\\d+,(bp|f3),\\d,")), 10 * 2 * 3); // every run's rows, seed by seed
+        QVERIFY(f3::load_experiment(saved, nullptr).sweep_runs.empty()); // the last good save is intact
     }
 
     // Ctrl-C during a sweep: the runs' current batch finishes, the finished runs are printed and

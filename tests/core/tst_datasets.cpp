@@ -2,8 +2,12 @@
 // CSV parsing, and the load_dataset dispatcher. Error tests check that the message names the culprit.
 #include "f3/data/dataset.hpp"
 
+#include <QDir>
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <zlib.h>
 
@@ -684,6 +688,36 @@ private slots:
         QCOMPARE(byName.test_size(), Index{2});
         QVERIFY(load_dataset(spec).test_labels == byName.test_labels);
         VERIFY_DATA_ERROR(load_csv(dir.filePath("nope.csv").toStdString(), csvOptions()), "nope.csv", "no such file");
+    }
+
+    // A FIFO or a link to a device where a data file should be is reported as what it is, not as
+    // missing (and never read: a FIFO would block).
+    void specialFilesAreNamedForWhatTheyAre() {
+        QTemporaryDir dir;
+        const std::string fifo = dir.filePath("points.csv").toStdString();
+        QVERIFY(::mkfifo(fifo.c_str(), 0600) == 0);
+        VERIFY_DATA_ERROR(load_csv(fifo, csvOptions()), fifo + ": it is a FIFO (named pipe), not a regular file");
+        QTemporaryDir idx;
+        IdxFolder().write(idx, false);
+        const std::string images = idx.filePath("t10k-images-idx3-ubyte").toStdString();
+        QVERIFY(QFile::remove(QString::fromStdString(images)));
+        QVERIFY(::symlink("/dev/null", images.c_str()) == 0);
+        VERIFY_DATA_ERROR(load_idx_folder(idx.path().toStdString()),
+                          images + ": it is a symbolic link to a character device (/dev/null), not a regular file");
+    }
+
+    // A relative csv: path starts at DatasetSpec::folder (an experiment file's folder) when one is set.
+    void relativePathsStartAtTheSpecsFolder() {
+        QTemporaryDir dir;
+        QVERIFY(QDir(dir.path()).mkdir("data"));
+        writeText(dir.filePath("data/houses.csv").toStdString(), "rooms,price\n3,200\n4,260\n2,150\n5,330\n3,210\n");
+        DatasetSpec spec;
+        spec.source = "csv:data/houses.csv";
+        spec.folder = dir.path().toStdString();
+        QCOMPARE(load_dataset(spec).train_size() + load_dataset(spec).test_size(), Index{5});
+        spec.source = "csv:" + dir.filePath("data/houses.csv").toStdString(); // absolute paths stay as they are
+        spec.folder = "/nonexistent";
+        QCOMPARE(load_dataset(spec).train_size() + load_dataset(spec).test_size(), Index{5});
     }
 
     void csvRejects() {

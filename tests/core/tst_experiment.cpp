@@ -565,6 +565,60 @@ private slots:
         QVERIFY2(contains(message, path + ":4:3: expected ',' or '}'"), message.c_str());
     }
 
+    // A Linux file name may hold any bytes: the writer escapes those that are not UTF-8 (the file
+    // stays valid UTF-8, which its own reader demands) and the reader gives back the same bytes.
+    void names_that_are_not_utf8_come_back_exactly() {
+        QTemporaryDir dir;
+        const std::string folder = dir.path().toStdString() + "/data\xff\xfe\xc3";
+        QVERIFY(std::filesystem::create_directory(folder));
+        writeFile(folder + "/points.csv", "x,label\n0,a\n1,b\n2,a\n3,b\n4,a\n5,b\n6,a\n7,b\n8,a\n9,b\n");
+        Experiment original;
+        original.name = "caf\xe9 \xed\xa0\x80 \xc3\xa9"; // Latin-1, an encoded surrogate, then real UTF-8
+        original.dataset.source = "csv:" + folder + "/points.csv";
+        const std::string text = to_json(original);
+        QVERIFY2(contains(text, "caf\\udce9 \\udced\\udca0\\udc80 \xc3\xa9"), text.c_str());
+        const std::string path = dir.filePath("bytes.json").toStdString();
+        save_experiment_atomically(original, path);
+        const Experiment loaded = load_experiment(path, nullptr);
+        QCOMPARE(loaded.name, original.name);
+        QCOMPARE(loaded.dataset.source, original.dataset.source);
+        QCOMPARE(to_json(loaded), text);
+        QCOMPARE(load_experiment_data(loaded).train_x.rows() + load_experiment_data(loaded).test_x.rows(), Index{10});
+    }
+
+    // 200,000 unknown keys: twenty warnings and a count, not 200,000 lines (nor a key's newlines).
+    void many_unknown_keys_give_a_bounded_warning_list() {
+        std::string keys = R"(, "line\nbreak": 0)";
+        for (int i = 0; i < 200000; ++i) keys += ", \"k" + std::to_string(i) + "\": 0";
+        std::string text = to_json(Experiment{}); // complete: no "missing" warnings
+        text.insert(text.rfind('}'), keys);
+        std::vector<std::string> warnings;
+        parse_experiment(text, "keys.json", &warnings);
+        QCOMPARE(warnings.size(), std::size_t{21});
+        QCOMPARE(warnings[0], std::string(R"(keys.json: "line\nbreak": unknown key, ignored)"));
+        QCOMPARE(warnings.back(), std::string("keys.json: and 199981 more warnings"));
+    }
+
+    // A NUL escape would cut the path short where the file system reads it: refused.
+    void nul_in_a_path_is_refused() {
+        const std::string text = R"({"format": "f3studio-experiment", "version": 1, "dataset": {"source": "csv:a.csv\u0000.txt"}})";
+        const std::string message = errorOf<ExperimentError>([&] { parse_experiment(text, "nul.json", nullptr); });
+        QVERIFY2(contains(message, "nul.json: dataset.source: holds a NUL character (\\u0000)"), message.c_str());
+    }
+
+    // "csv:data.csv" in a file means beside the file, wherever the program was started.
+    void relative_data_paths_start_at_the_files_folder() {
+        QTemporaryDir dir;
+        QVERIFY(QDir(dir.path()).mkpath("lesson/data"));
+        writeFile(dir.filePath("lesson/data/line.csv").toStdString(), "x,y\n1,2\n2,4\n3,6\n4,8\n5,10\n");
+        const std::string path = dir.filePath("lesson/line.json").toStdString();
+        writeFile(path, R"({"format": "f3studio-experiment", "version": 1, "dataset": {"source": "csv:data/line.csv", "task": "regression"}})");
+        const Experiment e = load_experiment(path, nullptr);
+        QCOMPARE(e.dataset.source, std::string("csv:data/line.csv")); // kept as written
+        QCOMPARE(load_experiment_data(e).train_size() + load_experiment_data(e).test_size(), Index{5});
+        QVERIFY(!contains(to_json(e), dir.path().toStdString())); // and saved as written
+    }
+
     // ---- Saving ----
 
     void failed_save_leaves_the_old_file() {
@@ -579,6 +633,43 @@ private slots:
         QVERIFY(!errorOf<ExperimentError>([&] { save_experiment_atomically(Experiment{}, dir.filePath("taken.json").toStdString()); }).empty());
         QCOMPARE(readFile(path), std::string("old bytes"));
         QCOMPARE(filesIn(dir.path()), QStringList{"kept.json"});
+    }
+
+    // A save never replaces a FIFO, a device or a directory (nor one behind a symbolic link) with a
+    // regular file: it refuses, naming what the target is, and leaves it as it was.
+    void save_refuses_what_is_not_a_regular_file() {
+        namespace fs = std::filesystem;
+        QTemporaryDir dir;
+        const std::string fifo = dir.filePath("pipe").toStdString();
+        QVERIFY(::mkfifo(fifo.c_str(), 0600) == 0);
+        const std::string to_null = dir.filePath("null.json").toStdString(), to_fifo = dir.filePath("to-pipe.json").toStdString();
+        fs::create_symlink("/dev/null", to_null);
+        fs::create_symlink(fifo, to_fifo);
+        QVERIFY(QDir(dir.path()).mkdir("folder.json"));
+        const std::string folder = dir.filePath("folder.json").toStdString();
+        const std::vector<std::pair<std::string, std::string>> cases = {
+            {fifo, "it is a FIFO (named pipe), not a regular file"},
+            {to_null, "it is a symbolic link to a character device (/dev/null), not a regular file"},
+            {to_fifo, "it is a symbolic link to a FIFO (named pipe) (" + fifo + "), not a regular file"},
+            {folder, "it is a directory, not a regular file"},
+        };
+        for (const auto& [path, problem] : cases) {
+            const std::string message = errorOf<ExperimentError>([&] { save_experiment_atomically(Experiment{}, path); });
+            QVERIFY2(message == path + ": cannot save: " + problem, message.c_str());
+        }
+        QVERIFY(fs::is_fifo(fifo));
+        QCOMPARE(fs::read_symlink(to_null).string(), std::string("/dev/null"));
+        QCOMPARE(fs::read_symlink(to_fifo).string(), fifo);
+        QVERIFY(fs::is_directory(folder));
+        const QStringList left = QDir(dir.path()).entryList(QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot, QDir::Name);
+        QCOMPARE(left, (QStringList{"folder.json", "null.json", "pipe", "to-pipe.json"})); // no temporary file left
+        // A link to a regular file still saves into that file and stays a link.
+        const std::string real = dir.filePath("real.json").toStdString(), link = dir.filePath("link.json").toStdString();
+        writeFile(real, "old");
+        fs::create_symlink(real, link);
+        save_experiment_atomically(Experiment{}, link);
+        QVERIFY(fs::is_symlink(link));
+        QCOMPARE(readFile(real), to_json(Experiment{}));
     }
 
     // Root may write anywhere, so as root the save runs in a child that drops to user "nobody".

@@ -141,6 +141,13 @@ private slots:
         QTest::newRow("bad mode") << "lr=1e-3:1e-2:exp:3" << "is not A:B:log:N";
         QTest::newRow("unknown name") << "feedback_init=kaiming,uniform" << "unknown value 'uniform' (valid: kaiming, gaussian";
         QTest::newRow("range of names") << "f3_error=1:2" << "list the names";
+        // Beyond an int: undefined to convert, and A:B above 2^53 used to loop for ever (++v stood still).
+        const QString beyond = "is beyond what a whole-number setting holds (-2147483648 to 2147483647)";
+        QTest::newRow("huge width") << "width=1e17" << "width: 100000000000000000 " + beyond;
+        QTest::newRow("huge range") << "width=1e17:1e17" << "width: 100000000000000000 " + beyond;
+        QTest::newRow("range past int") << "batch=2147483647:2147483648" << "batch: 2147483648 " + beyond;
+        QTest::newRow("huge grid ends") << "dim=1e17:2e17:lin:3" << "dim: 100000000000000000 " + beyond;
+        QTest::newRow("negative") << "depth=-1e10,1" << "depth: -10000000000 " + beyond;
     }
     void malformed_axes_are_explained() {
         QFETCH(QString, text);
@@ -231,6 +238,9 @@ private slots:
         QVERIFY2(problems_of(spec, base_config()).contains("at width=0: "), qPrintable(problems_of(spec, base_config())));
         spec.axes = {parse_sweep_axis("lr=0.1,-1")};
         QVERIFY(problems_of(spec, base_config()).contains("at lr=-1: "));
+        spec.axes = {parse_sweep_axis("width=4")};
+        spec.axes[0].values = {1e17}; // as a file may hold it
+        QVERIFY2(problems_of(spec, base_config()).contains("width: invalid value 100000000000000000"), qPrintable(problems_of(spec, base_config())));
         spec.axes = {parse_sweep_axis("lr=0.1"), parse_sweep_axis("lr=0.2")};
         QVERIFY(problems_of(spec, base_config()).contains("lr is swept twice"));
         spec.axes = {parse_sweep_axis("width=1:1000"), parse_sweep_axis("batch=1:1000")};

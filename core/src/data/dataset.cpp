@@ -1,6 +1,7 @@
 // Data-set entry point (load_dataset, limit_train) and the helpers the loaders share (common.hpp).
 #include "common.hpp"
 
+#include "f3/io/file_kind.hpp"
 #include "f3/nn/random.hpp"
 
 #include <algorithm>
@@ -23,6 +24,8 @@ template <class Buffer> Buffer read_file(const std::string& path, std::uint64_t 
     namespace fs = std::filesystem;
     std::error_code ec;
     const fs::file_status status = fs::status(path, ec);
+    if (const std::string kind = special_file_kind(path); !kind.empty())
+        throw DataError(path + ": it is " + kind + ", not a regular file");
     if (ec || !fs::exists(status)) throw DataError(path + ": no such file");
     if (!fs::is_regular_file(status)) throw DataError(path + ": not a regular file");
     const std::uintmax_t size = fs::file_size(path, ec);
@@ -224,14 +227,15 @@ Dataset load_dataset(const DatasetSpec& spec) {
                             "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
         return data;
     }
-    if (strip_prefix(spec.source, kIdxPrefix, path)) return load_idx_folder(path);
+    const auto resolved = [&] { return spec.folder.empty() ? path : (std::filesystem::path(spec.folder) / path).string(); };
+    if (strip_prefix(spec.source, kIdxPrefix, path)) return load_idx_folder(resolved());
     if (strip_prefix(spec.source, kCsvPrefix, path)) {
         CsvOptions options;
         options.target = spec.target;
         options.task = spec.csv_task;
         options.seed = spec.toy.seed;
         options.test_fraction = spec.toy.test_fraction;
-        return load_csv(path, options);
+        return load_csv(resolved(), options);
     }
     const std::vector<std::string> toys = toy_dataset_names();
     if (std::find(toys.begin(), toys.end(), spec.source) == toys.end())

@@ -2,6 +2,8 @@
 // checked against the bytes actually present before anything is allocated from it.
 #include "common.hpp"
 
+#include "f3/io/file_kind.hpp"
+
 #include <zlib.h>
 
 #include <algorithm>
@@ -90,6 +92,9 @@ std::string find_idx_file(const std::filesystem::path& folder, const std::string
         const std::filesystem::path candidate = folder / name;
         std::error_code ec;
         if (std::filesystem::is_regular_file(candidate, ec)) return candidate.string();
+        // A FIFO or a link to a device is there, just not readable as a file: say so, not "missing".
+        if (const std::string kind = special_file_kind(candidate.string()); !kind.empty())
+            throw DataError(candidate.string() + ": it is " + kind + ", not a regular file");
     }
     throw DataError(folder.string() + ": missing " + base + " (or " + base + ".gz)");
 }

@@ -1,10 +1,12 @@
 #include "f3/io/atomic_file.hpp"
+#include "f3/io/file_kind.hpp"
 
 #include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -48,6 +50,11 @@ private:
 void write_file_atomically(const std::string& path, const std::string& text) {
     namespace fs = std::filesystem;
     const auto fail = [&](const std::string& problem) { save_failed(path, problem); };
+
+    // Renaming over a device, FIFO or directory would replace it with a regular file (as root,
+    // /dev/full) or never reach the reader of a pipe: only regular files are saved to.
+    const std::string kind = special_file_kind(path);
+    if (!kind.empty()) fail("it is " + kind + ", not a regular file");
 
     fs::path target(path);
     std::error_code ec;
@@ -94,6 +101,35 @@ void write_file_atomically(const std::string& path, const std::string& text) {
     const int sync_error = errno;
     ::close(directory_fd);
     if (!synced) fail("saved, but syncing the directory failed: " + error_text(sync_error));
+}
+
+SaveLock::SaveLock(const std::string& path) : lock_path_(path + ".lock") {
+    // A holder removes the file on release, so the file locked must still be the one at the path:
+    // otherwise the lock was taken on a file just removed, and it is taken again.
+    for (int attempt = 0; attempt < 100; ++attempt) {
+        fd_ = ::open(lock_path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+        if (fd_ < 0) save_failed(path, "cannot create the lock file " + lock_path_ + ": " + error_text(errno));
+        if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+            const int error = errno;
+            ::close(fd_);
+            fd_ = -1;
+            if (error == EWOULDBLOCK)
+                save_failed(path, "another program is saving to it (" + lock_path_ + " is locked); wait for it to finish, or save to another file");
+            save_failed(path, "cannot lock " + lock_path_ + ": " + error_text(error));
+        }
+        struct stat locked {}, current {};
+        if (::fstat(fd_, &locked) == 0 && ::stat(lock_path_.c_str(), &current) == 0 && locked.st_ino == current.st_ino &&
+            locked.st_dev == current.st_dev)
+            return;
+        ::close(fd_);
+        fd_ = -1;
+    }
+    save_failed(path, "cannot lock " + lock_path_ + ": it keeps being replaced");
+}
+
+SaveLock::~SaveLock() {
+    ::unlink(lock_path_.c_str()); // before unlocking: a newcomer then locks a fresh file
+    ::close(fd_);
 }
 
 } // namespace f3

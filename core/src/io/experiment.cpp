@@ -37,7 +37,7 @@ struct Range {
 };
 
 constexpr double kInfinity = std::numeric_limits<double>::infinity();
-constexpr double kMaxExactInteger = 9007199254740992.0; // 2^53: larger integers do not survive a double
+constexpr double kMaxExactInteger = static_cast<double>(limits::kMaxExactInteger);
 
 // The file-level bounds: those of check_config (comparison.cpp) and make_toy (toy.cpp), so a file
 // that loads also trains, plus the optimizer constants no command-line flag reaches.
@@ -88,7 +88,17 @@ public:
     }
     void warn(const std::string& path, const std::string& problem) {
         if (!warnings_ || !warned_.insert(without_indices(path) + problem).second) return;
+        // A file with 200,000 unknown keys gets a readable message, not 200,000 lines.
+        if (shown_ == kMaxWarnings) {
+            ++not_shown_;
+            return;
+        }
+        ++shown_;
         warnings_->push_back(source_ + ": " + path + ": " + problem);
+    }
+    // After reading: how many warnings were left out, if any.
+    void finish() {
+        if (warnings_ && not_shown_ > 0) warnings_->push_back(source_ + ": and " + std::to_string(not_shown_) + " more warnings");
     }
     const std::string& source() const { return source_; }
 
@@ -137,7 +147,18 @@ private:
     std::string source_;
     std::vector<std::string>* warnings_;
     std::set<std::string> warned_;
+    static constexpr std::size_t kMaxWarnings = 20;
+    std::size_t shown_ = 0, not_shown_ = 0;
 };
+
+// A key as a message shows it: quoted and escaped when it holds control characters (a newline
+// would start a new line of output), and cut after 80 bytes.
+std::string printable_key(const std::string& key) {
+    constexpr std::size_t kShown = 80;
+    const bool plain = std::none_of(key.begin(), key.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; });
+    const std::string cut = key.size() > kShown ? key.substr(0, kShown) + "..." : key;
+    return plain ? cut : json::quoted(cut);
+}
 
 // One object of the file. Every key read is remembered, so finish() can warn about the others.
 class Section {
@@ -206,7 +227,7 @@ public:
 
     void finish() {
         for (std::size_t i = 0; object_ && i < object_->size(); ++i)
-            if (!known_[i]) reader_.warn(path_of((*object_)[i].first), "unknown key, ignored");
+            if (!known_[i]) reader_.warn(path_of(printable_key((*object_)[i].first)), "unknown key, ignored");
     }
 
 private:
@@ -478,6 +499,8 @@ Experiment read_experiment(Reader& reader, const Value& document) {
         const Value* source = s.get_or_warn("source", "\"" + e.dataset.source + "\"");
         if (source) e.dataset.source = reader.string(*source, s.path_of("source"));
         if (e.dataset.source.empty()) reader.fail(s.path_of("source"), "must not be empty");
+        if (e.dataset.source.find('\0') != std::string::npos)
+            reader.fail(s.path_of("source"), "holds a NUL character (\\u0000), which no file name can");
         e.dataset.target = s.string("target", "");
         if (const Value* task = s.get("task")) {
             try {
@@ -619,7 +642,9 @@ Experiment parse_experiment(const std::string& text, const std::string& source_n
         throw ExperimentError(source_name + (e.line() > 0 ? ":" : ": ") + e.what());
     }
     Reader reader(source_name, warnings);
-    return read_experiment(reader, document);
+    Experiment experiment = read_experiment(reader, document);
+    reader.finish();
+    return experiment;
 }
 
 namespace {
@@ -718,7 +743,9 @@ Experiment load_experiment(const std::string& path, std::vector<std::string>* wa
     } catch (const DataError& e) {
         throw ExperimentError(e.what()); // already "<path>: <problem>"
     }
-    return parse_experiment(text, path, warnings);
+    Experiment experiment = parse_experiment(text, path, warnings);
+    experiment.dataset.folder = std::filesystem::path(path).parent_path().string(); // "csv:data.csv" lies beside the file
+    return experiment;
 }
 
 void save_experiment_atomically(const Experiment& experiment, const std::string& path) {

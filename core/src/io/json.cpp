@@ -44,6 +44,11 @@ void append_utf8(std::string& out, std::uint32_t code_point) {
     }
 }
 
+// Strings are bytes (a Linux file name may be any), JSON text is UTF-8: a byte that is not part of
+// well-formed UTF-8 is written as a lone low surrogate \udc80-\udcff (Python's "surrogateescape",
+// PEP 383) and read back as that byte, so a saved file name comes back exactly.
+constexpr std::uint32_t kEscapedByteFirst = 0xdc80, kEscapedByteLast = 0xdcff;
+
 // Length of the well-formed UTF-8 sequence starting at text[at] (Unicode table 3-7: no overlong
 // forms, no surrogates, nothing above U+10FFFF), or 0.
 std::size_t utf8_sequence_length(std::string_view text, std::size_t at) {
@@ -261,6 +266,10 @@ private:
         default: fail(start, "invalid escape '\\" + std::string(1, c) + "'");
         }
         std::uint32_t code_point = hex4(start);
+        if (code_point >= kEscapedByteFirst && code_point <= kEscapedByteLast) { // a byte that is not UTF-8 (see write_string)
+            out += static_cast<char>(code_point & 0xff);
+            return;
+        }
         if (code_point >= 0xdc00 && code_point <= 0xdfff) fail(start, "unpaired surrogate in a \\u escape");
         if (code_point >= 0xd800 && code_point <= 0xdbff) {
             if (text_.substr(pos_, 2) != "\\u") fail(start, "unpaired surrogate in a \\u escape");
@@ -323,7 +332,20 @@ private:
 
 void write_string(std::string& out, std::string_view s) {
     out += '"';
-    for (const char c : s) {
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const char c = s[i];
+        if (static_cast<unsigned char>(c) >= 0x80) {
+            const std::size_t length = utf8_sequence_length(s, i);
+            if (length == 0) { // not UTF-8: escaped as a lone surrogate, which the reader turns back into the byte
+                char buf[8];
+                std::snprintf(buf, sizeof buf, "\\u%04x", kEscapedByteFirst - 0x80 + static_cast<unsigned char>(c));
+                out += buf;
+            } else {
+                out.append(s.substr(i, length));
+                i += length - 1;
+            }
+            continue;
+        }
         switch (c) {
         case '"': out += "\\\""; break;
         case '\\': out += "\\\\"; break;

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 #include <set>
 #include <sstream>
 #include <tuple>
@@ -30,6 +31,18 @@ int TransformerSpec::*transformer_size(SweepParameter p) {
 
 bool is_whole(SweepParameter p) {
     return p == SweepParameter::Width || p == SweepParameter::Depth || p == SweepParameter::BatchSize || transformer_size(p);
+}
+
+// Whole-number settings are ints: converting a double beyond them is undefined behaviour, and
+// above 2^53 `++v` no longer advances, so such values are refused before anything is counted.
+bool fits_int(double v) {
+    return v >= static_cast<double>(std::numeric_limits<int>::min()) && v <= static_cast<double>(std::numeric_limits<int>::max());
+}
+
+void check_fits_int(const std::string& parameter, double v) {
+    if (!fits_int(v))
+        throw SweepError(parameter + ": " + json::number_text(v) + " is beyond what a whole-number setting holds (" +
+                         std::to_string(std::numeric_limits<int>::min()) + " to " + std::to_string(std::numeric_limits<int>::max()) + ")");
 }
 
 std::vector<std::string> category_names(SweepParameter p) {
@@ -98,12 +111,18 @@ SweepAxis parse_sweep_axis(std::string_view text) {
             if (!is_whole(axis.parameter)) throw SweepError(name + ": A:B lists whole numbers; use A:B:log:N or A:B:lin:N");
             const double a = parse_value(name, parts[0]), b = parse_value(name, parts[1]);
             if (a != std::trunc(a) || b != std::trunc(b) || a > b) throw SweepError(name + ": A:B needs whole numbers with A <= B");
+            check_fits_int(name, a);
+            check_fits_int(name, b);
             if (b - a + 1 > limits::kMaxSweepValues) throw SweepError(name + ": more than " + std::to_string(limits::kMaxSweepValues) + " values");
-            for (double v = a; v <= b; ++v) axis.values.push_back(v);
+            for (auto v = static_cast<long long>(a); v <= static_cast<long long>(b); ++v) axis.values.push_back(static_cast<double>(v));
         } else if (parts.size() == 4 && (parts[2] == "log" || parts[2] == "lin")) {
             const double n = parse_value(name, parts[3]);
             if (n != std::trunc(n)) throw SweepError(name + ": the point count must be a whole number");
             axis.log_scale = parts[2] == "log";
+            if (is_whole(axis.parameter)) {
+                check_fits_int(name, parse_value(name, parts[0]));
+                check_fits_int(name, parse_value(name, parts[1]));
+            }
             axis.values = grid(name, parse_value(name, parts[0]), parse_value(name, parts[1]), axis.log_scale,
                                static_cast<int>(std::clamp(n, -1.0, 1e6)));
             if (is_whole(axis.parameter)) { // widths on a log grid: round, and keep each width once
@@ -130,6 +149,7 @@ SweepAxis parse_sweep_axis(std::string_view text) {
             } else {
                 value = parse_value(name, item);
                 if (is_whole(axis.parameter) && value != std::trunc(value)) throw SweepError(name + ": " + item + " is not a whole number");
+                if (is_whole(axis.parameter)) check_fits_int(name, value);
             }
             if (std::find(axis.values.begin(), axis.values.end(), value) != axis.values.end())
                 throw SweepError(name + ": " + item + " is listed twice");
@@ -254,6 +274,9 @@ std::vector<std::string> check_sweep(const SweepSpec& spec, const TrainingConfig
     if (spec.axes.size() > 2) problems.push_back("a sweep varies at most two parameters, not " + std::to_string(spec.axes.size()));
     if (spec.seeds < 1 || spec.seeds > limits::kMaxSweepSeeds)
         problems.push_back("seeds must be 1 to " + std::to_string(limits::kMaxSweepSeeds) + ", not " + std::to_string(spec.seeds));
+    if (spec.seeds >= 1 && base.seed + static_cast<std::uint64_t>(spec.seeds - 1) > limits::kMaxExactInteger)
+        problems.push_back("the last seed, " + std::to_string(base.seed + static_cast<std::uint64_t>(spec.seeds - 1)) +
+                           ", is beyond what an experiment file stores exactly (" + std::to_string(limits::kMaxExactInteger) + ")");
     std::set<SweepParameter> seen;
     for (const auto& axis : spec.axes) {
         const std::string name = to_string(axis.parameter);
@@ -275,7 +298,8 @@ std::vector<std::string> check_sweep(const SweepSpec& spec, const TrainingConfig
             problems.push_back("depth: 0 to " + std::to_string(limits::kMaxHiddenLayers) + " hidden layers");
         const std::size_t categories = is_categorical(axis.parameter) ? category_names(axis.parameter).size() : 0;
         for (double v : axis.values)
-            if (!std::isfinite(v) || (is_categorical(axis.parameter) && (v < 0.0 || v != std::trunc(v) || v >= static_cast<double>(categories)))) {
+            if (!std::isfinite(v) || (is_whole(axis.parameter) && (v != std::trunc(v) || !fits_int(v))) ||
+                (is_categorical(axis.parameter) && (v < 0.0 || v != std::trunc(v) || v >= static_cast<double>(categories)))) {
                 problems.push_back(name + ": invalid value " + json::number_text(v));
                 break;
             }

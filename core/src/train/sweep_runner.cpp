@@ -1,5 +1,7 @@
 #include "f3/train/sweep_runner.hpp"
 
+#include "f3/io/json.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <exception>
@@ -19,29 +21,57 @@ Experiment sweep_experiment(const Experiment& base, const SweepSpec& spec, std::
     return e;
 }
 
-bool same_training_settings(const Experiment& a, const Experiment& b) {
-    auto settings = [](Experiment e) {
-        e.name.clear();
-        e.description.clear();
-        e.recorded_metrics.clear();
-        e.sweep.reset();
-        e.sweep_runs.clear();
-        e.training.threads = 1;
-        // Instruments only watch (instrumented and plain runs train identically); the gap
-        // baseline does change the results.
-        const RuleSpec baseline = e.instruments.gap_baseline;
-        e.instruments = InstrumentOptions{};
-        e.instruments.gap_baseline = baseline;
-        return to_json(e);
-    };
-    return settings(a) == settings(b);
+namespace {
+
+// What decides a run's numbers, as the experiment file writes it.
+json::Value training_settings(Experiment e) {
+    e.name.clear();
+    e.description.clear();
+    e.recorded_metrics.clear();
+    e.sweep.reset();
+    e.sweep_runs.clear();
+    e.training.threads = 1;
+    // Instruments only watch (instrumented and plain runs train identically); the gap
+    // baseline does change the results.
+    const RuleSpec baseline = e.instruments.gap_baseline;
+    e.instruments = InstrumentOptions{};
+    e.instruments.gap_baseline = baseline;
+    return json::parse(to_json(e));
 }
+
+// The key paths under `path` where `a` and `b` differ (a whole array counts as one value).
+void differing_keys(const json::Value& a, const json::Value& b, const std::string& path, std::vector<std::string>& out) {
+    if (a == b) return;
+    if (a.type() != json::Type::Object || b.type() != json::Type::Object) {
+        out.push_back(path);
+        return;
+    }
+    const auto key_path = [&](const std::string& key) { return path.empty() ? key : path + "." + key; };
+    for (const auto& [key, value] : a.as_object()) {
+        const json::Value* other = b.find(key);
+        if (other) differing_keys(value, *other, key_path(key), out);
+        else out.push_back(key_path(key));
+    }
+    for (const auto& [key, value] : b.as_object())
+        if (!a.find(key)) out.push_back(key_path(key));
+}
+
+} // namespace
+
+std::vector<std::string> changed_training_settings(const Experiment& a, const Experiment& b) {
+    std::vector<std::string> changed;
+    differing_keys(training_settings(a), training_settings(b), "", changed);
+    return changed;
+}
+
+bool same_training_settings(const Experiment& a, const Experiment& b) { return changed_training_settings(a, b).empty(); }
 
 SweepResume plan_sweep_resume(const Experiment& stored_settings, const SweepSpec& stored_spec, const std::vector<SweepRun>& stored,
                               const Experiment& settings, const SweepSpec& spec) {
     SweepResume resume;
     if (stored.empty()) return resume;
-    if (!same_training_settings(stored_settings, settings)) {
+    resume.changed = changed_training_settings(stored_settings, settings);
+    if (!resume.changed.empty()) {
         resume.discarded = stored.size();
         return resume;
     }

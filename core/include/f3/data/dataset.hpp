@@ -94,6 +94,9 @@ struct DatasetSpec {
     std::string target;            // csv only
     Task csv_task = Task::Classification;
     ToyOptions toy;
+    // Where relative csv: and idx: paths start: an experiment file's folder (load_experiment sets
+    // it, files do not store it), or empty for the working directory (a command-line --dataset).
+    std::string folder;
 };
 Dataset load_dataset(const DatasetSpec& spec);
 // Whether spec.toy.seed changes what load_dataset returns (toy sets are drawn, CSV files split

@@ -25,6 +25,8 @@ inline constexpr int kMaxBatch = 1000000;
 inline constexpr int kMaxEpochs = 100000;
 inline constexpr int kMaxThreads = 1024;
 inline constexpr int kMaxTransformerSize = 4096; // dim, heads, dim_head, mlp_dim
+// Seeds and sample counts: experiment files store numbers as doubles, exact up to 2^53.
+inline constexpr std::uint64_t kMaxExactInteger = std::uint64_t{1} << 53;
 } // namespace limits
 
 struct TrainingConfig {

@@ -24,12 +24,16 @@ Experiment sweep_experiment(const Experiment& base, const SweepSpec& spec, std::
 // sweep, thread count and the watching instruments (not the gap baseline). A sweep's stored runs
 // are reused only for the same settings.
 bool same_training_settings(const Experiment& a, const Experiment& b);
+// The settings that make `a` and `b` train different runs, as experiment-file keys ("epochs",
+// "optimizer.learning_rate"); empty when same_training_settings.
+std::vector<std::string> changed_training_settings(const Experiment& a, const Experiment& b);
 
 // What a sweep keeps of runs made before, and so what is left to run.
 struct SweepResume {
     std::vector<SweepRun> kept;     // the stored runs that are also runs of the new sweep, renumbered for it
     std::vector<std::size_t> skip;  // their run_index in the new sweep: SweepRunner::run's `skip`
     std::size_t discarded = 0;      // stored runs dropped because they were made with other settings
+    std::vector<std::string> changed; // those settings (changed_training_settings)
 };
 
 // Plans running sweep `spec` of `settings` when `stored` are runs of sweep `stored_spec` made with
