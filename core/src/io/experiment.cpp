@@ -512,6 +512,7 @@ Experiment read_experiment(Reader& reader, const Value& document) {
         if (const json::Array* runs = s.array("runs"))
             for (std::size_t i = 0; i < runs->size(); ++i)
                 e.sweep_runs.push_back(read_sweep_run(reader, (*runs)[i], indexed(s.path_of("runs"), i), spec));
+        for (SweepRun& run : e.sweep_runs) run.gap_baseline = e.instruments.gap_baseline; // read above
         e.sweep = std::move(spec);
         s.finish();
     }
