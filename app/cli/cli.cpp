@@ -57,10 +57,11 @@ experiment files:
   --save-config FILE   write the effective experiment (file and options) to FILE before training
 
 data:
-  --dataset SRC        toy set (spiral, xor, circles, gaussians, moons, checkerboard, sine),
+  --dataset SRC        toy set (spiral, xor, circles, gaussians, moons, checkerboard, sine, friedman1),
                        fashion-mnist, idx:DIR (MNIST-format folder) or csv:FILE
   --target COL         CSV target column (default: the last one)
-  --task KIND          CSV task: classification (default) or regression
+  --task KIND          CSV task: classification, regression or auto (default: classification when the
+                       target is text or at most 50 whole numbers each in 2+ rows, else regression)
   --size N --noise X   toy sets: sample count (default 1000) and noise (default 0.1)
   --train-limit N      train on the first N training samples only
 network:
@@ -237,7 +238,8 @@ void apply_flags(const Args& args, Experiment& experiment) {
     if (args.has("target")) data.target = args.get("target");
     if (args.has("task")) {
         try {
-            data.csv_task = parse_task(args.get("task"));
+            const std::string task = args.get("task");
+            data.csv_task = task == kInferredTask ? std::nullopt : std::optional<Task>(parse_task(task));
         } catch (const NameError& e) {
             throw UsageError(std::string("--task: ") + e.what());
         }
@@ -398,6 +400,7 @@ int train(const std::vector<std::string>& argv, std::ostream& out, std::ostream&
     }
     CliObserver observer(out, err, err_is_terminal, experiment.training.epochs);
     observer.set_task(data->task);
+    if (!data->task_note.empty()) err << data->task_note << "; --task overrides\n";
     observer.set_instruments(instruments.alignment);
     std::ofstream timeline;
     if (instruments.timeline) {

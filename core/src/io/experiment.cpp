@@ -413,7 +413,8 @@ Experiment read_experiment(Reader& reader, const Value& document) {
         e.dataset.target = s.string("target", "");
         if (const Value* task = s.get("task")) {
             try {
-                e.dataset.csv_task = parse_task(reader.string(*task, s.path_of("task")));
+                const std::string name = reader.string(*task, s.path_of("task"));
+                e.dataset.csv_task = name == kInferredTask ? std::nullopt : std::optional<Task>(parse_task(name));
             } catch (const NameError& error) {
                 reader.fail(s.path_of("task"), error.what());
             }
@@ -589,7 +590,7 @@ std::string to_json(const Experiment& e) {
         {"dataset", json::Object{
                         {"source", e.dataset.source},
                         {"target", e.dataset.target},
-                        {"task", to_string(e.dataset.csv_task)},
+                        {"task", e.dataset.csv_task ? to_string(*e.dataset.csv_task) : kInferredTask},
                         {"size", e.dataset.toy.size},
                         {"noise", e.dataset.toy.noise},
                         {"seed", e.dataset.toy.seed},
@@ -686,7 +687,7 @@ std::string to_string(Task task) { return task == Task::Regression ? "regression
 Task parse_task(std::string_view name) {
     if (name == "classification") return Task::Classification;
     if (name == "regression") return Task::Regression;
-    throw NameError("unknown task '" + std::string(name) + "' (valid: classification, regression)");
+    throw NameError("unknown task '" + std::string(name) + "' (valid: classification, regression, " + kInferredTask + ")");
 }
 
 } // namespace f3
