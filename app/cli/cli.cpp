@@ -81,10 +81,11 @@ experiment files:
   --save-config FILE   write the effective experiment (file and options) to FILE before training
 
 data:
-  --dataset SRC        toy set (spiral, xor, circles, gaussians, moons, checkerboard, sine),
+  --dataset SRC        toy set (spiral, xor, circles, gaussians, moons, checkerboard, sine, friedman1),
                        fashion-mnist, idx:DIR (MNIST-format folder) or csv:FILE
   --target COL         CSV target column (default: the last one)
-  --task KIND          CSV task: classification (default) or regression
+  --task KIND          CSV task: classification, regression or auto (default: classification when the
+                       target is text or at most 50 whole numbers each in 2+ rows, else regression)
   --size N --noise X   toy sets: sample count (default 1000) and noise (default 0.1)
   --train-limit N      train on the first N training samples only
 network:
@@ -116,7 +117,8 @@ instruments:
   --instrument-every N sample one step in N (default 32)
   --timeline FILE      write the per-layer op schedule of sampled steps (.csv, else JSON lines)
   --baseline RULE      rule whose error counts as 0% in gap_closed (default drtp); gap_closed is
-                       reported when bp and the baseline are both compared
+                       reported when bp and the baseline are both compared, and is null (with a
+                       gap_note) unless the baseline's error exceeds BP's by more than 10%
 )";
 
 // The usage text with the registered rules filled in.
@@ -272,7 +274,8 @@ void apply_flags(const Args& args, Experiment& experiment) {
     if (args.has("target")) data.target = args.get("target");
     if (args.has("task")) {
         try {
-            data.csv_task = parse_task(args.get("task"));
+            const std::string task = args.get("task");
+            data.csv_task = task == kInferredTask ? std::nullopt : std::optional<Task>(parse_task(task));
         } catch (const NameError& e) {
             throw UsageError(std::string("--task: ") + e.what());
         }
@@ -435,6 +438,7 @@ int train(const std::vector<std::string>& argv, std::ostream& out, std::ostream&
     }
     CliObserver observer(out, err, err_is_terminal, experiment.training.epochs);
     observer.set_task(data->task);
+    if (!data->task_note.empty()) err << data->task_note << "; --task overrides\n";
     observer.set_instruments(instruments.alignment);
     std::ofstream timeline;
     if (instruments.timeline) {
@@ -500,10 +504,13 @@ std::string sweep_run_line(const SweepSpec& spec, const SweepRun& run, Task task
 void print_sweep_table(std::ostream& err, const SweepSpec& spec, const std::vector<SweepRun>& runs, Task task) {
     const SweepMetric metric = task == Task::Classification ? SweepMetric::TestAccuracy : SweepMetric::TestMse;
     const auto rules = sweep_rules(spec, runs);
-    err << "\n" << to_string(metric) << " (mean +- std over seeds; gap_closed in brackets)\n";
+    const std::string baseline = runs.empty() ? std::string() : to_string(runs.front().gap_baseline);
+    err << "\n" << to_string(metric) << " (mean +- std over seeds; in brackets gap_closed vs " << baseline
+        << " of the mean errors +- its bootstrap std over seeds)\n";
     for (std::size_t p = 0; p < spec.point_count(); ++p) {
         std::ostringstream row;
         row << (spec.axes.empty() ? std::string("all") : spec.point_label(p)) << ':';
+        std::string gap_note;
         for (const auto& rule : rules) {
             const SeedStatistics s = seed_statistics(spec, runs, p, rule, metric);
             const SeedStatistics gap = seed_statistics(spec, runs, p, rule, SweepMetric::GapClosed);
@@ -513,12 +520,14 @@ void print_sweep_table(std::ostream& err, const SweepSpec& spec, const std::vect
             if (s.diverged) row << ", " << s.diverged << " diverged";
             row << ')';
             if (gap.n > 0) {
-                // The gap is undefined on seeds where BP and the baseline tie: say on how many it is based.
+                // Seeds where BP or the baseline diverged are left out: say on how many it is based.
                 std::snprintf(cell, sizeof cell, " [%.2f +- %.2f%s]", gap.mean, gap.std,
                               gap.n == s.n ? "" : (", n=" + std::to_string(gap.n)).c_str());
                 row << cell;
             }
+            if (gap_note.empty()) gap_note = gap.note;
         }
+        if (!gap_note.empty()) row << "  [gap_closed " << gap_note << ']';
         err << row.str() << '\n';
     }
 }

@@ -49,6 +49,9 @@ constexpr double kDefaultSamplesPerSecond = 20000.0;
 // keeps one copy per rule and per snapshot, and a typo (heads 4096) would take gigabytes.
 constexpr double kMaxAppParameters = 50e6;
 
+// A built-in toy set (drawn from size, noise and seed) rather than Fashion-MNIST or a file.
+bool is_toy(const QString& source) { return !source.contains(':') && source != "fashion-mnist"; }
+
 // Parameters of a vision transformer, counted from its shape without building it.
 // Multiply-adds of one training step per sample: forward, the signals sent down and the updates.
 double training_cost_per_sample(const Network& network) {
@@ -101,7 +104,9 @@ ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
     csv_target_ = new QLineEdit(data_box);
     csv_target_->setPlaceholderText(tr("last column"));
     csv_task_ = new QComboBox(data_box);
-    csv_task_->addItems({"classification", "regression"});
+    csv_task_->addItems({kInferredTask, "classification", "regression"});
+    csv_task_->setToolTip(tr("auto: classification when the target is text or at most 50 whole numbers each in 2+ rows, "
+                             "else regression (the status bar says which was inferred when training starts)"));
     data_form->addRow(tr("Target column"), csv_target_);
     data_form->addRow(tr("Task"), csv_task_);
     csv_widgets_ = {csv_target_, csv_task_, data_form->labelForField(csv_target_), data_form->labelForField(csv_task_)};
@@ -338,7 +343,7 @@ QString ExperimentPanel::dataset_source() const {
 
 void ExperimentPanel::update_visibility() {
     const QString source = dataset_source();
-    const bool toy = !source.contains(':') && source != "fashion-mnist";
+    const bool toy = is_toy(source);
     for (auto* w : std::as_const(toy_widgets_)) w->setVisible(toy);
     for (auto* w : std::as_const(csv_widgets_))
         if (w) w->setVisible(source.startsWith("csv:"));
@@ -357,7 +362,8 @@ Experiment ExperimentPanel::setup() const {
     s.training.rules.clear();
     s.dataset.source = dataset_source().toStdString();
     s.dataset.target = csv_target_->text().trimmed().toStdString();
-    s.dataset.csv_task = csv_task_->currentText() == "regression" ? Task::Regression : Task::Classification;
+    const std::string task = csv_task_->currentText().toStdString();
+    s.dataset.csv_task = task == kInferredTask ? std::nullopt : std::optional<Task>(parse_task(task));
     s.dataset.toy.size = size_->value();
     s.dataset.toy.noise = noise_->value() / 100.0;
     s.dataset.toy.seed = static_cast<std::uint64_t>(seed_->value());
@@ -406,7 +412,7 @@ void ExperimentPanel::set_setup(const Experiment& s) {
         dataset_->setCurrentText(source);
     }
     csv_target_->setText(QString::fromStdString(s.dataset.target));
-    csv_task_->setCurrentText(s.dataset.csv_task == Task::Regression ? "regression" : "classification");
+    csv_task_->setCurrentText(QString::fromStdString(s.dataset.csv_task ? to_string(*s.dataset.csv_task) : kInferredTask));
     size_->setValue(s.dataset.toy.size);
     noise_->setValue(qRound(s.dataset.toy.noise * 100));
     train_limit_->setValue(static_cast<int>(s.train_limit));
@@ -454,8 +460,11 @@ QStringList ExperimentPanel::problems() const {
         list << tr("choose a file for the data set");
     // check_config needs only the task and the sample count: a shape-only stand-in avoids loading data.
     Dataset shape;
-    shape.task = (source == "sine" || (source.startsWith("csv:") && s.dataset.csv_task == Task::Regression)) ? Task::Regression
-                                                                                                               : Task::Classification;
+    const bool toy = is_toy(source);
+    const ToyShape toy_set = toy ? toy_shape(source.toStdString()) : ToyShape{};
+    shape.task = (toy_set.task == Task::Regression || (source.startsWith("csv:") && s.dataset.csv_task == Task::Regression))
+                     ? Task::Regression
+                     : Task::Classification;
     shape.train_x.resize(1, 1);
     if (s.training.architecture == Architecture::Transformer) {
         // The transformer's checks need the image size: known for the built-in sets, measured
@@ -463,9 +472,9 @@ QStringList ExperimentPanel::problems() const {
         if (source == "fashion-mnist") {
             shape.inputs = kImageInputs;
             shape.outputs = kImageClasses;
-        } else if (!source.contains(':')) {
-            shape.inputs = source == "sine" ? 1 : 2;
-            shape.outputs = 2;
+        } else if (toy) {
+            shape.inputs = toy_set.inputs;
+            shape.outputs = toy_set.outputs;
         }
         const double parameters = Network::vision_transformer_parameters(shape.inputs, s.training.transformer, shape.outputs);
         if (shape.inputs > 0 && parameters > kMaxAppParameters) {

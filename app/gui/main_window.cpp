@@ -809,7 +809,8 @@ void MainWindow::on_prepared(const SessionInfo& info) {
     attention_->set_placeholder(info.attention_blocks > 0 ? tr("Computing the attention maps…")
                                                           : tr("This network has no attention: choose Transformer in the experiment panel."));
     request_attention();
-    status_->setText(tr("%1: %2 training samples per epoch in %3 batches").arg(info.dataset_name).arg(info.train_size).arg(info.batches_per_epoch));
+    status_->setText(tr("%1: %2 training samples per epoch in %3 batches").arg(info.dataset_name).arg(info.train_size).arg(info.batches_per_epoch) +
+                     (info.task_note.isEmpty() ? QString() : tr(" · %1 (change it in Task)").arg(info.task_note)));
     update_explanation();
 }
 

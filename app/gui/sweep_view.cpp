@@ -44,13 +44,16 @@ const ParameterChoice kParameters[] = {
      "delayed_error,delayed_loss,delayed_error_one_hot,delayed_loss_one_hot,delayed_error_softmax,delayed_loss_softmax"},
 };
 
-QString metric_title(SweepMetric metric) {
+// The gap's baseline is the runs' (every run of a sweep has the same); DRTP before there are any.
+QString metric_title(SweepMetric metric, const std::vector<SweepRun>& runs = {}) {
+    const RuleSpec baseline = runs.empty() ? SweepRun{}.gap_baseline : runs.front().gap_baseline;
+    const QString base = rule_title(QString::fromStdString(to_string(baseline)));
     switch (metric) {
     case SweepMetric::TestAccuracy: return QObject::tr("test accuracy");
     case SweepMetric::TestLoss: return QObject::tr("test loss");
     case SweepMetric::TestMse: return QObject::tr("test MSE");
     case SweepMetric::TrainLoss: return QObject::tr("training loss");
-    case SweepMetric::GapClosed: return QObject::tr("gap closed (0 = baseline, 1 = BP)");
+    case SweepMetric::GapClosed: return QObject::tr("gap closed vs %1 (0 = %1, 1 = BP)").arg(base);
     }
     return {};
 }
@@ -67,7 +70,7 @@ QColor translucent(QColor c, int alpha) {
 }
 
 QString format_stat(const SeedStatistics& s) {
-    if (s.n == 0) return s.diverged ? QObject::tr("diverged") : QStringLiteral("–");
+    if (s.n == 0) return s.diverged && s.note.empty() ? QObject::tr("diverged") : QStringLiteral("–");
     QString text = QString::number(s.mean, 'g', 3);
     if (s.n > 1) text += QStringLiteral(" ± ") + QString::number(s.std, 'g', 2);
     return text;
@@ -109,7 +112,7 @@ void SweepPlot::show_line(const SweepSpec& spec, const std::vector<SweepRun>& ru
     const SweepAxis* axis = by_rule ? nullptr : &spec.axes[0];
     const bool categorical = by_rule || is_categorical(axis->parameter);
     const int seeds = spec.seeds;
-    auto* title = new QCPTextElement(this, tr("%1 after the last epoch, mean ± std over %2 seed(s)").arg(metric_title(metric)).arg(seeds),
+    auto* title = new QCPTextElement(this, tr("%1 after the last epoch, mean ± std over %2 seed(s)").arg(metric_title(metric, runs)).arg(seeds),
                                      QFont(font().family(), font().pointSize() + 1, QFont::Bold));
     plotLayout()->addElement(0, 0, title);
     auto* rect = new QCPAxisRect(this);
@@ -117,7 +120,7 @@ void SweepPlot::show_line(const SweepSpec& spec, const std::vector<SweepRun>& ru
     rects_.push_back(rect);
     QCPAxis* x = rect->axis(QCPAxis::atBottom);
     QCPAxis* y = rect->axis(QCPAxis::atLeft);
-    y->setLabel(metric_title(metric));
+    y->setLabel(metric_title(metric, runs));
     if (categorical) {
         auto ticker = QSharedPointer<QCPAxisTickerText>::create();
         const int n = by_rule ? static_cast<int>(rules.size()) : static_cast<int>(axis->values.size());
@@ -229,14 +232,14 @@ void SweepPlot::show_heat_maps(const SweepSpec& spec, const std::vector<SweepRun
     const int nx = static_cast<int>(ax.values.size()), ny = static_cast<int>(ay.values.size());
     const int count = static_cast<int>(rules.size());
     const int columns = count <= 3 ? count : (count + 1) / 2;
-    auto* title = new QCPTextElement(this, tr("%1 after the last epoch, mean ± std over %2 seed(s)").arg(metric_title(metric)).arg(spec.seeds),
+    auto* title = new QCPTextElement(this, tr("%1 after the last epoch, mean ± std over %2 seed(s)").arg(metric_title(metric, runs)).arg(spec.seeds),
                                      QFont(font().family(), font().pointSize() + 1, QFont::Bold));
     plotLayout()->addElement(0, 0, title);
     auto* grid = new QCPLayoutGrid;
     plotLayout()->addElement(1, 0, grid);
     auto* scale = new QCPColorScale(this);
     scale->setType(QCPAxis::atRight);
-    scale->axis()->setLabel(metric_title(metric));
+    scale->axis()->setLabel(metric_title(metric, runs));
     QCPColorGradient gradient(QCPColorGradient::gpThermal);
     gradient.setNanHandling(QCPColorGradient::nhTransparent);
     scale->setGradient(gradient);
@@ -314,7 +317,7 @@ void SweepPlot::show_heat_maps(const SweepSpec& spec, const std::vector<SweepRun
                 text->position->setAxes(x, y);
                 text->position->setCoords(i, j);
                 text->setFont(cell_font);
-                text->setText(s.n ? format_stat(s).replace(" ± ", "\n±") : tr("diverged"));
+                text->setText(format_stat(s).replace(" ± ", "\n±"));
                 // Dark cells get white text, light cells black (by perceived brightness: yellow is light).
                 const QColor cell = s.n ? QColor(gradient.color(s.mean, data_range)) : QColor(Qt::white);
                 const double brightness = 0.299 * cell.redF() + 0.587 * cell.greenF() + 0.114 * cell.blueF();
@@ -835,11 +838,11 @@ void SweepView::refresh() {
     const auto rules = sweep_rules(spec_, runs_);
     const std::string where = spec_.axes.empty() ? std::string("this configuration") : spec_.point_label(selected_);
     curves_->set_title(QString::fromStdString(where));
-    curves_->yAxis->setLabel(metric_title(shown));
+    curves_->yAxis->setLabel(metric_title(shown, runs_));
     int epochs = 0;
     for (const auto& run : runs_)
         if (run.point == selected_ && !run.history.empty()) epochs = std::max(epochs, run.history.back().epoch);
-    QStringList lines;
+    QStringList lines, gap_notes;
     for (const auto& rule_name : rules) {
         const QString rule = QString::fromStdString(rule_name);
         const QColor colour = rule_colour(rule);
@@ -868,8 +871,10 @@ void SweepView::refresh() {
         if (shown != SweepMetric::GapClosed) {
             const SeedStatistics gap = seed_statistics(spec_, runs_, selected_, rule_name, SweepMetric::GapClosed);
             // BP and the baseline close 1 and 0 of the gap by definition.
-            if (gap.n && rule_name != reference_rule().info().name && rule_name != to_string(base_.instruments.gap_baseline))
-                line += tr(" · gap closed %1").arg(format_stat(gap));
+            const QString baseline = QString::fromStdString(to_string(base_.instruments.gap_baseline));
+            if (rule_name != reference_rule().info().name && rule_name != baseline.toStdString() && (gap.n || !gap.note.empty()))
+                line += tr(" · gap closed vs %1 %2").arg(rule_title(baseline), format_stat(gap));
+            if (!gap.note.empty() && !gap_notes.contains(QString::fromStdString(gap.note))) gap_notes << QString::fromStdString(gap.note);
         }
         lines << line;
     }
@@ -885,6 +890,8 @@ void SweepView::refresh() {
     for (const auto& run : runs_) seeds_here += run.point == selected_;
     head += tr(" — %1 of %2 seed(s) done").arg(seeds_here).arg(spec_.seeds);
     details_->setText(runs_.empty() ? tr("No results yet.") : head + "<br>" + lines.join("<br>"));
+    // "–" stands for a gap closed that is undefined: the tooltip says why.
+    details_->setToolTip(gap_notes.isEmpty() ? QString() : tr("Gap closed %1").arg(gap_notes.join("; ")));
 
     // Seeds offered for opening: the sweep's seeds for this experiment.
     const int previous = open_seed_->currentIndex();

@@ -46,6 +46,7 @@ void TrainingWorker::run(const Experiment& setup) {
     const Dataset& d = *data_;
     for (const auto& run : comparison_->runs()) info_.rules << QString::fromStdString(to_string(run.spec()));
     info_.dataset_name = QString::fromStdString(d.name);
+    info_.task_note = QString::fromStdString(d.task_note);
     info_.task = d.task;
     info_.inputs = d.inputs;
     info_.outputs = d.outputs;

@@ -20,6 +20,7 @@ namespace f3::gui {
 struct SessionInfo {
     QStringList rules;
     QString dataset_name;
+    QString task_note;                // a CSV's inferred task and why (empty when chosen)
     Task task = Task::Classification;
     int inputs = 0, outputs = 0;
     std::vector<int> widths;          // n_0 .. n_{L+1}

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <fstream>
 #include <functional>
+#include <numbers>
 #include <set>
 #include <string>
 #include <vector>
@@ -156,7 +157,7 @@ private slots:
     // ---- toy sets -------------------------------------------------------------------------------
     void toyNames() {
         const std::vector<std::string> names = toy_dataset_names();
-        for (const char* expected : {"spiral", "xor", "circles", "gaussians", "moons", "checkerboard", "sine"})
+        for (const char* expected : {"spiral", "xor", "circles", "gaussians", "moons", "checkerboard", "sine", "friedman1"})
             QVERIFY2(std::find(names.begin(), names.end(), expected) != names.end(), expected);
         for (const std::string& name : names) QCOMPARE(make_toy(name, toyOptions(50, 0.1, 1)).name, name);
     }
@@ -234,6 +235,36 @@ private slots:
         const Dataset a = make_toy("spiral", toyOptions(100, 0.1, 1));
         const Dataset b = make_toy("spiral", toyOptions(100, 0.1, 1));
         QVERIFY(a.test_x == b.test_x);
+    }
+
+    // Friedman #1: ten uniform features, the target from the first five, standardized with train stats.
+    void toyFriedman1() {
+        const Dataset d = make_toy("friedman1", toyOptions(500, 0.0, 5));
+        QCOMPARE(d.task, Task::Regression);
+        QCOMPARE(d.inputs, 10);
+        QCOMPARE(d.outputs, 1);
+        QCOMPARE(d.train_size(), Index{400});
+        QVERIFY(d.train_x.minCoeff() >= 0.0f && d.train_x.maxCoeff() <= 1.0f);
+        const auto [mean, stddev] = meanAndStd(d.train_y);
+        QVERIFY(std::abs(mean) < 1e-5 && std::abs(stddev - 1.0) < 1e-5);
+        // Noise 0: undoing the standardization gives the formula back, on train and test alike.
+        auto check = [&](const Matrix& x, const Matrix& y) {
+            for (Index i = 0; i < x.rows(); ++i) {
+                const auto f = [&](int c) { return static_cast<double>(x(i, c)); };
+                const double expected = 10.0 * std::sin(std::numbers::pi * f(0) * f(1)) + 20.0 * (f(2) - 0.5) * (f(2) - 0.5) + 10.0 * f(3) + 5.0 * f(4);
+                QVERIFY(std::abs(y(i, 0) * d.target_std + d.target_mean - expected) < 1e-4);
+            }
+        };
+        check(d.train_x, d.train_y);
+        check(d.test_x, d.test_y);
+        // Deterministic from the seed; another seed draws other samples; noise widens the target.
+        const Dataset same = make_toy("friedman1", toyOptions(500, 0.0, 5));
+        QVERIFY(same.train_x == d.train_x && same.train_y == d.train_y && same.test_y == d.test_y);
+        QVERIFY(make_toy("friedman1", toyOptions(500, 0.0, 6)).train_x != d.train_x);
+        QVERIFY(make_toy("friedman1", toyOptions(500, 1.0, 5)).target_std > d.target_std);
+        const ToyShape shape = toy_shape("friedman1");
+        QVERIFY(shape.task == Task::Regression && shape.inputs == 10 && shape.outputs == 1);
+        QCOMPARE(toy_shape("spiral").outputs, 3);
     }
 
     void toySine() {
@@ -643,6 +674,49 @@ private slots:
         QCOMPARE(labelsByX, (std::vector<int>{2, 1, 0, 2, 1, 0}));
         const Dataset words = parse_csv("f,t\n1,b\n2,a\n3,c\n4,B\n", "w.csv", csvOptions());
         QCOMPARE(words.class_names, (std::vector<std::string>{"B", "a", "b", "c"}));
+    }
+
+    // Without a task, the target decides: text or few whole numbers (each in 2+ rows) are classes,
+    // anything else is a quantity; the note says which and why, and a chosen task overrides it.
+    void csvTaskIsInferredFromTheTarget() {
+        auto table = [](auto target_of_row, int rows) {
+            std::string text = "x,y\n";
+            for (int i = 0; i < rows; ++i) text += std::to_string(i % 7) + "," + target_of_row(i) + "\n";
+            return text;
+        };
+        const CsvOptions inferred;
+        // A count with 200 distinct whole values: a quantity, not 200 classes.
+        const Dataset counts = parse_csv(table([](int i) { return std::to_string(i); }, 200), "counts.csv", inferred);
+        QCOMPARE(counts.task, Task::Regression);
+        QCOMPARE(counts.outputs, 1);
+        QVERIFY2(counts.task_note.find("regression inferred") != std::string::npos &&
+                     counts.task_note.find("200 distinct whole numbers") != std::string::npos, counts.task_note.c_str());
+        const Dataset labels = parse_csv(table([](int i) { return std::to_string(i % 3); }, 30), "labels.csv", inferred);
+        QCOMPARE(labels.task, Task::Classification);
+        QCOMPARE(labels.outputs, 3);
+        QVERIFY2(labels.task_note.find("classification inferred") != std::string::npos, labels.task_note.c_str());
+        const Dataset names = parse_csv(table([](int i) { return i % 2 ? "cat" : "dog"; }, 10), "names.csv", inferred);
+        QCOMPARE(names.task, Task::Classification);
+        const Dataset fractions = parse_csv(table([](int i) { return std::to_string(i % 3) + ".5"; }, 30), "f.csv", inferred);
+        QCOMPARE(fractions.task, Task::Regression);
+        QVERIFY(fractions.task_note.find("fractional") != std::string::npos);
+        // One class in a single row: not a class label.
+        const Dataset single = parse_csv(table([](int i) { return std::to_string(i == 0 ? 9 : i % 2); }, 10), "s.csv", inferred);
+        QCOMPARE(single.task, Task::Regression);
+        QVERIFY2(single.task_note.find("value 9 in a single row") != std::string::npos, single.task_note.c_str());
+        // The user's choice wins, silently.
+        const Dataset chosen = parse_csv(table([](int i) { return std::to_string(i); }, 200), "counts.csv", csvOptions({}, Task::Classification));
+        QCOMPARE(chosen.task, Task::Classification);
+        QVERIFY(chosen.task_note.empty());
+        // A bad number in a regression target still names its line and column.
+        CsvOptions regression;
+        regression.task = Task::Regression;
+        QVERIFY_THROWS_EXCEPTION(DataError, parse_csv("x,y\n1,2\n2,oops\n3,4\n", "bad.csv", regression));
+        try {
+            parse_csv("x,y\n1,2\n2,oops\n3,4\n", "bad.csv", regression);
+        } catch (const DataError& e) {
+            QCOMPARE(std::string(e.what()), std::string("bad.csv: line 3, column 2 ('y'): 'oops' is not a number"));
+        }
     }
 
     void csvRegression() {

@@ -275,6 +275,10 @@ private slots:
         QCOMPARE(loaded.dataset.source, original.dataset.source);
         QCOMPARE(loaded.dataset.target, std::string("species"));
         QVERIFY(loaded.dataset.csv_task == Task::Regression);
+        Experiment inferred = original; // a task left to inference is written as "auto" and read back so
+        inferred.dataset.csv_task.reset();
+        QVERIFY(to_json(inferred).find("\"task\": \"auto\"") != std::string::npos);
+        QVERIFY(!parse_experiment(to_json(inferred), "auto.json", nullptr).dataset.csv_task);
         QCOMPARE(loaded.dataset.toy.size, 321);
         QCOMPARE(loaded.dataset.toy.seed, std::uint64_t{7});
         QCOMPARE(loaded.dataset.toy.test_fraction, 0.3);
@@ -510,7 +514,7 @@ private slots:
         QTest::newRow("unknown head") << "\"head\": \"auto\"" << "\"head\": \"softmax\"" << "network.head: unknown output head 'softmax'";
         QTest::newRow("dataset not an object") << "\"dataset\": {" << "\"dataset\": 1, \"x\": {" << "dataset: expected an object, found a number";
         QTest::newRow("empty source") << "\"source\": \"spiral\"" << "\"source\": \"\"" << "dataset.source: must not be empty";
-        QTest::newRow("unknown task") << "\"task\": \"classification\"" << "\"task\": \"ranking\"" << "dataset.task: unknown task 'ranking'";
+        QTest::newRow("unknown task") << "\"task\": \"auto\"" << "\"task\": \"ranking\"" << "dataset.task: unknown task 'ranking'";
         QTest::newRow("test fraction 1") << "\"test_fraction\": 0.2" << "\"test_fraction\": 1" << "dataset.test_fraction: 1 is out of range (more than 0, less than 1)";
         QTest::newRow("toy size 2") << "\"size\": 1000" << "\"size\": 2" << "dataset.size: 2 is out of range (4 to 10000000)";
         QTest::newRow("negative noise") << "\"noise\": 0.1" << "\"noise\": -1" << "dataset.noise: -1 is out of range (at least 0)";

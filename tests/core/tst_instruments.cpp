@@ -256,14 +256,62 @@ private slots:
         epoch[1].test_accuracy = 0.7;
         epoch[2].rule = "dfa";
         epoch[2].test_accuracy = 0.8;
-        fill_gap_closed(epoch, Task::Classification, parse_rule("drtp"));
+        fill_gap_closed(epoch, parse_rule("drtp"));
         QVERIFY(std::abs(epoch[0].gap_closed - 1.0) < 1e-12);
         QVERIFY(std::abs(epoch[1].gap_closed - 0.0) < 1e-12);
         QVERIFY(std::abs(epoch[2].gap_closed - 0.5) < 1e-9);
         std::vector<EpochMetrics> without_bp(epoch.begin() + 1, epoch.end());
         without_bp[0].gap_closed = without_bp[1].gap_closed = kNoValue;
-        fill_gap_closed(without_bp, Task::Classification, parse_rule("drtp"));
+        fill_gap_closed(without_bp, parse_rule("drtp"));
         QVERIFY(std::isnan(without_bp[1].gap_closed));
+        QVERIFY(without_bp[1].gap_note.empty()); // nothing was compared: nothing to explain
+    }
+
+    // Hand-made errors (baseline, BP, rule): the gap is defined only when the baseline's error
+    // exceeds BP's by more than kGapMargin of BP's error.
+    void gap_closed_needs_the_baseline_to_trail_bp() {
+        QCOMPARE(kGapMargin, 0.1);
+        const GapClosed worse = gap_closed(0.3, 0.1, 0.2); // baseline worse than BP
+        QVERIFY(std::abs(worse.value - 0.5) < 1e-12);
+        QVERIFY(worse.note.empty());
+        const GapClosed ahead = gap_closed(0.3, 0.1, 0.05); // a rule better than BP closes more than all of it
+        QVERIFY(std::abs(ahead.value - 1.25) < 1e-12);
+        const GapClosed behind = gap_closed(0.3, 0.1, 0.4); // a rule worse than the baseline: negative
+        QVERIFY(std::abs(behind.value + 0.5) < 1e-12);
+        for (double baseline : {0.1, 0.105, 0.11}) { // equal, and within the margin
+            const GapClosed tie = gap_closed(baseline, 0.1, 0.2);
+            QVERIFY(std::isnan(tie.value));
+            QVERIFY2(tie.note.find("not more than 10% above") != std::string::npos, tie.note.c_str());
+        }
+        const GapClosed better = gap_closed(0.08, 0.1, 0.2); // baseline better than BP
+        QVERIFY(std::isnan(better.value));
+        QVERIFY2(better.note.find("below BP's") != std::string::npos, better.note.c_str());
+        QVERIFY(std::isfinite(gap_closed(0.2, 0.0, 0.1).value)); // BP perfect: any baseline error is a gap
+        QVERIFY(std::isnan(gap_closed(kNoValue, 0.1, 0.1).value));
+    }
+
+    // Where the baseline beats BP the old ratio ranked the worst rule first; now every rule gets
+    // no value and the same reason, which the JSON lines print as null and gap_note.
+    void gap_closed_is_absent_with_a_reason_when_the_baseline_beats_bp() {
+        std::vector<EpochMetrics> epoch(4);
+        const char* names[] = {"bp", "drtp", "f3", "shallow"};
+        const double accuracy[] = {0.80, 0.82, 0.81, 0.57};
+        for (int i = 0; i < 4; ++i) {
+            epoch[i].rule = names[i];
+            epoch[i].test_accuracy = accuracy[i];
+        }
+        fill_gap_closed(epoch, parse_rule("drtp"));
+        for (const auto& m : epoch) {
+            QVERIFY(std::isnan(m.gap_closed));
+            QVERIFY(m.gap_note.find("below BP's") != std::string::npos);
+        }
+        const std::string line = metrics_line(epoch[3], Task::Classification);
+        QVERIFY2(line.find("\"gap_closed\":null") != std::string::npos, line.c_str());
+        QVERIFY2(line.find("\"gap_note\":\"undefined: the baseline's error") != std::string::npos, line.c_str());
+        epoch[0].diverged = true;
+        epoch[2].gap_note.clear();
+        fill_gap_closed(epoch, parse_rule("drtp"));
+        QCOMPARE(epoch[2].gap_note, std::string("undefined: bp diverged"));
     }
 };
 

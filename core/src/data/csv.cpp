@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <map>
 #include <string_view>
 
@@ -151,6 +152,87 @@ std::vector<std::string> sort_classes(const std::vector<std::string>& first_seen
     return names;
 }
 
+// Throws the message for a field `where` that parse_number did not read.
+void check_number(NumberStatus status, const std::string& where, std::string_view field) {
+    switch (status) {
+    case NumberStatus::Ok: return;
+    case NumberStatus::NotANumber: throw DataError(where + ": " + quoted(field) + " is not a number");
+    case NumberStatus::OutOfRange: throw DataError(where + ": " + quoted(field) + " is out of range");
+    case NumberStatus::NotFinite: throw DataError(where + ": " + quoted(field) + " is not a finite number (NaN/Inf)");
+    }
+}
+
+// Class ids of the target texts (sorted as sort_classes does), and the class names.
+std::vector<std::string> read_classes(const std::vector<std::string>& texts, const std::string& column, const std::string& src,
+                                      std::vector<int>& labels) {
+    std::map<std::string, int, std::less<>> class_ids; // target text -> id in order of appearance
+    std::vector<std::string> first_seen;
+    for (const std::string& text : texts) {
+        auto id = class_ids.find(std::string_view(text));
+        if (id == class_ids.end()) {
+            if (first_seen.size() == kMaxClasses)
+                throw DataError(src + ": target column " + quoted(column) + " has more than " + std::to_string(kMaxClasses) +
+                                " distinct values; for a numeric target use regression");
+            id = class_ids.emplace(text, static_cast<int>(first_seen.size())).first;
+            first_seen.push_back(text);
+        }
+        labels.push_back(id->second);
+    }
+    if (first_seen.size() < 2)
+        throw DataError(src + ": target column " + quoted(column) + " has a single class (" + quoted(first_seen.front()) +
+                        "); classification needs at least 2");
+    return sort_classes(first_seen, labels);
+}
+
+// The target texts as numbers; a bad one is named with its line and column (1-based).
+std::vector<double> read_numbers(const std::vector<std::string>& texts, const std::vector<std::size_t>& lines,
+                                 const std::string& column, std::size_t column_number, const std::string& src) {
+    std::vector<double> values(texts.size());
+    for (std::size_t i = 0; i < texts.size(); ++i) {
+        const auto where = [&] {
+            return at_line(src, lines[i]) + ", column " + std::to_string(column_number) + " (" + quoted(column) + ")";
+        };
+        check_number(parse_number(texts[i], values[i]), where(), texts[i]);
+    }
+    return values;
+}
+
+// The task of a target column read without --task: classes only when the values look like class
+// labels (text, or few whole numbers each seen at least twice); any other number is a quantity.
+constexpr std::size_t kMaxInferredClasses = 50;
+constexpr std::size_t kMinRowsPerInferredClass = 2;
+
+Task infer_task(const std::vector<std::string>& targets, const std::string& column, std::string& reason) {
+    std::map<double, std::size_t> counts;
+    for (const std::string& text : targets) {
+        double value = 0.0;
+        if (parse_number(text, value) != NumberStatus::Ok) {
+            reason = "target " + quoted(column) + " has a value that is not a number (" + quoted(text) + ")";
+            return Task::Classification;
+        }
+        if (value != std::trunc(value)) {
+            reason = "target " + quoted(column) + " has a fractional value (" + quoted(text) + ")";
+            return Task::Regression;
+        }
+        ++counts[value];
+    }
+    if (counts.size() > kMaxInferredClasses) {
+        reason = "target " + quoted(column) + " has " + std::to_string(counts.size()) + " distinct whole numbers, more than the " +
+                 std::to_string(kMaxInferredClasses) + " a class label would have";
+        return Task::Regression;
+    }
+    for (const auto& [value, count] : counts)
+        if (count < kMinRowsPerInferredClass) {
+            char text[40];
+            std::snprintf(text, sizeof text, "%.15g", value);
+            reason = "target " + quoted(column) + " has the value " + text + " in a single row";
+            return Task::Regression;
+        }
+    reason = "target " + quoted(column) + " has " + std::to_string(counts.size()) + " distinct whole numbers (at most " +
+             std::to_string(kMaxInferredClasses) + "), each in at least " + std::to_string(kMinRowsPerInferredClass) + " rows";
+    return Task::Classification;
+}
+
 } // namespace
 
 Dataset parse_csv(const std::string& text, const std::string& source_name, const CsvOptions& options) {
@@ -195,9 +277,9 @@ Dataset parse_csv(const std::string& text, const std::string& source_name, const
     const auto rows_hint = static_cast<std::size_t>(std::count(body.begin(), body.end(), '\n') + 1);
     samples.features.reserve(std::min(rows_hint * (columns - 1), body.size() / 2 + 1));
 
-    const bool classification = options.task == Task::Classification;
-    std::map<std::string, int, std::less<>> class_ids;  // target text -> id in order of appearance
-    std::vector<std::string> classes_first_seen;
+    // The target's texts are kept until the task is known (it may be inferred from all of them).
+    std::vector<std::string> target_texts;
+    std::vector<std::size_t> target_lines;
     while (lines.next(line, line_number)) {
         const std::size_t count = split_line(line, fields, columns, src, line_number);
         if (count != columns)
@@ -209,32 +291,15 @@ Dataset parse_csv(const std::string& text, const std::string& source_name, const
             const auto where = [&] {
                 return at_line(src, line_number) + ", column " + std::to_string(c + 1) + " (" + quoted(names[c]) + ")";
             };
-            if (c == target && classification) {
+            if (c == target) {
                 if (field.empty()) throw DataError(where() + ": empty target value");
-                auto id = class_ids.find(std::string_view(field));
-                if (id == class_ids.end()) {
-                    if (classes_first_seen.size() == kMaxClasses)
-                        throw DataError(src + ": target column " + quoted(names[c]) + " has more than " +
-                                        std::to_string(kMaxClasses) +
-                                        " distinct values; for a numeric target use regression");
-                    id = class_ids.emplace(field, static_cast<int>(classes_first_seen.size())).first;
-                    classes_first_seen.push_back(field);
-                }
-                samples.labels.push_back(id->second);
+                target_texts.push_back(field);
+                target_lines.push_back(line_number);
                 continue;
             }
             double value = 0.0;
-            switch (parse_number(field, value)) {
-            case NumberStatus::Ok: break;
-            case NumberStatus::NotANumber:
-                throw DataError(where() + ": " + quoted(field) + " is not a number");
-            case NumberStatus::OutOfRange:
-                throw DataError(where() + ": " + quoted(field) + " is out of range");
-            case NumberStatus::NotFinite:
-                throw DataError(where() + ": " + quoted(field) + " is not a finite number (NaN/Inf)");
-            }
-            if (c == target) samples.targets.push_back(value);
-            else samples.features.push_back(value);
+            if (const NumberStatus status = parse_number(field, value); status != NumberStatus::Ok) check_number(status, where(), field);
+            samples.features.push_back(value);
         }
         ++samples.rows;
     }
@@ -243,14 +308,18 @@ Dataset parse_csv(const std::string& text, const std::string& source_name, const
 
     Dataset data;
     data.name = data_detail::base_name(src);
-    data.task = options.task;
-    if (classification) {
-        if (classes_first_seen.size() < 2)
-            throw DataError(src + ": target column " + quoted(names[target]) + " has a single class (" +
-                            quoted(classes_first_seen.front()) + "); classification needs at least 2");
-        data.class_names = sort_classes(classes_first_seen, samples.labels);
+    if (options.task) {
+        data.task = *options.task;
+    } else {
+        std::string reason;
+        data.task = infer_task(target_texts, names[target], reason);
+        data.task_note = src + ": " + (data.task == Task::Regression ? "regression" : "classification") + " inferred: " + reason;
+    }
+    if (data.task == Task::Classification) {
+        data.class_names = read_classes(target_texts, names[target], src, samples.labels);
         data.outputs = static_cast<int>(data.class_names.size());
     } else {
+        samples.targets = read_numbers(target_texts, target_lines, names[target], target + 1, src);
         data.outputs = 1;
     }
     data_detail::SplitOptions split;

@@ -1,5 +1,5 @@
-// Toy data sets: small 2-D classification problems that can be drawn in the plane, and a 1-D
-// regression curve. Every set is drawn from Rng(seed, Stream::Data) only, so a seed gives the same
+// Toy data sets: small 2-D classification problems that can be drawn in the plane, a 1-D
+// regression curve and Friedman's ten-feature regression problem. Every set is drawn from Rng(seed, Stream::Data) only, so a seed gives the same
 // samples on every platform; classes are balanced by construction (sample i has class i % classes).
 #include "common.hpp"
 
@@ -91,7 +91,6 @@ const std::vector<PlaneSet>& plane_sets() {
     return sets;
 }
 
-constexpr const char* kSineName = "sine";
 
 void check_options(const std::string& name, const ToyOptions& options) {
     const std::string source = "toy data set '" + name + "'";
@@ -151,25 +150,71 @@ Dataset make_sine(const ToyOptions& options) {
         samples.targets[i] = std::sin(x) + options.noise * rng.normal();
     }
     Dataset data;
-    data.name = kSineName;
+    data.name = "sine";
     data.task = Task::Regression;
     data.outputs = 1;
     return finish(std::move(data), samples, options);
 }
 
+// Friedman #1 (J. Friedman, Multivariate adaptive regression splines, 1991; sklearn's
+// make_friedman1): ten features uniform on [0, 1], of which only the first five matter,
+// y = 10 sin(pi x1 x2) + 20 (x3 - 0.5)^2 + 10 x4 + 5 x5 + noise * N(0, 1); the target is standardized
+// with train stats, the features are kept as drawn.
+Dataset make_friedman1(const ToyOptions& options) {
+    constexpr int kFeatures = 10;
+    RawSamples samples;
+    samples.rows = options.size;
+    samples.cols = kFeatures;
+    for (int f = 1; f <= kFeatures; ++f) samples.feature_names.push_back("x" + std::to_string(f));
+    samples.features.resize(static_cast<std::size_t>(options.size) * kFeatures);
+    samples.targets.resize(static_cast<std::size_t>(options.size));
+    Rng rng(options.seed, Stream::Data);
+    for (std::size_t i = 0; i < samples.targets.size(); ++i) {
+        double* x = &samples.features[i * kFeatures];
+        for (int f = 0; f < kFeatures; ++f) x[f] = rng.uniform();
+        samples.targets[i] = friedman1(x) + options.noise * rng.normal();
+    }
+    Dataset data;
+    data.name = "friedman1";
+    data.task = Task::Regression;
+    data.outputs = 1;
+    return finish(std::move(data), samples, options);
+}
+
+struct RegressionSet {
+    const char* name;
+    int inputs;
+    Dataset (*make)(const ToyOptions&);
+};
+
+constexpr std::array<RegressionSet, 2> kRegressionSets{{{"sine", 1, make_sine}, {"friedman1", 10, make_friedman1}}};
+
 } // namespace
+
+double friedman1(const double* x) {
+    return 10.0 * std::sin(kPi * x[0] * x[1]) + 20.0 * (x[2] - 0.5) * (x[2] - 0.5) + 10.0 * x[3] + 5.0 * x[4];
+}
 
 std::vector<std::string> toy_dataset_names() {
     std::vector<std::string> names;
     for (const PlaneSet& set : plane_sets()) names.emplace_back(set.name);
-    names.emplace_back(kSineName);
+    for (const RegressionSet& set : kRegressionSets) names.emplace_back(set.name);
     return names;
 }
 
+ToyShape toy_shape(const std::string& name) {
+    for (const PlaneSet& set : plane_sets())
+        if (name == set.name) return {Task::Classification, 2, static_cast<int>(set.class_names.size())};
+    for (const RegressionSet& set : kRegressionSets)
+        if (name == set.name) return {Task::Regression, set.inputs, 1};
+    throw DataError("unknown toy data set '" + name + "'; valid names: " + data_detail::join(toy_dataset_names(), ", "));
+}
+
 Dataset make_toy(const std::string& name, const ToyOptions& options) {
-    if (name == kSineName) {
+    for (const RegressionSet& set : kRegressionSets) {
+        if (name != set.name) continue;
         check_options(name, options);
-        return make_sine(options);
+        return set.make(options);
     }
     for (const PlaneSet& set : plane_sets()) {
         if (name != set.name) continue;

@@ -504,7 +504,8 @@ Experiment read_experiment(Reader& reader, const Value& document) {
         e.dataset.target = s.string("target", "");
         if (const Value* task = s.get("task")) {
             try {
-                e.dataset.csv_task = parse_task(reader.string(*task, s.path_of("task")));
+                const std::string name = reader.string(*task, s.path_of("task"));
+                e.dataset.csv_task = name == kInferredTask ? std::nullopt : std::optional<Task>(parse_task(name));
             } catch (const NameError& error) {
                 reader.fail(s.path_of("task"), error.what());
             }
@@ -596,6 +597,7 @@ Experiment read_experiment(Reader& reader, const Value& document) {
             for (std::size_t i = 0; i < runs->size(); ++i)
                 e.sweep_runs.push_back(read_sweep_run(reader, (*runs)[i], indexed(s.path_of("runs"), i), spec));
         if (const Value* part = s.get("part"); part && !part->is_null()) e.sweep_part = read_sweep_part(reader, *part, s.path_of("part"));
+        for (SweepRun& run : e.sweep_runs) run.gap_baseline = e.instruments.gap_baseline; // read above
         e.sweep = std::move(spec);
         s.finish();
     }
@@ -681,7 +683,7 @@ std::string to_json(const Experiment& e) {
         {"dataset", json::Object{
                         {"source", e.dataset.source},
                         {"target", e.dataset.target},
-                        {"task", to_string(e.dataset.csv_task)},
+                        {"task", e.dataset.csv_task ? to_string(*e.dataset.csv_task) : kInferredTask},
                         {"size", e.dataset.toy.size},
                         {"noise", e.dataset.toy.noise},
                         {"seed", e.dataset.toy.seed},
@@ -783,7 +785,7 @@ std::string to_string(Task task) { return task == Task::Regression ? "regression
 Task parse_task(std::string_view name) {
     if (name == "classification") return Task::Classification;
     if (name == "regression") return Task::Regression;
-    throw NameError("unknown task '" + std::string(name) + "' (valid: classification, regression)");
+    throw NameError("unknown task '" + std::string(name) + "' (valid: classification, regression, " + kInferredTask + ")");
 }
 
 } // namespace f3

@@ -12,7 +12,8 @@ std::string metrics_line(const EpochMetrics& m, Task task, const MetricsLineDeta
     auto add_group = [&](MetricGroup group) {
         for_each_metric(group, [&](const MetricField& field) {
             const double value = m.*field.member;
-            if (shown_for(field, task) && !(field.omitted_when_nan && std::isnan(value))) line.add(field.name, value);
+            const bool omitted = field.omitted_when_nan && std::isnan(value) && m.gap_note.empty();
+            if (shown_for(field, task) && !omitted) line.add(field.name, value);
         });
     };
     line.add("algorithm", m.rule).add("epoch", m.epoch);
@@ -25,6 +26,7 @@ std::string metrics_line(const EpochMetrics& m, Task task, const MetricsLineDeta
         if (rule && rule->traits.stores_error) add_group(MetricGroup::Staleness);
     }
     add_group(MetricGroup::Comparison);
+    if (!m.gap_note.empty()) line.add("gap_note", m.gap_note);
     if (m.diverged) {
         line.add("diverged", true);
         if (detail.details) line.add("message", m.message);

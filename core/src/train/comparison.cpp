@@ -8,6 +8,7 @@
 #include <omp.h>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <numeric>
 
 namespace f3 {
@@ -129,19 +130,48 @@ std::vector<std::string> check_config(const TrainingConfig& config, const Datase
     return problems;
 }
 
-void fill_gap_closed(std::vector<EpochMetrics>& epoch, Task task, const RuleSpec& baseline) {
-    auto error = [task](const EpochMetrics& m) { return task == Task::Classification ? 1.0 - m.test_accuracy : m.test_mse; };
+GapClosed gap_closed(double baseline_error, double bp_error, double rule_error) {
+    GapClosed gap;
+    if (!std::isfinite(baseline_error) || !std::isfinite(bp_error) || !std::isfinite(rule_error)) {
+        gap.note = "undefined: an error is not finite";
+        return gap;
+    }
+    const double span = baseline_error - bp_error;
+    if (span <= kGapMargin * bp_error || span <= 0.0) {
+        char text[200];
+        if (span < 0.0)
+            std::snprintf(text, sizeof text, "undefined: the baseline's error %.4g is below BP's %.4g, so there is no gap to close",
+                          baseline_error, bp_error);
+        else
+            std::snprintf(text, sizeof text, "undefined: the baseline's error %.4g is not more than %g%% above BP's %.4g",
+                          baseline_error, 100.0 * kGapMargin, bp_error);
+        gap.note = text;
+        return gap;
+    }
+    gap.value = (baseline_error - rule_error) / span + 0.0; // + 0.0: no -0 in the output
+    return gap;
+}
+
+double test_error(const EpochMetrics& m) { return std::isnan(m.test_accuracy) ? m.test_mse : 1.0 - m.test_accuracy; }
+
+void fill_gap_closed(std::vector<EpochMetrics>& epoch, const RuleSpec& baseline) {
     const std::string base_name = to_string(baseline);
     const EpochMetrics *bp = nullptr, *base = nullptr;
     for (const auto& m : epoch) {
         if (m.rule == reference_rule().info().name) bp = &m;
         if (m.rule == base_name) base = &m;
     }
-    if (!bp || !base || bp->diverged || base->diverged) return;
-    const double span = error(*base) - error(*bp);
-    if (span == 0.0) return; // BP and the baseline agree: nothing to close
-    for (auto& m : epoch)
-        if (!m.diverged) m.gap_closed = (error(*base) - error(m)) / span + 0.0; // + 0.0: no -0 in the output
+    if (!bp || !base) return; // nothing to compare with: no value and nothing to explain
+    for (auto& m : epoch) {
+        if (m.diverged) continue;
+        if (bp->diverged || base->diverged) {
+            m.gap_note = "undefined: " + (bp->diverged ? bp->rule : base->rule) + " diverged";
+            continue;
+        }
+        const GapClosed gap = gap_closed(test_error(*base), test_error(*bp), test_error(m));
+        m.gap_closed = gap.value;
+        m.gap_note = gap.note;
+    }
 }
 
 Comparison::Comparison(std::shared_ptr<const Dataset> data, TrainingConfig config)
@@ -353,7 +383,7 @@ void Comparison::finish_epoch(TrainingObserver* observer) {
         }
         metrics.push_back(m);
     }
-    fill_gap_closed(metrics, data_->task, instruments_.gap_baseline);
+    fill_gap_closed(metrics, instruments_.gap_baseline);
     history_.insert(history_.end(), metrics.begin(), metrics.end());
     if (observer) observer->on_epoch(metrics);
     ++epoch_;

@@ -10,6 +10,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
+#include <numeric>
+#include <random>
 #include <set>
 #include <sstream>
 #include <tuple>
@@ -361,15 +363,102 @@ std::vector<std::string> sweep_rules(const SweepSpec& spec, const std::vector<Sw
     return series;
 }
 
+namespace {
+
+// The metrics of `series` (or of the rule named `rule`) at `epoch` (0: the last) in one run.
+const EpochMetrics* find_metrics(const SweepSpec& spec, const SweepRun& run, int epoch, const std::string& series, bool by_series) {
+    const EpochMetrics* found = nullptr;
+    for (const auto& m : run.history)
+        if ((epoch == 0 || m.epoch == epoch) && (by_series ? sweep_series(spec, m.rule) : m.rule) == series) found = &m; // the last one when epoch is 0
+    return found;
+}
+
+void fill_mean_and_std(SeedStatistics& stats, const std::vector<double>& values) {
+    stats.n = static_cast<int>(values.size());
+    if (values.empty()) return;
+    double sum = 0.0;
+    for (double v : values) sum += v;
+    stats.mean = sum / static_cast<double>(values.size());
+    double squares = 0.0;
+    for (double v : values) squares += (v - stats.mean) * (v - stats.mean);
+    stats.std = values.size() > 1 ? std::sqrt(squares / static_cast<double>(values.size() - 1)) : 0.0;
+}
+
+// One seed's test errors of the baseline, BP and the rule.
+struct GapErrors {
+    double baseline = 0.0, bp = 0.0, rule = 0.0;
+};
+
+GapClosed gap_of_means(const std::vector<GapErrors>& errors, const std::vector<std::size_t>& picks) {
+    GapErrors sum;
+    for (std::size_t i : picks) {
+        sum.baseline += errors[i].baseline;
+        sum.bp += errors[i].bp;
+        sum.rule += errors[i].rule;
+    }
+    const double n = static_cast<double>(picks.size());
+    return gap_closed(sum.baseline / n, sum.bp / n, sum.rule / n);
+}
+
+SeedStatistics gap_statistics(const SweepSpec& spec, const std::vector<SweepRun>& runs, std::size_t point,
+                              const std::string& series, int epoch) {
+    SeedStatistics stats;
+    std::vector<GapErrors> errors;
+    std::string missing;
+    for (const auto& run : runs) {
+        if (run.point != point) continue;
+        const EpochMetrics* rule = find_metrics(spec, run, epoch, series, true);
+        if (!rule) continue;
+        if (rule->diverged) {
+            ++stats.diverged;
+            continue;
+        }
+        const std::string baseline_name = to_string(run.gap_baseline);
+        const EpochMetrics* bp = find_metrics(spec, run, epoch, reference_rule().info().name, false);
+        const EpochMetrics* baseline = find_metrics(spec, run, epoch, baseline_name, false);
+        if (!bp || !baseline || bp->diverged || baseline->diverged) {
+            missing = "undefined: needs " + reference_rule().info().name + " and the baseline " + baseline_name + " to finish";
+            continue;
+        }
+        errors.push_back({test_error(*baseline), test_error(*bp), test_error(*rule)});
+    }
+    stats.n = static_cast<int>(errors.size());
+    if (errors.empty()) {
+        stats.note = missing;
+        return stats;
+    }
+    std::vector<std::size_t> picks(errors.size());
+    std::iota(picks.begin(), picks.end(), std::size_t{0});
+    const GapClosed gap = gap_of_means(errors, picks);
+    stats.mean = gap.value;
+    stats.note = gap.note;
+    if (!gap.note.empty()) {
+        stats.n = 0; // no value on any seed
+        return stats;
+    }
+    // Resamples whose baseline does not trail BP by the margin have no gap closed and are left out.
+    std::mt19937_64 draw(kGapBootstrapSeed);
+    std::vector<double> resampled;
+    for (int b = 0; b < kGapBootstrapResamples; ++b) {
+        for (auto& pick : picks) pick = static_cast<std::size_t>(draw() % errors.size());
+        if (const GapClosed g = gap_of_means(errors, picks); g.note.empty()) resampled.push_back(g.value);
+    }
+    SeedStatistics spread;
+    fill_mean_and_std(spread, resampled);
+    stats.std = spread.std;
+    return stats;
+}
+
+} // namespace
+
 SeedStatistics seed_statistics(const SweepSpec& spec, const std::vector<SweepRun>& runs, std::size_t point,
                                const std::string& series, SweepMetric metric, int epoch) {
+    if (metric == SweepMetric::GapClosed) return gap_statistics(spec, runs, point, series, epoch);
     SeedStatistics stats;
     std::vector<double> values;
     for (const auto& run : runs) {
         if (run.point != point) continue;
-        const EpochMetrics* found = nullptr;
-        for (const auto& m : run.history)
-            if ((epoch == 0 || m.epoch == epoch) && sweep_series(spec, m.rule) == series) found = &m; // the last one when epoch is 0
+        const EpochMetrics* found = find_metrics(spec, run, epoch, series, true);
         if (!found) continue;
         if (found->diverged) {
             ++stats.diverged;
@@ -378,14 +467,7 @@ SeedStatistics seed_statistics(const SweepSpec& spec, const std::vector<SweepRun
         const double v = metric_value(*found, metric);
         if (std::isfinite(v)) values.push_back(v);
     }
-    stats.n = static_cast<int>(values.size());
-    if (values.empty()) return stats;
-    double sum = 0.0;
-    for (double v : values) sum += v;
-    stats.mean = sum / static_cast<double>(values.size());
-    double squares = 0.0;
-    for (double v : values) squares += (v - stats.mean) * (v - stats.mean);
-    stats.std = values.size() > 1 ? std::sqrt(squares / static_cast<double>(values.size() - 1)) : 0.0;
+    fill_mean_and_std(stats, values);
     return stats;
 }
 

@@ -157,6 +157,7 @@ std::vector<SweepRun> SweepRunner::run(int jobs, const std::function<void(const 
                 const auto start = std::chrono::steady_clock::now();
                 const Experiment experiment = sweep_experiment(base_, spec_, run.point, run.seed_index);
                 run.seed = experiment.training.seed;
+                run.gap_baseline = base_.instruments.gap_baseline;
                 const auto data = data_for(experiment);
                 Comparison comparison(data, training_config_for(experiment, *data));
                 InstrumentOptions instruments; // off: a sweep compares final metrics

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <optional>
 #include <vector>
 
 namespace f3 {
@@ -33,13 +34,17 @@ struct Dataset {
     std::vector<std::string> class_names;  // optional, size == outputs when known
     // Regression only: the target's train mean/std, so MSE can also be reported in original units.
     double target_mean = 0.0, target_std = 1.0;
+    // CSV without a chosen task: which task was inferred from the target column, and why.
+    std::string task_note;
 
     Index train_size() const { return train_x.rows(); }
     Index test_size() const { return test_x.rows(); }
 };
 
 // Toy sets. Names: spiral, xor, circles, gaussians, moons, checkerboard (2-D classification),
-// sine (1-D regression). `size` is the total sample count before the train/test split.
+// sine (1-D regression), friedman1 (10-D regression, Friedman #1). `size` is the total sample count
+// before the train/test split; `noise` the std of the Gaussian noise added to each point (2-D sets)
+// or target (regression sets). The same seed draws the same samples.
 struct ToyOptions {
     int size = 1000;
     double noise = 0.1;
@@ -48,6 +53,15 @@ struct ToyOptions {
 };
 std::vector<std::string> toy_dataset_names();
 Dataset make_toy(const std::string& name, const ToyOptions& options);
+// What a toy set is without drawing it: its task, features per sample and outputs (DataError for
+// an unknown name).
+struct ToyShape {
+    Task task = Task::Classification;
+    int inputs = 0, outputs = 0;
+};
+ToyShape toy_shape(const std::string& name);
+// Friedman #1's noise-free target of ten features x[0..9] (only x[0..4] matter).
+double friedman1(const double* x);
 
 // A folder in MNIST layout: train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte,
 // t10k-labels-idx1-ubyte, each optionally with .gz.
@@ -75,9 +89,11 @@ std::vector<std::uint8_t> maybe_gunzip(std::vector<std::uint8_t> bytes, const st
 // CSV with a header row. `target` is a column name (or empty for the last column).
 // Classification: the target's distinct values become classes (sorted; numeric order if all numeric).
 // Regression: the target is standardized with train statistics. Features must be numeric.
+// Without a task it is inferred: classification when a target value is text, or when the values are
+// at most 50 distinct whole numbers each in at least 2 rows; otherwise regression (Dataset::task_note).
 struct CsvOptions {
     std::string target;
-    Task task = Task::Classification;
+    std::optional<Task> task;  // none: inferred
     std::uint64_t seed = 1;
     double test_fraction = 0.2;
 };
@@ -92,7 +108,7 @@ void limit_train(Dataset& data, Index n);
 struct DatasetSpec {
     std::string source = "spiral";
     std::string target;            // csv only
-    Task csv_task = Task::Classification;
+    std::optional<Task> csv_task;  // none: inferred from the target column
     ToyOptions toy;
     // Where relative csv: and idx: paths start: an experiment file's folder (load_experiment sets
     // it, files do not store it), or empty for the working directory (a command-line --dataset).

@@ -79,6 +79,8 @@ TrainingConfig training_config_for(const Experiment& experiment, const Dataset& 
 Head default_head(Task task);
 // "classification" / "regression" (Task lives in data.hpp, not in names.hpp's config enums).
 std::string to_string(Task task);
+// A CSV task left to inference, in files ("task": "auto") and on the command line (--task auto).
+inline constexpr const char* kInferredTask = "auto";
 Task parse_task(std::string_view name); // NameError for anything else
 
 } // namespace f3

@@ -32,8 +32,10 @@ struct EpochMetrics {
     std::vector<double> update_angle_deg, signal_angle_deg, weight_angle_deg;
     double staleness_steps = std::numeric_limits<double>::quiet_NaN();    // F3: mean age of the stored errors used
     double staleness_distance = std::numeric_limits<double>::quiet_NaN(); // F3: mean ‖E_stored − e_current‖ / ‖e_current‖
-    // (err_baseline − err_rule) / (err_baseline − err_BP) on the test set; NaN without BP and baseline.
+    // (err_baseline − err_rule) / (err_baseline − err_BP) on the test set (see f3::gap_closed); NaN
+    // without BP and baseline, or with gap_note saying why it is undefined.
     double gap_closed = std::numeric_limits<double>::quiet_NaN();
+    std::string gap_note;
 };
 
 // Where a measured value stands in every output. Each output keeps its groups in its own order
@@ -52,7 +54,7 @@ struct MetricField {
     double EpochMetrics::*member;   // NaN: not measured (null in JSON, empty in CSV)
     MetricGroup group;
     MetricTask task = MetricTask::Any;
-    bool omitted_when_nan = false;  // JSON lines leave it out instead of printing null
+    bool omitted_when_nan = false;  // JSON lines leave it out instead of printing null (unless a gap_note says why)
 };
 
 // The measured values, in the order every output lists them within a group. Timings, steps,
@@ -91,8 +93,8 @@ struct MetricsLineDetail {
 };
 
 // One rule's epoch as f3studio-cli prints it: algorithm, epoch, the results of `task`, then as
-// `detail` says timings and steps, angles and staleness, then gap_closed (when measured) and, for a
-// rule that diverged, "diverged": true (and its message with the details).
+// `detail` says timings and steps, angles and staleness, then gap_closed (when measured, or null with
+// a gap_note saying why it is undefined) and, for a rule that diverged, "diverged": true (and its message with the details).
 std::string metrics_line(const EpochMetrics& metrics, Task task, const MetricsLineDetail& detail = {});
 
 } // namespace f3

@@ -74,8 +74,22 @@ public:
     virtual bool stop_requested() { return false; }
 };
 
-// Fills EpochMetrics::gap_closed for one epoch's metrics of all rules.
-void fill_gap_closed(std::vector<EpochMetrics>& epoch, Task task, const RuleSpec& baseline);
+// Gap closed, (err_baseline - err_rule) / (err_baseline - err_BP), is defined only when the
+// baseline's error exceeds BP's by more than this share of BP's error: when the baseline ties with
+// or beats BP the ratio's denominator is near zero or negative and ranks the worst rules first.
+inline constexpr double kGapMargin = 0.1;
+
+struct GapClosed {
+    double value = std::numeric_limits<double>::quiet_NaN(); // 0: the baseline's error, 1: BP's
+    std::string note;                                        // why value is NaN
+};
+// The one definition of gap closed, from three test errors (1 - accuracy, or the MSE).
+GapClosed gap_closed(double baseline_error, double bp_error, double rule_error);
+// The error gap closed measures: 1 - accuracy when there is one, else the test MSE.
+double test_error(const EpochMetrics& metrics);
+
+// Fills EpochMetrics::gap_closed (or gap_note) for one epoch's metrics of all rules.
+void fill_gap_closed(std::vector<EpochMetrics>& epoch, const RuleSpec& baseline);
 
 class Comparison {
 public:

@@ -84,6 +84,7 @@ struct SweepRun {
     std::uint64_t seed = 0;
     std::vector<EpochMetrics> history; // every epoch of every rule, as Comparison::history()
     double seconds = 0.0;              // wall-clock time of this run
+    RuleSpec gap_baseline = InstrumentOptions{}.gap_baseline; // the rule history's gap_closed counts as 0
 };
 
 // A run's index in the sweep: point * seeds + seed_index (SweepRunner::run's `skip`, the CLI's "run").
@@ -93,11 +94,18 @@ void sort_runs(std::vector<SweepRun>& runs);
 
 double metric_value(const EpochMetrics& metrics, SweepMetric metric);
 
+// Gap closed over seeds is the gap closed of the mean errors (never the mean of per-seed ratios,
+// which explode where a seed's baseline nearly ties with BP); its spread is the standard deviation
+// of that value over kGapBootstrapResamples resamplings of the seeds, drawn from a fixed seed.
+inline constexpr int kGapBootstrapResamples = 1000;
+inline constexpr std::uint64_t kGapBootstrapSeed = 20240601;
+
 struct SeedStatistics {
-    double mean = std::numeric_limits<double>::quiet_NaN();
-    double std = std::numeric_limits<double>::quiet_NaN(); // sample std (n - 1); 0 for one seed
-    int n = 0;        // seeds with a finite value
+    double mean = std::numeric_limits<double>::quiet_NaN(); // gap closed: of the mean errors
+    double std = std::numeric_limits<double>::quiet_NaN(); // sample std (n - 1); 0 for one seed; gap closed: bootstrap std
+    int n = 0;        // seeds with a finite value (gap closed: seeds where BP, the baseline and the rule all finished)
     int diverged = 0; // seeds on which the rule diverged (left out of mean and std)
+    std::string note; // why mean is NaN (gap closed only)
 };
 
 // The series a rule's results are drawn in: under an f3_error sweep every F3 variant is the one
@@ -106,6 +114,7 @@ std::string sweep_series(const SweepSpec& spec, const std::string& rule);
 // The series of a sweep's runs, in the order they first appear.
 std::vector<std::string> sweep_rules(const SweepSpec& spec, const std::vector<SweepRun>& runs);
 // Over the seeds of `point` in `runs`: the metric of `series` at `epoch` (0: each run's last epoch).
+// Gap closed is measured against each run's gap_baseline (see SeedStatistics).
 SeedStatistics seed_statistics(const SweepSpec& spec, const std::vector<SweepRun>& runs, std::size_t point,
                                const std::string& series, SweepMetric metric, int epoch = 0);
 
