@@ -905,7 +905,7 @@ void MainWindow::update_state_views() {
 void MainWindow::on_failed(const QString& message) {
     running_ = false;
     notice_->setText(message);
-    status_->setText(tr("Could not start: %1").arg(message));
+    status_->setText(tr("Stopped: %1").arg(message));
     update_actions();
 }
 
