@@ -660,7 +660,9 @@ void MainWindow::start(bool paused) {
     }
     clear_views();
     finished_ = false;
-    const Experiment setup = panel_->setup();
+    Experiment setup = panel_->setup();
+    setup.instruments.alignment = true; // every view is live in the app (measuring changes no numbers)
+    setup.instruments.timeline = true;
     show_learning_rate(setup.training.optimizer.learning_rate);
     status_->setText(tr("Loading %1…").arg(QString::fromStdString(setup.dataset.source)));
     session_->start(setup, paused);

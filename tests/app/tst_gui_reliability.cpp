@@ -102,6 +102,31 @@ QString boundary_message(BoundaryPlot* plot) {
 }
 
 
+// Experiments whose values the form's widgets cannot all show: out of a slider's range, finer
+// than a spin box's decimals, above 2^31, a data seed of its own, two F³ variants, rules in their
+// own order.
+std::vector<Experiment> edge_experiments() {
+    Experiment wide = *demo("default");
+    wide.dataset.toy.size = 20000;
+    wide.dataset.toy.noise = 0.125;
+    wide.dataset.toy.seed = 7;
+    wide.training.seed = 9007199254740991ULL; // 2^53 - 1
+    wide.training.optimizer.learning_rate = 1.2345678e-7;
+    wide.train_limit = 12345678901;
+    wide.training.batch_size = 500000;
+    wide.instruments.every_steps = 50000;
+    wide.training.rules = {parse_rule("dfa"), parse_rule("bp"), parse_rule("f3:delayed_error"), parse_rule("f3:delayed_loss")};
+    Experiment narrow = *demo("default");
+    narrow.dataset.toy.size = 4;
+    narrow.dataset.toy.noise = 3.5;
+    narrow.training.optimizer.learning_rate = 50.0;
+    narrow.training.seed = narrow.dataset.toy.seed = 4000000000ULL;
+    narrow.training.rules = {parse_rule("f3:delayed_loss")};
+    narrow.instruments.alignment = false;
+    narrow.instruments.timeline = false;
+    return {wide, narrow};
+}
+
 QString autosave_folder() { return QFileInfo(MainWindow::autosave_path()).absolutePath(); }
 
 } // namespace
@@ -153,6 +178,56 @@ private slots:
         QCOMPARE(window.completed_epochs(), 1);
         QVERIFY2(boundary_message(window.boundary_plot()).contains("not available for 1-feature classification data"),
                  qPrintable(boundary_message(window.boundary_plot())));
+    }
+
+    // Opening an experiment changes nothing: the panel gives back what the core's reader gives
+    // for the file (the experiment `f3studio-cli train --config` runs), for every lesson and for
+    // files whose values the widgets cannot show exactly. The app's Run adds only its instruments.
+    void opened_experiments_run_as_saved() {
+        QTemporaryDir dir;
+        QStringList paths;
+        for (const QFileInfo& lesson : QDir(F3_LESSONS_DIR).entryInfoList({"*.json"}, QDir::Files)) paths << lesson.filePath();
+        QVERIFY(paths.size() >= 5);
+        int n = 0;
+        for (const Experiment& e : edge_experiments()) {
+            paths << dir.filePath(QString("edge%1.json").arg(++n));
+            save_experiment_atomically(e, paths.last().toStdString());
+        }
+        // Written by hand: no data seed (it is the seed), keys in another order.
+        paths << dir.filePath("hand.json");
+        write_bytes(paths.last(), R"({"format": "f3studio-experiment", "version": 2, "seed": 123456789, "rules": ["f3:delayed_loss_one_hot", "bp"],
+                                      "dataset": {"source": "moons", "noise": 0.333, "size": 777}, "epochs": 3,
+                                      "network": {"hidden": [{"width": 8, "activation": "relu"}]},
+                                      "optimizer": {"kind": "sgd", "learning_rate": 0.0000001}})");
+        for (const QString& path : std::as_const(paths)) {
+            const Experiment file = load_experiment(path.toStdString(), nullptr);
+            MainWindow window;
+            window.set_interactive(false);
+            QVERIFY2(window.open_file(path), qPrintable(window.last_problem()));
+            QCOMPARE(QString::fromStdString(to_json(window.experiment_panel()->setup())), QString::fromStdString(to_json(file)));
+            QCOMPARE(QString::fromStdString(to_json(window.current_experiment())), QString::fromStdString(to_json(file)));
+            QVERIFY2(!window.has_unsaved_changes(), qPrintable(path));
+        }
+    }
+
+    // What the form cannot show is named, and an edit of a field makes that field run as edited.
+    void edits_replace_the_values_from_the_file() {
+        ExperimentPanel panel;
+        const Experiment wide = edge_experiments().front();
+        panel.set_setup(wide);
+        const QString note = panel.findChild<QLabel*>("fromFile")->text();
+        for (const char* shown : {"samples 20000", "noise 0.125", "learning rate 1.2345678e-07", "data seed 7", "f3:delayed_loss"})
+            QVERIFY2(note.contains(shown), qPrintable(note));
+        panel.findChild<QDoubleSpinBox*>("learningRate")->setValue(0.01);
+        panel.findChild<QDoubleSpinBox*>("seed")->setValue(5);
+        panel.findChild<QComboBox*>("f3Error")->setCurrentText("delayed_error_one_hot"); // the boxes' one F³ variant
+        const Experiment edited = panel.setup();
+        QCOMPARE(edited.training.optimizer.learning_rate, 0.01);
+        QCOMPARE(edited.training.seed, std::uint64_t{5});
+        QCOMPARE(edited.dataset.toy.seed, std::uint64_t{7}); // the file's own data seed stays
+        QCOMPARE(edited.dataset.toy.noise, 0.125);            // untouched fields keep the file's values
+        QCOMPARE(QString::fromStdString(to_string(edited.training.rules.back())), QString("f3:delayed_error_one_hot"));
+        QCOMPARE(edited.training.rules.size(), std::size_t{3});
     }
 
     // Memory running out in the middle of training ends the run with a message, as in the CLI;
