@@ -37,6 +37,14 @@ QComboBox* names_combo(const std::vector<std::string>& names, QWidget* parent) {
 template <class Enum> void select(QComboBox* combo, Enum value) { combo->setCurrentText(QString::fromStdString(to_string(value))); }
 template <class Enum> Enum selected(const QComboBox* combo) { return parse<Enum>(combo->currentText().toStdString()); }
 
+QStringList rule_names_of(const std::vector<RuleSpec>& rules) {
+    QStringList names;
+    for (const auto& rule : rules) names << QString::fromStdString(to_string(rule));
+    return names;
+}
+
+constexpr double kMaxExactInteger = 9007199254740992.0; // 2^53: what the file format stores exactly
+
 constexpr const char* kDenseChoice = "Fully connected";
 constexpr const char* kTransformerChoice = "Transformer";
 
@@ -110,8 +118,9 @@ ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
     data_form->addRow(tr("Target column"), csv_target_);
     data_form->addRow(tr("Task"), csv_task_);
     csv_widgets_ = {csv_target_, csv_task_, data_form->labelForField(csv_target_), data_form->labelForField(csv_task_)};
-    train_limit_ = new QSpinBox(data_box);
-    train_limit_->setRange(0, 10000000);
+    train_limit_ = new QDoubleSpinBox(data_box);
+    train_limit_->setDecimals(0);
+    train_limit_->setRange(0, kMaxExactInteger);
     train_limit_->setSpecialValueText(tr("all"));
     data_form->addRow(tr("Training samples"), train_limit_);
     layout->addWidget(data_box);
@@ -227,6 +236,7 @@ ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
     }
     f3_error_ = names_combo(all_names<F3Error>(), rules_box);
     f3_error_->setToolTip(tr("Which delayed error information F³ stores per sample"));
+    f3_error_->setObjectName("f3Error");
     const int variant_row = (i + 2) / 3;
     rules_layout->addWidget(new QLabel(tr("F³ error:"), rules_box), variant_row, 0);
     rules_layout->addWidget(f3_error_, variant_row, 1, 1, 2);
@@ -240,16 +250,18 @@ ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
     learning_rate_ = new QDoubleSpinBox(train_box);
     learning_rate_->setObjectName("learningRate");
     learning_rate_->setDecimals(6);
-    learning_rate_->setRange(0.0, 10.0);
+    learning_rate_->setRange(0.0, limits::kMaxLearningRate);
     learning_rate_->setSingleStep(0.0005);
     batch_ = new QSpinBox(train_box);
-    batch_->setRange(1, 100000);
+    batch_->setRange(1, limits::kMaxBatch);
     epochs_ = new QSpinBox(train_box);
-    epochs_->setRange(1, 100000);
-    seed_ = new QSpinBox(train_box);
-    seed_->setRange(0, 1000000);
+    epochs_->setRange(1, limits::kMaxEpochs);
+    seed_ = new QDoubleSpinBox(train_box);
+    seed_->setObjectName("seed");
+    seed_->setDecimals(0);
+    seed_->setRange(0, kMaxExactInteger);
     instrument_every_ = new QSpinBox(train_box);
-    instrument_every_->setRange(1, 10000);
+    instrument_every_->setRange(1, 1000000000);
     instrument_every_->setToolTip(tr("Alignment angles and the timeline are measured on one step in this many"));
     train_form->addRow(tr("Feedback init"), feedback_init_);
     train_form->addRow(tr("Optimizer"), optimizer_);
@@ -259,6 +271,11 @@ ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
     train_form->addRow(tr("Seed"), seed_);
     train_form->addRow(tr("Instruments every"), instrument_every_);
     layout->addWidget(train_box);
+    from_file_ = new QLabel(this);
+    from_file_->setObjectName("fromFile");
+    from_file_->setWordWrap(true);
+    from_file_->setStyleSheet("QLabel { font-style: italic; }");
+    layout->addWidget(from_file_);
 
     problems_ = new QLabel(this);
     problems_->setObjectName("problems");
@@ -288,8 +305,9 @@ ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
     for (auto* box : rule_boxes_) connect(box, &QCheckBox::toggled, this, any_change);
     for (auto* combo : {head_, f3_error_, feedback_init_, optimizer_, csv_task_, dataset_})
         connect(combo, &QComboBox::currentIndexChanged, this, any_change);
-    for (auto* spin : {batch_, epochs_, seed_, instrument_every_, train_limit_, patch_, dim_, depth_, heads_, dim_head_, mlp_dim_})
+    for (auto* spin : {batch_, epochs_, instrument_every_, patch_, dim_, depth_, heads_, dim_head_, mlp_dim_})
         connect(spin, &QSpinBox::valueChanged, this, any_change);
+    for (auto* spin : {seed_, train_limit_}) connect(spin, &QDoubleSpinBox::valueChanged, this, any_change);
     connect(transformer_activation_, &QComboBox::currentIndexChanged, this, any_change);
     connect(architecture_, &QComboBox::currentIndexChanged, this, any_change);
     connect(learning_rate_, &QDoubleSpinBox::valueChanged, this, any_change);
@@ -352,8 +370,43 @@ void ExperimentPanel::update_visibility() {
     dense_box_->setVisible(!transformer);
     transformer_box_->setVisible(transformer);
     file_label_->setText(file_path_.isEmpty() ? tr("no file chosen") : file_path_);
-    size_label_->setText(tr("Samples: %1").arg(size_->value()));
-    noise_label_->setText(tr("Noise: %1").arg(noise_->value() / 100.0, 0, 'f', 2));
+    const Experiment s = setup(); // the values that run: the file's while a slider still shows them
+    size_label_->setText(tr("Samples: %1").arg(s.dataset.toy.size));
+    noise_label_->setText(tr("Noise: %1").arg(QString::number(s.dataset.toy.noise, 'g', QLocale::FloatingPointShortest)));
+    const QString note = from_file_note();
+    from_file_->setText(note);
+    from_file_->setVisible(!note.isEmpty());
+}
+
+std::vector<RuleSpec> ExperimentPanel::rules_from_boxes() const {
+    std::vector<RuleSpec> rules;
+    const F3Error error = selected<F3Error>(f3_error_);
+    for (auto* box : rule_boxes_)
+        if (box->isChecked()) rules.push_back(parse_rule(box->property("rule").toString().toStdString(), error));
+    return rules;
+}
+
+QStringList ExperimentPanel::ticked_rules() const {
+    QStringList ticked;
+    for (auto* box : rule_boxes_)
+        if (box->isChecked()) ticked << box->property("rule").toString();
+    return ticked << f3_error_->currentText();
+}
+
+// The loaded values that the form runs but cannot show exactly.
+QString ExperimentPanel::from_file_note() const {
+    const Experiment s = setup();
+    QStringList kept;
+    if (s.dataset.toy.size != size_->value()) kept << tr("samples %1").arg(s.dataset.toy.size);
+    const auto exactly = [](double v) { return QString::number(v, 'g', QLocale::FloatingPointShortest); };
+    if (s.dataset.toy.noise != noise_->value() / 100.0) kept << tr("noise %1").arg(exactly(s.dataset.toy.noise));
+    if (s.training.optimizer.learning_rate != learning_rate_->value())
+        kept << tr("learning rate %1").arg(exactly(s.training.optimizer.learning_rate));
+    if (s.dataset.toy.seed != static_cast<std::uint64_t>(seed_->value())) kept << tr("data seed %1").arg(s.dataset.toy.seed);
+    if (rule_names_of(s.training.rules) != rule_names_of(rules_from_boxes()))
+        kept << tr("rules %1").arg(rule_names_of(s.training.rules).join(", "));
+    if (kept.isEmpty()) return {};
+    return tr("From the file (runs and is saved as written until you change the field): %1.").arg(kept.join("; "));
 }
 
 Experiment ExperimentPanel::setup() const {
@@ -364,10 +417,10 @@ Experiment ExperimentPanel::setup() const {
     s.dataset.target = csv_target_->text().trimmed().toStdString();
     const std::string task = csv_task_->currentText().toStdString();
     s.dataset.csv_task = task == kInferredTask ? std::nullopt : std::optional<Task>(parse_task(task));
-    s.dataset.toy.size = size_->value();
-    s.dataset.toy.noise = noise_->value() / 100.0;
-    s.dataset.toy.seed = static_cast<std::uint64_t>(seed_->value());
-    s.train_limit = train_limit_->value();
+    s.dataset.toy.size = size_->value() == shown_.size ? base_.dataset.toy.size : size_->value();
+    s.dataset.toy.noise = noise_->value() == shown_.noise ? base_.dataset.toy.noise : noise_->value() / 100.0;
+    s.dataset.toy.seed = data_seed_follows_ ? static_cast<std::uint64_t>(seed_->value()) : base_.dataset.toy.seed;
+    s.train_limit = static_cast<Index>(train_limit_->value());
     for (int row = 0; row < layers_->rowCount(); ++row) {
         HiddenLayerSpec layer;
         layer.width = static_cast<QSpinBox*>(layers_->cellWidget(row, 0))->value();
@@ -385,18 +438,15 @@ Experiment ExperimentPanel::setup() const {
     t.activation = selected<Activation>(transformer_activation_);
     s.head_from_task = head_->currentText() == "auto";
     if (!s.head_from_task) s.training.head = selected<Head>(head_);
-    const F3Error error = selected<F3Error>(f3_error_);
-    for (auto* box : rule_boxes_)
-        if (box->isChecked()) s.training.rules.push_back(parse_rule(box->property("rule").toString().toStdString(), error));
+    s.training.rules = ticked_rules() == shown_.rules ? base_.training.rules : rules_from_boxes();
     s.training.feedback_init = selected<FeedbackInit>(feedback_init_);
     s.training.optimizer.kind = selected<OptimizerKind>(optimizer_);
-    s.training.optimizer.learning_rate = learning_rate_->value();
+    s.training.optimizer.learning_rate =
+        learning_rate_->value() == shown_.learning_rate ? base_.training.optimizer.learning_rate : learning_rate_->value();
     s.training.batch_size = batch_->value();
     s.training.epochs = epochs_->value();
     s.training.seed = static_cast<std::uint64_t>(seed_->value());
     s.training.threads = std::max(1, s.training.threads);
-    s.instruments.alignment = true; // every view is live in the app
-    s.instruments.timeline = true;
     s.instruments.every_steps = instrument_every_->value();
     return s;
 }
@@ -415,7 +465,7 @@ void ExperimentPanel::set_setup(const Experiment& s) {
     csv_task_->setCurrentText(QString::fromStdString(s.dataset.csv_task ? to_string(*s.dataset.csv_task) : kInferredTask));
     size_->setValue(s.dataset.toy.size);
     noise_->setValue(qRound(s.dataset.toy.noise * 100));
-    train_limit_->setValue(static_cast<int>(s.train_limit));
+    train_limit_->setValue(static_cast<double>(s.train_limit));
     layers_->setRowCount(0);
     for (const auto& layer : s.training.hidden) {
         add_layer(layer.width);
@@ -445,8 +495,10 @@ void ExperimentPanel::set_setup(const Experiment& s) {
     learning_rate_->setValue(s.training.optimizer.learning_rate);
     batch_->setValue(s.training.batch_size);
     epochs_->setValue(s.training.epochs);
-    seed_->setValue(static_cast<int>(s.training.seed));
+    seed_->setValue(static_cast<double>(s.training.seed));
     instrument_every_->setValue(s.instruments.every_steps);
+    data_seed_follows_ = s.dataset.toy.seed == s.training.seed;
+    shown_ = {size_->value(), noise_->value(), learning_rate_->value(), ticked_rules()};
     loading_ = false;
     update_visibility();
     validate();

@@ -52,7 +52,7 @@ private:
     QLabel* noise_label_ = nullptr;
     QLineEdit* csv_target_ = nullptr;
     QComboBox* csv_task_ = nullptr;
-    QSpinBox* train_limit_ = nullptr;
+    QDoubleSpinBox* train_limit_ = nullptr; // whole numbers up to 2^53, as the file stores them
     QTableWidget* layers_ = nullptr;
     QPushButton* add_ = nullptr;
     QPushButton* remove_ = nullptr;
@@ -78,10 +78,23 @@ private:
     QDoubleSpinBox* learning_rate_ = nullptr;
     QSpinBox* batch_ = nullptr;
     QSpinBox* epochs_ = nullptr;
-    QSpinBox* seed_ = nullptr;
+    QDoubleSpinBox* seed_ = nullptr;        // whole numbers up to 2^53, as the file stores them
     QSpinBox* instrument_every_ = nullptr;
     QLabel* problems_ = nullptr;
+    QLabel* from_file_ = nullptr;
     bool loading_ = false;
+    // What the widgets showed right after set_setup. While a widget still shows that, the loaded
+    // value runs and is saved: a slider or a spin box's precision cannot show every value a file
+    // may hold (noise 0.125, learning rate 1e-7, two F³ variants), and opening must change nothing.
+    struct Shown {
+        int size = 0, noise = 0;
+        double learning_rate = 0.0;
+        QStringList rules; // the ticked rule boxes and the F³ error choice
+    } shown_;
+    bool data_seed_follows_ = true; // the file's data seed was its seed: it follows the Seed box
+    QStringList ticked_rules() const;
+    std::vector<RuleSpec> rules_from_boxes() const;
+    QString from_file_note() const;
     Experiment base_; // what was loaded: fields the form does not show (name, metrics...) survive
     QList<QWidget*> toy_widgets_, csv_widgets_;
 };

@@ -16,6 +16,7 @@
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QLockFile>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QSettings>
@@ -353,34 +354,71 @@ bool MainWindow::export_text(const QString& path, const std::string& text) {
     return true;
 }
 
+namespace {
+
+QString autosave_folder() { return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation); }
+
+// Held from this process's first autosave to its exit: other instances see its file as in use.
+// Owners are told apart by process id only (no age limit: a long session's lock is not stale).
+QLockFile& own_autosave_lock() {
+    static QLockFile lock(MainWindow::autosave_path() + ".lock");
+    lock.setStaleLockTime(0);
+    return lock;
+}
+
+} // namespace
+
+// Each running instance has its own file, so one instance never overwrites or deletes another's.
 QString MainWindow::autosave_path() {
-    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/autosave.json";
+    return autosave_folder() + QStringLiteral("/autosave-%1.json").arg(QCoreApplication::applicationPid());
 }
 
 void MainWindow::autosave() {
     if (!dirty_) return;
-    QDir().mkpath(QFileInfo(autosave_path()).absolutePath());
+    QDir().mkpath(autosave_folder());
+    if (!own_autosave_lock().isLocked()) own_autosave_lock().tryLock(0);
     try {
-        Experiment e = current_experiment();
-        e.description = "Autosaved from " + (current_path_.isEmpty() ? std::string("an unsaved experiment") : current_path_.toStdString());
-        write_file_atomically(autosave_path().toStdString(), to_json(e));
+        write_file_atomically(autosave_path().toStdString(), to_json(current_experiment())); // as it is, description too
     } catch (const std::exception& error) {
         statusBar()->showMessage(tr("Autosave failed: %1").arg(QString::fromStdString(error.what())), 6000);
     }
 }
 
+// Offers the newest autosave whose instance is gone (its lock is free): a crash left it behind.
+// An autosave that cannot be read is kept beside, renamed, never deleted.
 void MainWindow::offer_restore() {
-    if (!QFile::exists(autosave_path())) return;
-    const auto answer = QMessageBox::question(this, tr("Restore experiment?"),
-                                              tr("F3 Studio did not close normally last time. Restore the experiment it was "
-                                                 "working on?"),
-                                              QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes);
-    if (answer == QMessageBox::Yes && open_file(autosave_path())) {
+    for (const QFileInfo& file : QDir(autosave_folder()).entryInfoList({"autosave*.json"}, QDir::Files, QDir::Time)) {
+        const QString path = file.absoluteFilePath();
+        if (path == QFileInfo(autosave_path()).absoluteFilePath()) continue;
+        QLockFile lock(path + ".lock");
+        lock.setStaleLockTime(0);
+        if (!lock.tryLock(0)) continue; // its instance is still running
+        const auto answer = QMessageBox::question(this, tr("Restore experiment?"),
+                                                  tr("F3 Studio did not close normally last time. Restore the experiment it was "
+                                                     "working on?"),
+                                                  QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes);
+        if (answer != QMessageBox::Yes) {
+            QFile::remove(path);
+            return;
+        }
+        Experiment e;
+        try {
+            e = load_experiment(path.toStdString(), nullptr);
+        } catch (const std::exception& error) {
+            const QString aside = path + QDateTime::currentDateTime().toString(".yyyyMMdd-hhmmss") + ".unreadable";
+            QFile::rename(path, aside);
+            report_problem(tr("Autosave not restored"),
+                           tr("%1\n\nThe autosave is kept as %2.").arg(QString::fromStdString(error.what()), aside));
+            return;
+        }
+        load_setup(e);
+        show_recorded_metrics(e.recorded_metrics);
         current_path_.clear(); // the autosave is not the user's file
         dirty_ = true;
         update_title();
-    } else {
-        QFile::remove(autosave_path());
+        autosave(); // this instance's autosave holds it now
+        if (QFile::exists(autosave_path())) QFile::remove(path);
+        return;
     }
 }
 
@@ -660,7 +698,9 @@ void MainWindow::start(bool paused) {
     }
     clear_views();
     finished_ = false;
-    const Experiment setup = panel_->setup();
+    Experiment setup = panel_->setup();
+    setup.instruments.alignment = true; // every view is live in the app (measuring changes no numbers)
+    setup.instruments.timeline = true;
     show_learning_rate(setup.training.optimizer.learning_rate);
     status_->setText(tr("Loading %1…").arg(QString::fromStdString(setup.dataset.source)));
     session_->start(setup, paused);
@@ -906,7 +946,7 @@ void MainWindow::update_state_views() {
 void MainWindow::on_failed(const QString& message) {
     running_ = false;
     notice_->setText(message);
-    status_->setText(tr("Could not start: %1").arg(message));
+    status_->setText(tr("Stopped: %1").arg(message));
     update_actions();
 }
 

@@ -299,11 +299,14 @@ void BoundaryPlot::prepare(const SessionInfo& info) {
     labels_ = info.point_labels;
     targets_ = info.point_targets;
     has_content_ = false;
-    if (inputs_ > 2 || points_.rows() == 0) {
+    if (!info.has_decision_view() || points_.rows() == 0) {
         clearPlottables();
         clearItems();
         plotLayout()->clear();
-        plotLayout()->addElement(0, 0, new QCPTextElement(this, tr("Decision regions need a data set with 1 or 2 input features."), font()));
+        const QString kind = info.task == Task::Classification ? tr("classification") : tr("regression");
+        plotLayout()->addElement(0, 0, new QCPTextElement(this, tr("Decision regions are not available for %1-feature %2 data: "
+                                                                   "they show 2-feature classification or 1-feature regression.")
+                                                                    .arg(info.inputs).arg(kind), font()));
         replot();
         return;
     }
@@ -312,7 +315,7 @@ void BoundaryPlot::prepare(const SessionInfo& info) {
 }
 
 void BoundaryPlot::show_boundaries(const std::vector<Matrix>& boundaries) {
-    if (boundaries.empty() || inputs_ > 2) return;
+    if (boundaries.empty() || points_.rows() == 0) return;
     if (inputs_ == 1) {
         clearPlottables();
         QCPGraph* dots = addGraph(fit_rect_->axis(QCPAxis::atBottom), fit_rect_->axis(QCPAxis::atLeft));

@@ -666,6 +666,10 @@ bool SweepView::start(const Experiment& base) {
         QMetaObject::invokeMethod(this, [this, generation, failure] { finish(generation, failure); }, Qt::QueuedConnection);
     });
     thread_->start();
+    if (!thread_->isRunning()) // the system refused a thread (limits): a message, not a wait forever
+        QMetaObject::invokeMethod(this, [this, generation] {
+            finish(generation, tr("Could not start the sweep's thread: the system refused to create one (process or memory limits)."));
+        }, Qt::QueuedConnection);
     started_ms_ = QDateTime::currentMSecsSinceEpoch();
     progress_->setValue(0);
     status_->setText(tr("Loading %1…").arg(QString::fromStdString(base_.dataset.source)));

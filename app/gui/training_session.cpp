@@ -29,20 +29,25 @@ qint64 now_ms() {
 
 } // namespace
 
+// The thread boundary: nothing thrown while loading or training may leave the worker (Qt would
+// abort the app); it ends the run with a message instead, as the CLI does.
 void TrainingWorker::run(const Experiment& setup) {
     try {
-        data_ = std::make_shared<const Dataset>(load_experiment_data(setup));
-        comparison_ = std::make_unique<Comparison>(data_, training_config_for(setup, *data_));
-        comparison_->set_instruments(setup.instruments);
-    } catch (const std::bad_alloc&) {
-        emit failed(tr("Not enough memory for this data set and network."));
-        emit done();
+        train(setup);
         return;
+    } catch (const std::bad_alloc&) {
+        emit failed(comparison_ ? tr("Training stopped: not enough memory for this data set and network.")
+                                : tr("Not enough memory for this data set and network."));
     } catch (const std::exception& e) {
         emit failed(QString::fromStdString(e.what()));
-        emit done();
-        return;
     }
+    emit done();
+}
+
+void TrainingWorker::train(const Experiment& setup) {
+    data_ = std::make_shared<const Dataset>(load_experiment_data(setup));
+    comparison_ = std::make_unique<Comparison>(data_, training_config_for(setup, *data_));
+    comparison_->set_instruments(setup.instruments);
     const Dataset& d = *data_;
     for (const auto& run : comparison_->runs()) info_.rules << QString::fromStdString(to_string(run.spec()));
     info_.dataset_name = QString::fromStdString(d.name);
@@ -59,7 +64,7 @@ void TrainingWorker::run(const Experiment& setup) {
     info_.batches_per_epoch = comparison_->batches_per_epoch();
     info_.train_size = d.train_size();
     info_.epochs = setup.training.epochs;
-    if (d.inputs <= 2) {
+    if (info_.has_decision_view()) {
         const Index n = std::min(kMaxPoints, d.train_size());
         info_.points = d.train_x.topRows(n);
         for (Index i = 0; i < n; ++i) {
@@ -172,7 +177,7 @@ void TrainingWorker::send(bool force_state, bool final) {
 }
 
 void TrainingWorker::compute_boundaries(TrainingSnapshot& s) const {
-    if (info_.inputs > 2 || info_.points.rows() == 0) return;
+    if (!info_.has_decision_view() || info_.points.rows() == 0) return;
     const PlaneBox box{info_.x_min, info_.x_max, info_.y_min, info_.y_max};
     for (const auto& run : comparison_->runs())
         s.boundary.push_back(info_.inputs == 2 ? decision_grid(run.network(), box, kBoundaryGrid)
@@ -232,6 +237,16 @@ void TrainingSession::start(const Experiment& setup, bool paused) {
         if (generation == generation_) emit finished();
     });
     thread_.start();
+    if (!thread_.isRunning()) { // the system refused a thread (limits): say so instead of waiting forever
+        delete worker_;
+        worker_ = nullptr;
+        QMetaObject::invokeMethod(this, [this, generation] {
+            if (generation != generation_) return;
+            emit failed(tr("Could not start a training thread: the system refused to create one (process or memory limits)."));
+            emit finished();
+        }, Qt::QueuedConnection);
+        return;
+    }
     QMetaObject::invokeMethod(worker_, [worker = worker_, setup] { worker->run(setup); }, Qt::QueuedConnection);
 }
 

@@ -36,6 +36,9 @@ struct SessionInfo {
     std::vector<int> point_labels;    // classification
     std::vector<double> point_targets; // regression
     double x_min = 0, x_max = 1, y_min = 0, y_max = 1;
+    // The Decision regions view draws class regions over two input features or a regression's fit
+    // over one: other data (one feature with classes, 1×1 images, two regression inputs) has none.
+    bool has_decision_view() const { return task == Task::Classification ? inputs == 2 : inputs == 1; }
 };
 
 struct TrainingSnapshot {
@@ -90,6 +93,7 @@ signals:
     void done();
 
 private:
+    void train(const Experiment& setup);
     void on_batch(const BatchReport& report) override;
     void on_epoch(const std::vector<EpochMetrics>& metrics) override;
     void on_diverged(const std::string& rule, const std::string& message) override;
