@@ -37,6 +37,9 @@ struct SessionInfo {
     double x_min = 0, x_max = 1, y_min = 0, y_max = 1;
 };
 
+// Fills what the views show of the data itself (name, task, shape and up to 1500 training points).
+void describe_points(const Dataset& data, SessionInfo& info);
+
 struct TrainingSnapshot {
     int epoch = 1;                    // epoch in progress (1-based), epochs+1 when finished
     Index batch = 0;                  // batches done in that epoch
