@@ -55,9 +55,12 @@ const char* kPlotHelp[] = {
     "<p><b>Update alignment</b>: the angle between each rule's weight update and the true backprop gradient on the same "
     "batch and weights, per hidden layer (solid: last hidden layer, dashed and dotted: lower layers). 0° is backprop itself, "
     "90° carries no information. Watch DFA and F³ start near 90° and fall as the output layer aligns with the feedback.</p>"
-    "<p><b>F³ staleness</b>: how many optimizer steps old the stored errors are when F³ uses them: one epoch on average, "
-    "rising from half an epoch to one and a half within each epoch because the batch order is reshuffled. Epoch 1 uses "
-    "the targets, so F³ equals DRTP there.</p>",
+    "<p><b>F³ staleness</b>: how many optimizer steps old the stored errors are when F³ uses them, per epoch: the line "
+    "is the mean over the sampled steps, the band runs from the lowest to the highest. One epoch on average, rising "
+    "from half an epoch to one and a half within each epoch because the batch order is reshuffled. Epoch 1 uses "
+    "the targets, so F³ equals DRTP there.</p>"
+    "<p>Per-batch curves are smoothed (the <b>Smoothing</b> slider; raw values faint behind). Drag to pan, use the "
+    "wheel to zoom, double-click to see the whole run again; click a legend entry to hide that series.</p>",
     // Timeline
     "<h3>Update timeline</h3><p>One sampled training step (dark) and the next (light), for every rule and layer. Each layer "
     "is a worker; a bar starts when the layer is free and its inputs exist. <span style='color:#4678c8'>■</span> forward, "
@@ -151,6 +154,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(panel_, &ExperimentPanel::changed, this, [this] {
         sweep_view_->set_current_setup(panel_->setup());
         dirty_ = true;
+        on_setup_changed();
         update_title();
         update_actions();
         update_explanation();
@@ -168,6 +172,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(autosave_timer_, &QTimer::timeout, this, &MainWindow::autosave);
     autosave_timer_->start();
     dirty_ = false;
+    show_data_preview();
     update_title();
     update_actions();
     update_explanation();
@@ -318,8 +323,15 @@ bool MainWindow::maybe_save() {
 }
 
 bool MainWindow::export_plot(QCustomPlot* plot, const QString& path) {
+    // A view that is not on screen may hold an older picture: draw the current state first.
+    if (auto* curves = qobject_cast<CurvePlot*>(plot)) curves->rescale();
+    else update_state_views(plot);
     bool ok = false;
-    const int w = std::max(plot->width(), 800), h = std::max(plot->height(), 500);
+    // One size whatever is on screen: a hidden tab's plot has no size of its own yet. A first
+    // rendering lays the plot out at that size, so ticks and legend are fitted to it.
+    const int w = 1200, h = 750;
+    plot->toPixmap(w, h);
+    fit_ticks_to_size(plot, w);
     const QString suffix = QFileInfo(path).suffix().toLower();
     if (suffix == "pdf") {
         ok = plot->savePdf(path, w, h);
@@ -338,6 +350,7 @@ bool MainWindow::export_plot(QCustomPlot* plot, const QString& path) {
     } else {
         ok = plot->savePng(suffix == "png" ? path : path + ".png", w, h);
     }
+    plot->replot(QCustomPlot::rpQueuedReplot); // back to the size on screen
     if (!ok) report_problem(tr("Export failed"), tr("Could not write %1.").arg(path));
     else QSettings().setValue("folders/exports", QFileInfo(path).absolutePath());
     return ok;
@@ -502,10 +515,29 @@ void MainWindow::build_views() {
     staleness_->set_placeholder(tr("Compare F³ to see how old its stored errors are.\n"
                                    "During epoch 1 it uses the targets (like DRTP); ages appear from epoch 2."));
     alignment_->set_placeholder(tr("Angles appear once a rule other than BP and Shallow runs."));
-    grid->addWidget(loss_, 0, 0);
-    grid->addWidget(metric_, 0, 1);
-    grid->addWidget(alignment_, 1, 0);
-    grid->addWidget(staleness_, 1, 1);
+    auto* smoothing_row = new QHBoxLayout;
+    smoothing_row->addWidget(new QLabel(tr("Smoothing")));
+    smoothing_ = new QSlider(Qt::Horizontal);
+    smoothing_->setObjectName("smoothing");
+    smoothing_->setRange(0, 99);
+    smoothing_->setValue(qRound(loss_->smoothing() * 100));
+    smoothing_->setMaximumWidth(220);
+    smoothing_->setToolTip(tr("Moving average of the per-batch curves (0: raw values). The raw values stay faint behind."));
+    auto* smoothing_value = new QLabel(QString::number(loss_->smoothing(), 'f', 2));
+    smoothing_row->addWidget(smoothing_);
+    smoothing_row->addWidget(smoothing_value);
+    smoothing_row->addStretch(1);
+    smoothing_row->addWidget(new QLabel(tr("<small>Drag to pan · wheel to zoom · double-click: whole run · click a legend entry to hide it</small>")));
+    connect(smoothing_, &QSlider::valueChanged, this, [this, smoothing_value](int v) {
+        smoothing_value->setText(QString::number(v / 100.0, 'f', 2));
+        loss_->set_smoothing(v / 100.0);
+        alignment_->set_smoothing(v / 100.0);
+    });
+    grid->addLayout(smoothing_row, 0, 0, 1, 2);
+    grid->addWidget(loss_, 1, 0);
+    grid->addWidget(metric_, 1, 1);
+    grid->addWidget(alignment_, 2, 0);
+    grid->addWidget(staleness_, 2, 1);
     tabs_->addTab(curves, tr("Learning curves"));
 
     auto* timeline_page = new QWidget;
@@ -604,6 +636,8 @@ void MainWindow::build_views() {
         });
     for (auto* combo : {network_rule_, matrix_rule_, matrix_choice_})
         connect(combo, &QComboBox::currentIndexChanged, this, [this] { update_state_views(); });
+    for (QCustomPlot* plot : tabs_->findChildren<QCustomPlot*>())
+        connect(plot, &QCustomPlot::beforeReplot, plot, [plot] { fit_ticks_to_size(plot); });
     setCentralWidget(tabs_);
 }
 
@@ -763,9 +797,14 @@ void MainWindow::clear_views() {
         p->clear_series();
         p->replot();
     }
+    timeline_->clear();
+    network_->clear();
+    heatmap_->clear();
+    show_data_preview();
     networks_.clear();
     boundaries_.clear();
     timelines_.clear();
+    staleness_spread_.clear();
     heatmap_has_data_ = false;
     attention_->clear();
     feedback_.reset();
@@ -784,22 +823,20 @@ void MainWindow::on_prepared(const SessionInfo& info) {
     const int hidden = static_cast<int>(info.widths.size()) - 2;
     for (const QString& rule : info.rules) {
         const QColor c = rule_colour(rule);
-        // Per-batch training losses are noisy: drawn faint, so the per-epoch test losses stand out.
-        QColor faint = c;
-        faint.setAlpha(110);
-        loss_->series("train:" + rule, rule_title(rule), faint);
+        // Per-batch training losses are noisy: their moving average strong, the raw values faint.
+        loss_->smoothed_series("train:" + rule, rule_title(rule), c);
         loss_->series("test:" + rule, rule_title(rule) + tr(" (test)"), c, true)->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 6));
         loss_->graph(loss_->graphCount() - 1)->removeFromLegend();
         metric_->series(rule, rule_title(rule), c)->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 6));
         const RuleTraits traits = rule_traits(rule);
         if (traits.trains_hidden && !traits.true_gradient()) // alignment with BP means nothing for BP itself
             for (int layer = 0; layer < hidden; ++layer) {
-                QCPGraph* g = alignment_->series(QString("%1/%2").arg(rule).arg(layer), QString("%1 L%2").arg(rule_title(rule)).arg(layer + 1), c);
+                QCPGraph* g = alignment_->smoothed_series(QString("%1/%2").arg(rule).arg(layer), QString("%1 L%2").arg(rule_title(rule)).arg(layer + 1), c);
                 QPen pen = g->pen();
                 pen.setStyle(layer_style(layer, hidden));
                 g->setPen(pen);
             }
-        if (traits.stores_error) staleness_->series(rule, rule_title(rule), c);
+        if (traits.stores_error) staleness_->band_series(rule, rule_title(rule), c);
     }
     network_rule_->blockSignals(true);
     matrix_rule_->blockSignals(true);
@@ -875,7 +912,8 @@ void MainWindow::on_snapshot(const SnapshotPtr& snapshot) {
             const auto& layers = report.instruments[r].layers;
             for (std::size_t layer = 0; layer < layers.size(); ++layer)
                 alignment_->append(QString("%1/%2").arg(rule).arg(layer), x, layers[layer].update_angle_deg);
-            staleness_->append(rule, x, report.instruments[r].staleness.mean_age_steps);
+            add_staleness(rule, static_cast<int>(report.step / std::max<Index>(1, info_.batches_per_epoch)) + 1,
+                          report.instruments[r].staleness.mean_age_steps);
         }
         if (!report.timelines.empty()) timelines_ = report.timelines;
         if (instrument_history_.size() < 200000) instrument_history_.push_back(report); // bounded on long runs
@@ -900,12 +938,59 @@ void MainWindow::on_snapshot(const SnapshotPtr& snapshot) {
                          .arg(s.finished ? tr(" · finished") : (running_ ? QString() : tr(" · paused"))));
 }
 
-void MainWindow::update_state_views() {
+// A finished or paused run belongs to the experiment it was started with: once the panel says
+// otherwise, every view goes back to the new experiment's start. A run in progress keeps its views.
+void MainWindow::on_setup_changed() {
+    if (running_) return;
+    if (session_->running()) reset();
+    else show_data_preview();
+}
+
+void MainWindow::show_data_preview() {
+    const Experiment setup = panel_->setup();
+    const DatasetSpec& d = setup.dataset;
+    const std::string source = d.source;
+    const bool toy = source.rfind("idx:", 0) != 0 && source.rfind("csv:", 0) != 0 && source != "fashion-mnist";
+    // Toy sets are drawn in microseconds and CSV files are small; image sets are never 2-D.
+    const std::string key = source + '\n' + d.target + '\n' + std::to_string(d.csv_task ? static_cast<int>(*d.csv_task) : -1) + '\n' +
+                            std::to_string(d.toy.size) + '\n' + std::to_string(d.toy.noise) + '\n' + std::to_string(d.toy.seed) + '\n' +
+                            std::to_string(d.toy.test_fraction) + '\n' + std::to_string(setup.train_limit);
+    if (key != preview_key_) {
+        preview_ = SessionInfo{};
+        if (toy || source.rfind("csv:", 0) == 0) {
+            try {
+                describe_points(load_experiment_data(setup), preview_);
+            } catch (const std::exception&) {
+                preview_ = SessionInfo{}; // the panel lists the problem; the view says it has no 2-D data
+            }
+        }
+        preview_key_ = key;
+    }
+    preview_.rules.clear();
+    for (const auto& rule : setup.training.rules) preview_.rules << QString::fromStdString(to_string(rule));
+    boundary_->prepare(preview_);
+}
+
+// Staleness rises and falls within every epoch (the batch order is reshuffled): one point per epoch,
+// the mean of its sampled steps, with a band from the lowest to the highest.
+void MainWindow::add_staleness(const QString& rule, int epoch, double age) {
+    if (!std::isfinite(age)) return;
+    EpochSpread& s = staleness_spread_[rule];
+    if (s.epoch != epoch) s = EpochSpread{epoch, 0.0, 0, age, age};
+    s.sum += age;
+    ++s.count;
+    s.low = std::min(s.low, age);
+    s.high = std::max(s.high, age);
+    staleness_->set_band_point(rule, epoch, s.sum / s.count, s.low, s.high);
+}
+
+void MainWindow::update_state_views(QCustomPlot* forced) {
     const int tab = tabs_->currentIndex();
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     const int hidden = static_cast<int>(info_.widths.size()) - 2;
     // Redraw the timeline at most twice a second: it is read, not watched.
-    if ((tab == 1 || timeline_->bar_count() == 0) && !timelines_.empty() && now - last_timeline_draw_ms_ > 500) {
+    if ((tab == 1 || forced == timeline_ || timeline_->bar_count() == 0) && !timelines_.empty() &&
+        (forced == timeline_ || now - last_timeline_draw_ms_ > 500)) {
         QStringList names;
         std::vector<Timeline> shown;
         for (const auto& t : timelines_) {
@@ -916,16 +1001,16 @@ void MainWindow::update_state_views() {
         last_timeline_draw_ms_ = now;
     }
     // Hidden views are only redrawn when they come into sight (or once, so each has content).
-    if (!boundaries_.empty() && (tab == 2 || !boundary_->has_content())) {
+    if (!boundaries_.empty() && (tab == 2 || forced == boundary_ || !boundary_->has_content())) {
         boundary_->show_boundaries(boundaries_);
         boundaries_.clear();
     }
     if (networks_.empty()) return;
-    if (tab == 3 || !network_->has_content()) {
+    if (tab == 3 || forced == network_ || !network_->has_content()) {
         const int r = std::max(0, network_rule_->currentIndex());
         if (r < static_cast<int>(networks_.size())) network_->show_network(networks_[static_cast<std::size_t>(r)], rule_title(info_.rules[r]));
     }
-    if (tab == 4 || !heatmap_has_data_) {
+    if (tab == 4 || forced == heatmap_ || !heatmap_has_data_) {
         heatmap_has_data_ = true;
         const int r = std::max(0, matrix_rule_->currentIndex());
         const int choice = matrix_choice_->currentData().toInt();
@@ -973,14 +1058,8 @@ void MainWindow::set_presenter_mode(bool on) {
     QFont f = QApplication::font();
     f.setPointSizeF(f.pointSizeF() * (on ? 1.5 : 1.0));
     setFont(f);
-    for (CurvePlot* p : {loss_, metric_, alignment_, staleness_, sweep_view_->curves_plot()}) {
-        p->set_line_width(on ? 3.2 : 1.6);
-        for (QCPAxis* axis : {p->xAxis, p->yAxis}) {
-            axis->setTickLabelFont(f);
-            axis->setLabelFont(f);
-        }
-        p->legend->setFont(f);
-    }
+    for (CurvePlot* p : {loss_, metric_, alignment_, staleness_, sweep_view_->curves_plot()}) p->set_line_width(on ? 3.2 : 1.6);
+    for (QCustomPlot* p : findChildren<QCustomPlot*>()) set_plot_font(p, f);
     if (on) showFullScreen();
     else showNormal();
     if (presenter_action_->isChecked() != on) presenter_action_->setChecked(on);

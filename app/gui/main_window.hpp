@@ -121,7 +121,12 @@ private:
     void on_snapshot(const SnapshotPtr& snapshot);
     void on_failed(const QString& message);
     void clear_views();
-    void update_state_views();
+    // Draws the state views on screen (and those still empty); `forced` is drawn even when hidden.
+    void update_state_views(QCustomPlot* forced = nullptr);
+    // The panel's data set in the Decision regions view, before any training.
+    void show_data_preview();
+    void on_setup_changed();
+    void add_staleness(const QString& rule, int epoch, double age);
     void update_explanation();
     void update_actions();
     void start(bool paused);
@@ -172,6 +177,16 @@ private:
     std::vector<RuleTimeline> timelines_;
     qint64 last_timeline_draw_ms_ = -1000;
     bool heatmap_has_data_ = false;
+    struct EpochSpread {
+        int epoch = 0;
+        double sum = 0.0;
+        int count = 0;
+        double low = 0.0, high = 0.0;
+    };
+    QMap<QString, EpochSpread> staleness_spread_; // per rule: the epoch in progress
+    QSlider* smoothing_ = nullptr;
+    SessionInfo preview_;           // the panel's data set as last loaded for the preview
+    std::string preview_key_;       // what it was loaded from
     QString last_samples_per_s_;
     QMap<QString, ReplotStats> replot_stats_;
     std::vector<EpochMetrics> history_;

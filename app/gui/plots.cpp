@@ -38,19 +38,80 @@ QColor class_colour(int k) {
     return palette[static_cast<std::size_t>(k) % std::size(palette)];
 }
 
+void fit_ticks_to_size(QCustomPlot* plot, int width) {
+    for (QCPAxisRect* rect : plot->axisRects())
+        for (QCPAxis* axis : rect->axes()) {
+            const QFontMetrics metrics(axis->tickLabelFont());
+            const bool horizontal = axis->orientation() == Qt::Horizontal;
+            // Room for a label like "-12.5" and a gap beside it, or for two lines of text.
+            const double room = horizontal ? 2.0 * metrics.horizontalAdvance("-12.5") : 2.5 * metrics.height();
+            const double length = horizontal ? rect->width() : rect->height();
+            axis->ticker()->setTickCount(std::clamp(static_cast<int>(length / room), 2, 8));
+        }
+    QCPLegend* legend = plot->legend;
+    if (!legend || legend->layout() != plot->plotLayout() || legend->elementCount() == 0) return;
+    int widest = 1;
+    for (int i = 0; i < legend->elementCount(); ++i)
+        if (QCPLayoutElement* item = legend->elementAt(i)) widest = std::max(widest, item->minimumOuterSizeHint().width());
+    const int columns = std::max(1, ((width > 0 ? width : plot->width()) - 20) / (widest + legend->columnSpacing()));
+    if (columns != legend->wrap()) {
+        legend->setWrap(columns);
+        legend->setFillOrder(QCPLayoutGrid::foColumnsFirst, true);
+    }
+}
+
+void set_plot_font(QCustomPlot* plot, const QFont& font) {
+    auto set_axis = [&font](QCPAxis* axis) {
+        axis->setTickLabelFont(font);
+        axis->setLabelFont(font);
+    };
+    for (QCPAxisRect* rect : plot->axisRects())
+        for (QCPAxis* axis : rect->axes()) set_axis(axis);
+    for (QCPLayoutElement* element : plot->plotLayout()->elements(true)) {
+        if (auto* text = qobject_cast<QCPTextElement*>(element)) {
+            QFont title = font;
+            title.setBold(true);
+            title.setPointSizeF(font.pointSizeF() + 1);
+            text->setFont(title);
+        } else if (auto* legend = qobject_cast<QCPLegend*>(element)) {
+            legend->setFont(font);
+        } else if (auto* scale = qobject_cast<QCPColorScale*>(element)) {
+            set_axis(scale->axis());
+        }
+    }
+    if (plot->legend) plot->legend->setFont(font);
+    for (int i = 0; i < plot->itemCount(); ++i)
+        if (auto* text = qobject_cast<QCPItemText*>(plot->item(i))) {
+            QFont f = font;
+            f.setBold(text->font().bold());
+            text->setFont(f);
+        }
+    plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
 // ---------------------------------------------------------------- CurvePlot
 
 CurvePlot::CurvePlot(const QString& title, const QString& x_label, const QString& y_label, QWidget* parent) : QCustomPlot(parent) {
     title_ = add_title(this, title);
     xAxis->setLabel(x_label);
     yAxis->setLabel(y_label);
+    // The legend in its own row below the axes, never over the newest points.
+    axisRect()->insetLayout()->take(legend);
+    plotLayout()->addElement(2, 0, legend);
+    plotLayout()->setRowStretchFactor(2, 0.001);
+    legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    legend->setBorderPen(Qt::NoPen);
     legend->setVisible(true);
-    legend->setBrush(QColor(255, 255, 255, 200));
+    setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    connect(this, &QCustomPlot::legendClick, this, [this](QCPLegend*, QCPAbstractLegendItem* item, QMouseEvent*) {
+        if (auto* entry = qobject_cast<QCPPlottableLegendItem*>(item))
+            if (auto* graph = qobject_cast<QCPGraph*>(entry->plottable())) set_series_visible(graph, !graph->visible());
+    });
+    setToolTip(QString());
     // Live curves with thousands of points: antialiased, semi-transparent polylines cost ~30 ms a
     // replot in software rendering; plain fast polylines keep a replot within a frame.
     setPlottingHints(QCP::phFastPolylines | QCP::phCacheLabels);
     setNotAntialiasedElements(QCP::aePlottables);
-    axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
     setMouseTracking(true);
 }
 
@@ -67,11 +128,102 @@ QCPGraph* CurvePlot::series(const QString& key, const QString& label, const QCol
     return graph;
 }
 
+QCPGraph* CurvePlot::smoothed_series(const QString& key, const QString& label, const QColor& colour) {
+    if (averages_.contains(key)) return averages_[key].line;
+    QColor faint = colour;
+    faint.setAlpha(60);
+    QCPGraph* raw = series(key, label + tr(" (raw)"), faint);
+    raw->removeFromLegend();
+    QCPGraph* line = series("smoothed:" + key, label, colour);
+    averages_.insert(key, Average{line});
+    companions_[line] << raw;
+    return line;
+}
+
+QCPGraph* CurvePlot::band_series(const QString& key, const QString& label, const QColor& colour) {
+    QCPGraph* mean = series(key, label, colour);
+    if (companions_.contains(mean)) return mean;
+    QCPGraph* low = series("low:" + key, QString(), colour);
+    QCPGraph* high = series("high:" + key, QString(), colour);
+    QColor fill = colour;
+    fill.setAlpha(45);
+    low->setPen(Qt::NoPen);
+    high->setPen(Qt::NoPen);
+    high->setBrush(fill);
+    high->setChannelFillGraph(low);
+    low->removeFromLegend();
+    high->removeFromLegend();
+    companions_[mean] << low << high;
+    return mean;
+}
+
+// Replaces the point at x (a running epoch's aggregate changes until the epoch ends).
+void CurvePlot::set_band_point(const QString& key, double x, double mean, double low, double high) {
+    if (!std::isfinite(mean)) return;
+    const std::pair<QString, double> parts[] = {{key, mean}, {"low:" + key, low}, {"high:" + key, high}};
+    for (const auto& [name, value] : parts)
+        if (QCPGraph* g = graphs_.value(name)) {
+            g->data()->remove(x);
+            g->addData(x, value);
+        }
+}
+
 void CurvePlot::append(const QString& key, double x, double y) {
     QCPGraph* graph = graphs_.value(key);
     if (!graph || !std::isfinite(y)) return;
     graph->addData(x, y);
     if (graph->dataCount() > kMaxPointsPerSeries) thin(graph);
+    if (auto it = averages_.find(key); it != averages_.end()) smooth(*it, x, y);
+}
+
+// TensorBoard's exponential moving average, with the start-up bias towards 0 divided out.
+void CurvePlot::smooth(Average& average, double x, double y) {
+    average.biased = smoothing_ * average.biased + (1.0 - smoothing_) * y;
+    ++average.count;
+    const double debias = 1.0 - std::pow(smoothing_, average.count);
+    average.line->addData(x, debias > 0.0 ? average.biased / debias : y);
+    if (average.line->dataCount() > kMaxPointsPerSeries) thin(average.line);
+}
+
+void CurvePlot::set_smoothing(double weight) {
+    smoothing_ = std::clamp(weight, 0.0, 0.999);
+    for (auto it = averages_.begin(); it != averages_.end(); ++it) {
+        it->line->data()->clear();
+        it->biased = 0.0;
+        it->count = 0;
+        for (const QCPGraphData& point : *graphs_.value(it.key())->data()) smooth(*it, point.key, point.value);
+    }
+    refresh();
+}
+
+QCPGraph* CurvePlot::smoothed(const QString& key) const { return averages_.contains(key) ? averages_[key].line : nullptr; }
+
+void CurvePlot::set_series_visible(QCPGraph* graph, bool visible) {
+    graph->setVisible(visible);
+    for (QCPGraph* companion : companions_.value(graph)) companion->setVisible(visible);
+    if (QCPPlottableLegendItem* item = legend->itemWithPlottable(graph))
+        item->setTextColor(visible ? Qt::black : QColor(170, 170, 170));
+    replot(QCustomPlot::rpQueuedReplot);
+}
+
+void CurvePlot::reset_view() {
+    user_view_ = false;
+    rescale();
+}
+
+void CurvePlot::mousePressEvent(QMouseEvent* event) {
+    if (axisRect()->rect().contains(event->position().toPoint())) user_view_ = true; // a drag pans
+    QCustomPlot::mousePressEvent(event);
+}
+
+void CurvePlot::wheelEvent(QWheelEvent* event) {
+    user_view_ = true;
+    QCustomPlot::wheelEvent(event);
+}
+
+void CurvePlot::mouseDoubleClickEvent(QMouseEvent* event) {
+    QCustomPlot::mouseDoubleClickEvent(event);
+    reset_view();
 }
 
 // Bounded memory on long runs: keep the newer half as it is and every other point of the older half.
@@ -99,9 +251,16 @@ void CurvePlot::set_placeholder(const QString& text) {
     refresh();
 }
 
+// Also forgets the previous run's axes: an empty plot shows the start of a run, not the end of the last.
 void CurvePlot::clear_series() {
     clearGraphs();
     graphs_.clear();
+    averages_.clear();
+    companions_.clear();
+    user_view_ = false;
+    xAxis->setRange(0.0, 1.0);
+    yAxis->setRange(log_y_ ? 0.1 : 0.0, 1.0);
+    refresh();
 }
 
 void CurvePlot::set_log_y(bool log) {
@@ -127,13 +286,16 @@ void CurvePlot::showEvent(QShowEvent* event) {
 }
 
 void CurvePlot::refresh() {
-    // A hidden plot keeps its data but does not render it until it is shown.
+    // A hidden plot keeps its data but does not render it until it is shown (or exported).
     stale_ = !isVisible();
-    if (stale_) return;
+    if (!stale_) rescale();
+}
+
+void CurvePlot::rescale() {
     bool empty = true;
     for (const QCPGraph* g : std::as_const(graphs_)) empty = empty && g->dataCount() == 0;
     if (placeholder_) placeholder_->setVisible(empty && !placeholder_->text().isEmpty());
-    if (empty) {
+    if (empty || user_view_) {
         replot(QCustomPlot::rpQueuedReplot);
         return;
     }
@@ -154,16 +316,21 @@ int CurvePlot::point_count(const QString& key) const {
 void CurvePlot::mouseMoveEvent(QMouseEvent* event) {
     QCustomPlot::mouseMoveEvent(event);
     const double x = xAxis->pixelToCoord(event->position().x());
+    auto nearest = [x](const QCPGraph* g) {
+        auto it = g->data()->findBegin(x, false);
+        return it == g->data()->constEnd() ? it - 1 : it;
+    };
     QStringList lines;
     for (int i = 0; i < graphCount(); ++i) {
         QCPGraph* g = graph(i);
-        if (g->dataCount() == 0) continue;
-        auto it = g->data()->findBegin(x, false);
-        if (it == g->data()->constEnd()) --it;
-        lines << QString("<span style='color:%1'>■</span> %2: %3 at %4")
-                     .arg(g->pen().color().name(), g->name())
-                     .arg(it->value, 0, 'g', 4)
-                     .arg(it->key, 0, 'g', 4);
+        if (g->dataCount() == 0 || !g->visible() || !legend->hasItemWithPlottable(g)) continue;
+        auto it = nearest(g);
+        QString line = QString("<span style='color:%1'>■</span> %2: %3").arg(g->pen().color().name(), g->name()).arg(it->value, 0, 'g', 4);
+        const QList<QCPGraph*> others = companions_.value(g);
+        if (others.size() == 1 && others[0]->dataCount() > 0) line += tr(" (raw %1)").arg(nearest(others[0])->value, 0, 'g', 4);
+        if (others.size() == 2 && others[0]->dataCount() > 0)
+            line += tr(" (from %1 to %2)").arg(nearest(others[0])->value, 0, 'g', 4).arg(nearest(others[1])->value, 0, 'g', 4);
+        lines << line + tr(" at %1").arg(it->key, 0, 'g', 4);
     }
     if (!lines.isEmpty()) QToolTip::showText(event->globalPosition().toPoint(), lines.join("<br>"), this);
 }
@@ -176,9 +343,14 @@ TimelinePlot::TimelinePlot(QWidget* parent) : QCustomPlot(parent) {
     setMouseTracking(true);
 }
 
-void TimelinePlot::show_timelines(const QStringList& rules, const std::vector<Timeline>& timelines, int hidden, bool measured) {
+void TimelinePlot::clear() {
     clearItems();
     bars_ = 0;
+    replot(QCustomPlot::rpQueuedReplot);
+}
+
+void TimelinePlot::show_timelines(const QStringList& rules, const std::vector<Timeline>& timelines, int hidden, bool measured) {
+    clear();
     QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
     const int lanes = hidden + 3; // layers 1..L+1, F3's store lane, a gap
     double right = 0.0;
@@ -241,6 +413,9 @@ void BoundaryPlot::rebuild_layout(int count) {
         plotLayout()->addElement(0, 0, fit_rect_);
         fit_rect_->axis(QCPAxis::atBottom)->setLabel(tr("input"));
         fit_rect_->axis(QCPAxis::atLeft)->setLabel(tr("target (standardized)"));
+        fit_rect_->axis(QCPAxis::atBottom)->setRange(x_min_, x_max_);
+        fit_rect_->axis(QCPAxis::atLeft)->setRange(y_min_, y_max_);
+        add_fit_data();
         return;
     }
     const int columns = count <= 3 ? count : (count + 1) / 2;
@@ -287,6 +462,22 @@ void BoundaryPlot::rebuild_layout(int count) {
     }
 }
 
+void BoundaryPlot::add_fit_data() {
+    QCPGraph* dots = addGraph(fit_rect_->axis(QCPAxis::atBottom), fit_rect_->axis(QCPAxis::atLeft));
+    dots->setLineStyle(QCPGraph::lsNone);
+    dots->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, QColor(120, 120, 120), QColor(180, 180, 180), 3));
+    dots->setName(tr("training data"));
+    for (Index i = 0; i < points_.rows(); ++i) dots->addData(points_(i, 0), targets_[static_cast<std::size_t>(i)]);
+}
+
+int BoundaryPlot::data_point_count() const {
+    QCPAxisRect* first = fit_rect_ ? fit_rect_ : (rects_.empty() ? nullptr : rects_.front());
+    int n = 0;
+    for (int i = 0; i < graphCount(); ++i)
+        if (graph(i)->lineStyle() == QCPGraph::lsNone && graph(i)->keyAxis()->axisRect() == first) n += graph(i)->dataCount();
+    return n;
+}
+
 void BoundaryPlot::prepare(const SessionInfo& info) {
     rules_ = info.rules;
     inputs_ = info.inputs;
@@ -318,11 +509,7 @@ void BoundaryPlot::show_boundaries(const std::vector<Matrix>& boundaries) {
     if (boundaries.empty() || points_.rows() == 0) return;
     if (inputs_ == 1) {
         clearPlottables();
-        QCPGraph* dots = addGraph(fit_rect_->axis(QCPAxis::atBottom), fit_rect_->axis(QCPAxis::atLeft));
-        dots->setLineStyle(QCPGraph::lsNone);
-        dots->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, QColor(120, 120, 120), QColor(180, 180, 180), 3));
-        dots->setName(tr("training data"));
-        for (Index i = 0; i < points_.rows(); ++i) dots->addData(points_(i, 0), targets_[static_cast<std::size_t>(i)]);
+        add_fit_data();
         for (std::size_t r = 0; r < boundaries.size(); ++r) {
             QCPGraph* fit = addGraph(fit_rect_->axis(QCPAxis::atBottom), fit_rect_->axis(QCPAxis::atLeft));
             fit->setPen(QPen(rule_colour(rules_[static_cast<int>(r)]), 2.0));
@@ -435,12 +622,17 @@ void NetworkDiagram::show_blocks(const Network& network, const QString& title) {
     replot(QCustomPlot::rpQueuedReplot);
 }
 
-void NetworkDiagram::show_network(const Network& network, const QString& title) {
+void NetworkDiagram::clear() {
     clearItems();
     clearGraphs();
     edges_ = 0;
     blocks_ = 0;
     block_labels_.clear();
+    replot(QCustomPlot::rpQueuedReplot);
+}
+
+void NetworkDiagram::show_network(const Network& network, const QString& title) {
+    clear();
     for (int s = 0; s < network.stage_count(); ++s)
         if (network.stage(s).kind() != "dense") {
             show_blocks(network, title);
@@ -516,6 +708,13 @@ MatrixHeatmap::MatrixHeatmap(QWidget* parent) : QCustomPlot(parent) {
     yAxis->setLabel(tr("row (output side)"));
     yAxis->setRangeReversed(true);
     setMouseTracking(true);
+}
+
+void MatrixHeatmap::clear() {
+    map_->data()->clear();
+    title_->setText(tr("Matrix"));
+    rows_ = cols_ = 0;
+    replot(QCustomPlot::rpQueuedReplot);
 }
 
 void MatrixHeatmap::show_matrix(const Matrix& m, const QString& title) {

@@ -15,14 +15,32 @@ namespace f3::gui {
 
 struct SessionInfo;
 
-// Line plot of named series with bounded memory and value tooltips.
+// Line plot of named series with bounded memory, as TensorBoard users expect it: drag to pan, wheel
+// to zoom, double-click to go back to the whole run; click a legend entry (below the plot) to hide
+// that series; hover for the values; noisy series smoothed (exponential moving average, the raw
+// values faint behind); per-epoch spreads as a band around their mean.
 class CurvePlot : public QCustomPlot {
     Q_OBJECT
 public:
     explicit CurvePlot(const QString& title, const QString& x_label, const QString& y_label, QWidget* parent = nullptr);
     // Adds (or returns) a series; `dashed` draws test/secondary curves.
     QCPGraph* series(const QString& key, const QString& label, const QColor& colour, bool dashed = false, bool dotted = false);
+    // A noisy series: appended values are drawn faint, their moving average strong (in the legend).
+    QCPGraph* smoothed_series(const QString& key, const QString& label, const QColor& colour);
+    // A mean with a band from `low` to `high` around it (set_band_point fills all three).
+    QCPGraph* band_series(const QString& key, const QString& label, const QColor& colour);
+    void set_band_point(const QString& key, double x, double mean, double low, double high);
     void append(const QString& key, double x, double y);
+    // TensorBoard's smoothing weight: 0 shows the raw values, 0.99 a very slow average.
+    void set_smoothing(double weight);
+    double smoothing() const { return smoothing_; }
+    // The smoothed line of a smoothed series (nullptr for others), for tests.
+    QCPGraph* smoothed(const QString& key) const;
+    // Hides or shows a series with its faint raw values and band (what a legend click does).
+    void set_series_visible(QCPGraph* graph, bool visible);
+    // Back to following the whole run after the user zoomed or panned (what a double-click does).
+    void reset_view();
+    bool follows_data() const { return !user_view_; }
     void clear_series();
     void set_title(const QString& title) { title_->setText(title); }
     // Shown in the middle of the plot while it has no data (says why it is empty).
@@ -30,7 +48,8 @@ public:
     void set_log_y(bool log);
     bool log_y() const { return log_y_; }
     void set_line_width(double width);
-    void refresh();                         // rescale and queue a replot
+    void refresh();                         // rescale and queue a replot (once shown, if hidden)
+    void rescale();                         // rescale now, shown or not (before an export)
     int point_count(const QString& key) const;
 
 protected:
@@ -41,10 +60,23 @@ public:
 
 protected:
     void mouseMoveEvent(QMouseEvent* event) override;
+    void mousePressEvent(QMouseEvent* event) override;
+    void wheelEvent(QWheelEvent* event) override;
+    void mouseDoubleClickEvent(QMouseEvent* event) override;
 
 private:
+    struct Average {
+        QCPGraph* line = nullptr;
+        double biased = 0.0; // the running average before its start-up bias is divided out
+        int count = 0;
+    };
     void thin(QCPGraph* graph);
+    void smooth(Average& average, double x, double y);
     QMap<QString, QCPGraph*> graphs_;
+    QMap<QString, Average> averages_;               // per smoothed series
+    QMap<QCPGraph*, QList<QCPGraph*>> companions_;  // legend graph -> its raw values or band edges
+    double smoothing_ = 0.6;
+    bool user_view_ = false; // zoomed or panned: live data no longer rescale the axes
     QCPTextElement* title_ = nullptr;
     QCPItemText* placeholder_ = nullptr;
     bool log_y_ = false;
@@ -60,6 +92,7 @@ public:
     // timelines[r] belongs to rules[r]; `measured` picks the measured clock instead of multiply-adds.
     void show_timelines(const QStringList& rules, const std::vector<Timeline>& timelines, int hidden, bool measured);
     int bar_count() const { return bars_; }
+    void clear();
 
 protected:
     void mouseMoveEvent(QMouseEvent* event) override;
@@ -76,9 +109,12 @@ public:
     void prepare(const SessionInfo& info);
     void show_boundaries(const std::vector<Matrix>& boundaries);
     bool has_content() const { return has_content_; }
+    // Training points drawn per rule (the data set is shown from the moment it is chosen, before training).
+    int data_point_count() const;
 
 private:
     void rebuild_layout(int count);
+    void add_fit_data();
     QStringList rules_;
     int inputs_ = 0, classes_ = 0;
     double x_min_ = 0, x_max_ = 1, y_min_ = 0, y_max_ = 1;
@@ -101,6 +137,7 @@ public:
     // block per stage, labelled with what it is and its parameter count.
     void show_network(const Network& network, const QString& title);
     int edge_count() const { return edges_; }
+    void clear();
     int block_count() const { return blocks_; }
     bool has_content() const { return edges_ > 0 || blocks_ > 0; }
     // The labels of the blocks drawn (for tests), input first.
@@ -120,6 +157,8 @@ class MatrixHeatmap : public QCustomPlot {
 public:
     explicit MatrixHeatmap(QWidget* parent = nullptr);
     void show_matrix(const Matrix& m, const QString& title);
+    void clear();
+    bool has_content() const { return rows_ > 0; }
     static constexpr int kMaxCells = 160; // larger matrices are shown block-averaged
 
 protected:
@@ -132,5 +171,12 @@ private:
 };
 
 QColor class_colour(int k);
+
+// Every plot's axes get as many ticks as their length holds at the tick label font, so labels
+// never collide, and legends laid out in rows wrap to the plot's width (`width`, or the widget's).
+// Applied before each replot, and before an export at the export's size.
+void fit_ticks_to_size(QCustomPlot* plot, int width = -1);
+// All text of a plot (titles, axes, legends, labels) at `font`, for presenter mode.
+void set_plot_font(QCustomPlot* plot, const QFont& font);
 
 } // namespace f3::gui

@@ -850,22 +850,10 @@ void SweepView::refresh() {
     for (const auto& rule_name : rules) {
         const QString rule = QString::fromStdString(rule_name);
         const QColor colour = rule_colour(rule);
-        QCPGraph* mean = curves_->series("mean:" + rule, rule_title(rule), colour);
-        mean->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 5));
-        QCPGraph* low = curves_->series("low:" + rule, QString(), colour);
-        QCPGraph* high = curves_->series("high:" + rule, QString(), colour);
-        low->setPen(Qt::NoPen);
-        high->setPen(Qt::NoPen);
-        high->setBrush(translucent(colour, 40));
-        high->setChannelFillGraph(low);
-        low->removeFromLegend();
-        high->removeFromLegend();
+        curves_->band_series("mean:" + rule, rule_title(rule), colour)->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 5));
         for (int epoch = 1; epoch <= epochs; ++epoch) {
             const SeedStatistics s = seed_statistics(spec_, runs_, selected_, rule_name, shown, epoch);
-            if (!s.n) continue;
-            curves_->append("mean:" + rule, epoch, s.mean);
-            curves_->append("low:" + rule, epoch, s.mean - s.std);
-            curves_->append("high:" + rule, epoch, s.mean + s.std);
+            if (s.n) curves_->set_band_point("mean:" + rule, epoch, s.mean, s.mean - s.std, s.mean + s.std);
         }
         const SeedStatistics last = seed_statistics(spec_, runs_, selected_, rule_name, shown);
         QString line = QStringLiteral("<span style='color:%1'>■</span> <b>%2</b> %3").arg(colour.name(), rule_title(rule), format_stat(last));

@@ -29,6 +29,29 @@ qint64 now_ms() {
 
 } // namespace
 
+void describe_points(const Dataset& d, SessionInfo& info) {
+    info.dataset_name = QString::fromStdString(d.name);
+    info.task_note = QString::fromStdString(d.task_note);
+    info.task = d.task;
+    info.inputs = d.inputs;
+    info.outputs = d.outputs;
+    info.points = Matrix();
+    info.point_labels.clear();
+    info.point_targets.clear();
+    if (!info.has_decision_view()) return;
+    const Index n = std::min(kMaxPoints, d.train_size());
+    info.points = d.train_x.topRows(n);
+    for (Index i = 0; i < n; ++i) {
+        if (d.task == Task::Classification) info.point_labels.push_back(d.train_labels[static_cast<std::size_t>(i)]);
+        else info.point_targets.push_back(d.train_y(i, 0));
+    }
+    const PlaneBox box = padded_box(d);
+    info.x_min = box.x_min;
+    info.x_max = box.x_max;
+    info.y_min = box.y_min;
+    info.y_max = box.y_max;
+}
+
 // The thread boundary: nothing thrown while loading or training may leave the worker (Qt would
 // abort the app); it ends the run with a message instead, as the CLI does.
 void TrainingWorker::run(const Experiment& setup) {
@@ -50,11 +73,6 @@ void TrainingWorker::train(const Experiment& setup) {
     comparison_->set_instruments(setup.instruments);
     const Dataset& d = *data_;
     for (const auto& run : comparison_->runs()) info_.rules << QString::fromStdString(to_string(run.spec()));
-    info_.dataset_name = QString::fromStdString(d.name);
-    info_.task_note = QString::fromStdString(d.task_note);
-    info_.task = d.task;
-    info_.inputs = d.inputs;
-    info_.outputs = d.outputs;
     info_.network = comparison_->runs().front().network();
     info_.widths = info_.network.widths();
     for (int s = 0; s < info_.network.stage_count(); ++s)
@@ -64,19 +82,7 @@ void TrainingWorker::train(const Experiment& setup) {
     info_.batches_per_epoch = comparison_->batches_per_epoch();
     info_.train_size = d.train_size();
     info_.epochs = setup.training.epochs;
-    if (info_.has_decision_view()) {
-        const Index n = std::min(kMaxPoints, d.train_size());
-        info_.points = d.train_x.topRows(n);
-        for (Index i = 0; i < n; ++i) {
-            if (d.task == Task::Classification) info_.point_labels.push_back(d.train_labels[static_cast<std::size_t>(i)]);
-            else info_.point_targets.push_back(d.train_y(i, 0));
-        }
-        const PlaneBox box = padded_box(d);
-        info_.x_min = box.x_min;
-        info_.x_max = box.x_max;
-        info_.y_min = box.y_min;
-        info_.y_max = box.y_max;
-    }
+    describe_points(d, info_);
     emit prepared(info_);
 
     pending_ = std::make_shared<TrainingSnapshot>();

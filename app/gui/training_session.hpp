@@ -41,6 +41,9 @@ struct SessionInfo {
     bool has_decision_view() const { return task == Task::Classification ? inputs == 2 : inputs == 1; }
 };
 
+// Fills what the views show of the data itself (name, task, shape and up to 1500 training points).
+void describe_points(const Dataset& data, SessionInfo& info);
+
 struct TrainingSnapshot {
     int epoch = 1;                    // epoch in progress (1-based), epochs+1 when finished
     Index batch = 0;                  // batches done in that epoch

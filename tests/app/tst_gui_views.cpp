@@ -1,0 +1,262 @@
+// Every view shows the current experiment (issue 15): a lesson, a data set, a file, Reset or a
+// changed setup redraws every view at once, the data appear in the Decision regions view before
+// training, and exports draw the current state of views that are not on screen. Driven through
+// the menus, toolbar and panel widgets, offscreen.
+#include "demos.hpp"
+#include "experiment_panel.hpp"
+#include "main_window.hpp"
+#include "plots.hpp"
+
+#include <QComboBox>
+#include <QSlider>
+#include <QWheelEvent>
+#include <QMenuBar>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QTabWidget>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QTextBrowser>
+#include <QtTest>
+
+#include "f3/io/names.hpp"
+#include "f3/observe/decision_grid.hpp"
+
+using namespace f3;
+using namespace f3::gui;
+
+namespace {
+
+QAction* action_named(QWidget* window, const QString& text) {
+    for (QAction* a : window->findChildren<QAction*>())
+        if (a->text().remove('&') == text) return a;
+    return nullptr;
+}
+
+QString help_text(MainWindow& window) { return window.findChild<QTextBrowser*>()->toPlainText(); }
+
+// The Decision regions view's data range (its first axis rect), as drawn.
+QCPRange shown_x_range(BoundaryPlot* plot) { return plot->axisRects().front()->axis(QCPAxis::atBottom)->range(); }
+
+Experiment quick_spiral(int epochs) {
+    Experiment s = *demo("default");
+    s.dataset.toy.size = 400;
+    s.training.hidden = {{16, Activation::Tanh}, {16, Activation::Tanh}};
+    s.training.epochs = epochs;
+    s.instruments.every_steps = 2;
+    return s;
+}
+
+void run_to_the_end(MainWindow& window) {
+    bool finished = false;
+    QObject::connect(&window, &MainWindow::runFinished, &window, [&] { finished = true; });
+    window.run();
+    QTRY_VERIFY_WITH_TIMEOUT(finished, 300000); // minutes: a loaded machine may be slow
+}
+
+bool same_image(const QString& a, const QString& b) { return QImage(a) == QImage(b) && !QImage(a).isNull(); }
+
+} // namespace
+
+class TestGuiViews : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+
+    void a_lesson_shows_its_data_and_text_at_once() {
+        MainWindow window;
+        window.set_interactive(false);
+        window.show();
+        const QString xor_lesson = "xor-needs-a-hidden-layer";
+        QAction* lesson = action_named(&window, QString::fromStdString(demo(xor_lesson)->name));
+        QVERIFY(lesson);
+        lesson->trigger();
+        const Dataset xor_data = load_experiment_data(*demo(xor_lesson));
+        QCOMPARE(window.boundary_plot()->data_point_count(), static_cast<int>(std::min<Index>(1500, xor_data.train_size())));
+        QCOMPARE(shown_x_range(window.boundary_plot()).lower, padded_box(xor_data).x_min);
+        QVERIFY(!window.boundary_plot()->has_content()); // data only: nothing trained yet
+        QVERIFY(help_text(window).contains("XOR's two classes sit in opposite quadrants"));
+
+        // Another data set in the panel: its points, at once, before any training.
+        auto* dataset = window.experiment_panel()->findChild<QComboBox*>("dataset");
+        dataset->setCurrentText("circles");
+        const Dataset circles = load_experiment_data(window.experiment_panel()->setup());
+        QCOMPARE(circles.name.substr(0, 7), std::string("circles"));
+        QCOMPARE(window.boundary_plot()->data_point_count(), static_cast<int>(std::min<Index>(1500, circles.train_size())));
+        QCOMPARE(shown_x_range(window.boundary_plot()).lower, padded_box(circles).x_min);
+
+        // Another lesson: its own text only.
+        action_named(&window, QString::fromStdString(demo("sine-regression")->name))->trigger();
+        QVERIFY(!help_text(window).contains("XOR's two classes"));
+        QVERIFY(help_text(window).contains(demo_text("sine-regression").section('\n', 0, 0).remove('#').trimmed()));
+        const Dataset sine = load_experiment_data(*demo("sine-regression"));
+        QCOMPARE(window.boundary_plot()->data_point_count(), static_cast<int>(std::min<Index>(1500, sine.train_size())));
+    }
+
+    void reset_returns_every_view_to_the_start() {
+        MainWindow window;
+        window.set_interactive(false);
+        window.show();
+        window.load_setup(quick_spiral(3));
+        run_to_the_end(window);
+        QVERIFY(window.loss_plot()->point_count("train:bp") > 0);
+        QVERIFY(window.network_diagram()->edge_count() > 0);
+        QVERIFY(window.timeline_plot()->bar_count() > 0);
+        QVERIFY(window.boundary_plot()->has_content());
+        QVERIFY(window.matrix_heatmap()->has_content());
+        const int points = window.boundary_plot()->data_point_count();
+
+        action_named(&window, "Reset")->trigger();
+        QCOMPARE(window.loss_plot()->point_count("train:bp"), 0);
+        QCOMPARE(window.loss_plot()->graphCount(), 0);
+        QCOMPARE(window.loss_plot()->xAxis->range().upper, 1.0); // not the last run's three epochs
+        QCOMPARE(window.metric_plot()->graphCount(), 0);
+        QCOMPARE(window.network_diagram()->edge_count(), 0);
+        QCOMPARE(window.timeline_plot()->bar_count(), 0);
+        QVERIFY(!window.matrix_heatmap()->has_content());
+        QVERIFY(!window.boundary_plot()->has_content()); // no trained regions
+        QCOMPARE(window.boundary_plot()->data_point_count(), points); // the data stay
+        QCOMPARE(window.completed_epochs(), 0);
+    }
+
+    void a_changed_network_after_a_run_clears_its_results() {
+        MainWindow window;
+        window.set_interactive(false);
+        window.show();
+        window.load_setup(quick_spiral(2));
+        run_to_the_end(window);
+        QVERIFY(window.metric_plot()->point_count("bp") == 2);
+        auto* table = window.experiment_panel()->findChild<QTableWidget*>("layers");
+        auto* width = qobject_cast<QSpinBox*>(table->cellWidget(0, 0));
+        width->setValue(width->value() + 4);
+        QCOMPARE(window.metric_plot()->point_count("bp"), 0); // those curves belong to the old network
+        QCOMPARE(window.network_diagram()->edge_count(), 0);
+        QVERIFY(!window.boundary_plot()->has_content());
+        QVERIFY(window.boundary_plot()->data_point_count() > 0);
+    }
+
+    void opening_a_file_shows_that_file_only() {
+        QTemporaryDir dir;
+        Experiment saved = quick_spiral(2);
+        saved.recorded_metrics = {EpochMetrics{}, EpochMetrics{}};
+        for (int e = 0; e < 2; ++e) {
+            saved.recorded_metrics[static_cast<std::size_t>(e)].rule = "bp";
+            saved.recorded_metrics[static_cast<std::size_t>(e)].epoch = e + 1;
+            saved.recorded_metrics[static_cast<std::size_t>(e)].test_loss = 0.5 - 0.1 * e;
+            saved.recorded_metrics[static_cast<std::size_t>(e)].test_accuracy = 0.6 + 0.1 * e;
+        }
+        const QString path = dir.filePath("spiral.json");
+        save_experiment_atomically(saved, path.toStdString());
+
+        MainWindow window;
+        window.set_interactive(false);
+        window.show();
+        Experiment xor_lesson = *demo("xor-needs-a-hidden-layer");
+        xor_lesson.training.epochs = 2;
+        window.load_setup(xor_lesson, "xor-needs-a-hidden-layer");
+        run_to_the_end(window);
+        QVERIFY(window.loss_plot()->point_count("train:bp") > 0);
+
+        QVERIFY(window.open_file(path));
+        QVERIFY(!help_text(window).contains("XOR's two classes"));
+        QCOMPARE(window.loss_plot()->point_count("train:bp"), 0); // the XOR run is gone
+        QCOMPARE(window.metric_plot()->point_count("bp"), 2);      // the file's recorded curve
+        const Dataset spiral = load_experiment_data(saved);
+        QCOMPARE(shown_x_range(window.boundary_plot()).lower, padded_box(spiral).x_min);
+        QVERIFY(!window.boundary_plot()->has_content());
+        QCOMPARE(window.network_diagram()->edge_count(), 0);
+    }
+
+    // An export of a tab that is not on screen equals the export after showing it.
+    void exports_draw_views_that_are_not_on_screen() {
+        QTemporaryDir dir;
+        MainWindow window;
+        window.set_interactive(false);
+        window.show();
+        const int epochs = 8;
+        window.load_setup(quick_spiral(epochs));
+        window.tabs()->setCurrentIndex(1); // the timeline: curves, regions and network are hidden
+        run_to_the_end(window);
+        QVERIFY(window.export_plot(window.loss_plot(), dir.filePath("loss-hidden.png")));
+        QVERIFY(window.export_plot(window.network_diagram(), dir.filePath("network-hidden.png")));
+        QVERIFY(window.export_plot(window.boundary_plot(), dir.filePath("regions-hidden.png")));
+        QVERIFY(window.loss_plot()->xAxis->range().upper >= epochs); // the whole run, not its start
+
+        window.tabs()->setCurrentIndex(0);
+        QVERIFY(window.export_plot(window.loss_plot(), dir.filePath("loss-shown.png")));
+        window.tabs()->setCurrentIndex(2);
+        QVERIFY(window.export_plot(window.boundary_plot(), dir.filePath("regions-shown.png")));
+        window.tabs()->setCurrentIndex(3);
+        QVERIFY(window.export_plot(window.network_diagram(), dir.filePath("network-shown.png")));
+        QVERIFY(same_image(dir.filePath("loss-hidden.png"), dir.filePath("loss-shown.png")));
+        QVERIFY(same_image(dir.filePath("network-hidden.png"), dir.filePath("network-shown.png")));
+        QVERIFY(same_image(dir.filePath("regions-hidden.png"), dir.filePath("regions-shown.png")));
+    }
+
+    // Plots as TensorBoard users expect them: smoothing, legend clicks, zoom and reset, per-epoch staleness.
+    void plots_smooth_hide_zoom_and_reset() {
+        MainWindow window;
+        window.set_interactive(false);
+        window.show();
+        Experiment setup = quick_spiral(3);
+        setup.training.rules = {RuleSpec{}, parse_rule("f3")};
+        window.load_setup(setup);
+        run_to_the_end(window);
+        CurvePlot* loss = window.loss_plot();
+        QCPGraph* raw = loss->graph(0);
+        for (int i = 0; i < loss->graphCount(); ++i)
+            if (loss->graph(i)->name() == "BP (raw)") raw = loss->graph(i);
+        QCPGraph* smooth = loss->smoothed("train:bp");
+        QVERIFY(smooth);
+        QCOMPARE(smooth->dataCount(), raw->dataCount());
+
+        // The slider sets TensorBoard's weight: the last smoothed value is the debiased average.
+        auto* slider = window.findChild<QSlider*>("smoothing");
+        slider->setValue(90);
+        double biased = 0.0, expected = 0.0;
+        int n = 0;
+        for (const QCPGraphData& p : *raw->data()) {
+            biased = 0.9 * biased + 0.1 * p.value;
+            expected = biased / (1.0 - std::pow(0.9, ++n));
+        }
+        QVERIFY(std::abs((smooth->data()->constEnd() - 1)->value - expected) < 1e-9);
+        slider->setValue(0);
+        QCOMPARE((smooth->data()->constEnd() - 1)->value, (raw->data()->constEnd() - 1)->value);
+
+        // Clicking the legend entry hides the series and its raw values; again shows them.
+        loss->replot();
+        QCPPlottableLegendItem* entry = loss->legend->itemWithPlottable(smooth);
+        QVERIFY(entry);
+        QVERIFY(!loss->axisRect()->rect().intersects(entry->rect())); // the legend is outside the data
+        QTest::mouseClick(loss, Qt::LeftButton, {}, entry->rect().center());
+        QVERIFY(!smooth->visible());
+        QVERIFY(!raw->visible());
+        QTest::mouseClick(loss, Qt::LeftButton, {}, entry->rect().center());
+        QVERIFY(smooth->visible() && raw->visible());
+
+        // The wheel zooms; live data then leave the view alone until a double-click.
+        const QCPRange whole = loss->xAxis->range();
+        const QPointF centre = loss->axisRect()->rect().center();
+        QWheelEvent wheel(centre, loss->mapToGlobal(centre), {}, QPoint(0, 480), Qt::NoButton, {}, Qt::NoScrollPhase, false);
+        QApplication::sendEvent(loss, &wheel);
+        QVERIFY(loss->xAxis->range().size() < 0.9 * whole.size());
+        QVERIFY(!loss->follows_data());
+        loss->refresh();
+        QVERIFY(loss->xAxis->range().size() < 0.9 * whole.size());
+        QTest::mouseDClick(loss, Qt::LeftButton, {}, centre.toPoint());
+        QVERIFY(loss->follows_data());
+        QCOMPARE(loss->xAxis->range().upper, whole.upper);
+
+        // Staleness: one point per epoch (not per sampled step), inside its band.
+        CurvePlot* staleness = window.staleness_plot();
+        const int epochs_with_ages = staleness->point_count("f3");
+        QVERIFY(epochs_with_ages >= 1 && epochs_with_ages <= 3);
+        QCOMPARE(staleness->point_count("low:f3"), epochs_with_ages);
+        QCOMPARE(staleness->point_count("high:f3"), epochs_with_ages);
+        for (int i = 0; i < staleness->graphCount(); ++i)
+            for (const QCPGraphData& p : *staleness->graph(i)->data()) QCOMPARE(p.key, std::round(p.key)); // whole epochs
+    }
+};
+
+QTEST_MAIN(TestGuiViews)
+#include "tst_gui_views.moc"
