@@ -35,6 +35,18 @@ struct Result {
     QStringList lines() const { return QString::fromStdString(out).split('\n', Qt::SkipEmptyParts); }
 };
 
+// An unbuffered output that counts its lines: another thread may wait on the count.
+struct LineCountingBuffer : std::streambuf {
+    std::string text;
+    std::atomic<int> lines{0};
+    int_type overflow(int_type c) override {
+        if (c == traits_type::eof()) return traits_type::not_eof(c);
+        text += traits_type::to_char_type(c);
+        if (c == '\n') ++lines;
+        return c;
+    }
+};
+
 Result cli(std::vector<std::string> args) {
     std::ostringstream out, err;
     Result r;
@@ -557,19 +569,30 @@ private slots:
         const std::string saved = (dir.path() + "/sweep.json").toStdString();
         // The test's own handler: if SIGINT came after the sweep restored it, nothing is killed.
         const auto previous = std::signal(SIGINT, &count_stray_interrupt);
-        std::thread interrupter([] {
-            struct sigaction current {};
-            for (int i = 0; i < 6000; ++i) { // until the sweep has installed its handler (up to 60 s)
+        // Interrupted once the sweep's handler is installed and a run has finished (printed its
+        // line): states polled, however long a loaded machine takes to reach them.
+        LineCountingBuffer printed_lines;
+        std::atomic<bool> returned{false}; // the sweep ended by itself: nothing to interrupt (the checks fail)
+        std::thread interrupter([&printed_lines, &returned] {
+            for (struct sigaction current {}; !returned; std::this_thread::sleep_for(std::chrono::milliseconds(10))) {
                 sigaction(SIGINT, nullptr, &current);
-                if (current.sa_handler != &count_stray_interrupt) break;
-                std::this_thread::sleep_for(std::chrono::milliseconds(10));
+                if (current.sa_handler != &count_stray_interrupt && printed_lines.lines > 0) {
+                    std::raise(SIGINT);
+                    return;
+                }
             }
-            std::this_thread::sleep_for(std::chrono::milliseconds(200));
-            std::raise(SIGINT);
         });
-        const Result r = cli({"sweep", "--dataset", "moons", "--layers", "16", "--algorithms", "bp,f3", "--epochs", "20",
-                              "--param", "lr=1e-3:1e-1:log:10", "--seeds", "40", "--jobs", "1", "--save", saved});
+        std::ostream out(&printed_lines);
+        std::ostringstream err;
+        Result r;
+        r.code = f3::cli::run({"sweep", "--dataset", "moons", "--layers", "16", "--algorithms", "bp,f3", "--epochs", "20",
+                               "--param", "lr=1e-3:1e-1:log:10", "--seeds", "40", "--jobs", "1", "--save", saved},
+                              out, err, false);
+        returned = true;
         interrupter.join();
+        r.out = printed_lines.text;
+        r.err = err.str();
+        QVERIFY(!r.lines().isEmpty());
         std::signal(SIGINT, previous);
         QCOMPARE(stray_interrupts.load(), 0);
         QCOMPARE(r.code, 130);

@@ -60,7 +60,7 @@ void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); 
 
 namespace {
 
-constexpr int kMinutes = 5 * 60 * 1000; // waits are on states; the bound only stops a hung test
+constexpr int kMinutes = 20 * 60 * 1000; // waits are on states; the bound only stops a hung test
 
 void write_bytes(const QString& path, const QByteArray& bytes) {
     QFile file(path);
