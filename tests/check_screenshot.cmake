@@ -45,3 +45,11 @@ execute_process(COMMAND ${APP} --demo no-such-demo --screenshot ${OUT} RESULT_VA
 if(rc EQUAL 0 OR NOT err MATCHES "unknown demo")
   message(FATAL_ERROR "an unknown demo should fail with a message, got exit ${rc}: ${err}")
 endif()
+# A run that fails (its data file is missing) gives no screenshot: a non-zero exit and the reason.
+set(failing ${out_dir}/failing-run.json)
+file(WRITE ${failing} "{\"format\": \"f3studio-experiment\", \"version\": 1, \"dataset\": {\"source\": \"csv:no-such-data.csv\"},
+  \"network\": {\"hidden\": [{\"width\": 4}]}, \"rules\": [\"bp\"], \"epochs\": 1}\n")
+execute_process(COMMAND ${APP} ${failing} --screenshot ${out_dir}/failing-run.png RESULT_VARIABLE rc ERROR_VARIABLE err)
+if(rc EQUAL 0 OR NOT err MATCHES "no-such-data.csv: no such file")
+  message(FATAL_ERROR "a failed run should fail the screenshot with its reason, got exit ${rc}: ${err}")
+endif()

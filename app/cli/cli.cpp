@@ -6,6 +6,7 @@
 #include "f3/io/experiment.hpp"
 #include "f3/io/json_writer.hpp"
 #include "f3/platform/kernels.hpp"
+#include "f3/platform/memory.hpp"
 #include "f3/io/names.hpp"
 #include "f3/observe/report.hpp"
 #include "f3/train/sweep_parts.hpp"
@@ -111,6 +112,8 @@ training:
   --epochs N           epochs (required)                  --seed N (default 1)
   --threads N          threads for matrix products (default 1); results are reproducible for a
                        given thread count
+  --max-memory GIB     refuse data sets and runs estimated to need more memory (default: half
+                       of this machine's memory)
 instruments:
   --instruments        add per-layer update_angle_deg, signal_angle_deg, weight_angle_deg (epoch
                        means over sampled steps, degrees vs true backprop) and, for F3, staleness_steps
@@ -148,7 +151,7 @@ public:
 const std::vector<std::string> kExperimentOptions = {
     "config", "save-config", "dataset", "target", "task", "size", "noise", "train-limit", "layers", "activation", "head", "algorithms",
     "architecture", "patch", "dim", "depth", "heads", "dim-head", "mlp-dim",
-    "f3-error", "feedback-init", "optimizer", "momentum", "lr", "batch", "epochs", "seed", "threads", "baseline"};
+    "f3-error", "feedback-init", "optimizer", "momentum", "lr", "batch", "epochs", "seed", "threads", "baseline", "max-memory"};
 const std::vector<std::string> kTrainOnlyOptions = {"instruments", "instrument-every", "timeline"};
 const std::vector<std::string> kSweepOnlyOptions = {"param", "seeds", "jobs", "save", "csv", "shard"};
 // Options that take no value, and options that may be given more than once.
@@ -402,6 +405,10 @@ private:
 
 // The experiment of --config (or the defaults) with the command line's flags on top.
 Experiment experiment_from(const Args& args, std::ostream& err) {
+    // Before any data set is read: loaders check their size against it.
+    const double max_memory_gib = args.has("max-memory") ? parse_number<double>("max-memory", args.get("max-memory")) : 0.0;
+    if (max_memory_gib < 0.0) throw UsageError("--max-memory must be a positive number of GiB");
+    set_memory_limit_bytes(static_cast<std::uint64_t>(std::min(max_memory_gib, 1e9) * (1 << 30)));
     Experiment experiment;
     if (args.has("config")) {
         std::vector<std::string> warnings;

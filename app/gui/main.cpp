@@ -122,6 +122,12 @@ int main(int argc, char** argv) {
             // Let the last queued replots happen before grabbing the window.
             QTimer::singleShot(400, &window, [&window, path, print_metrics] {
                 if (print_metrics) print_run_report(window);
+                // A run that failed finishes too: the screenshot is then of an error, not a result.
+                if (!window.last_problem().isEmpty()) {
+                    std::fprintf(stderr, "error: %s\n", qPrintable(window.last_problem()));
+                    QApplication::exit(1);
+                    return;
+                }
                 if (!window.grab().save(path)) {
                     std::fprintf(stderr, "error: cannot write the screenshot to '%s'\n", qPrintable(path));
                     QApplication::exit(1);

@@ -1030,6 +1030,7 @@ void MainWindow::update_state_views(QCustomPlot* forced) {
 
 void MainWindow::on_failed(const QString& message) {
     running_ = false;
+    last_problem_ = message; // a run that could not start is a problem: --screenshot exits with it
     notice_->setText(message);
     status_->setText(tr("Stopped: %1").arg(message));
     update_actions();

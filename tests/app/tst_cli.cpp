@@ -300,6 +300,9 @@ private slots:
                                                                        "--param", "batch=1:50", "--seeds", "2", "--save",
                                                                        (QDir::tempPath() + "/f3-sweep-too-big.json")})
                                                << "--save: 100000 runs could take up to";
+        // Estimated before anything is allocated: 2 x 16 M parameters with Adam is about 0.5 GiB.
+        QTest::newRow("beyond the memory limit") << (base + QStringList{"--layers", "4000,4000", "--algorithms", "bp,f3", "--max-memory", "0.25"})
+                                                 << "training 2 rules of a 1.6e+07-parameter network on 1000 samples of 2 features and 2 outputs needs about";
         QTest::newRow("train with param") << (base + QStringList{"--param", "lr=0.1"}) << "--param is an option of 'sweep', not of 'train'";
     }
     void bad_input_gives_one_line_error() {

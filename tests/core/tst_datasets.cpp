@@ -1,6 +1,7 @@
 // Data sets: toy generators, the IDX/gzip reader, IDX folders (synthetic and the real Fashion-MNIST),
 // CSV parsing, and the load_dataset dispatcher. Error tests check that the message names the culprit.
 #include "f3/data/dataset.hpp"
+#include "f3/platform/memory.hpp"
 
 #include <QDir>
 #include <QTemporaryDir>
@@ -792,6 +793,27 @@ private slots:
         spec.source = "csv:" + dir.filePath("data/houses.csv").toStdString(); // absolute paths stay as they are
         spec.folder = "/nonexistent";
         QCOMPARE(load_dataset(spec).train_size() + load_dataset(spec).test_size(), Index{5});
+    }
+
+    // A data set whose matrices would not fit the memory limit is refused before they are allocated,
+    // with its sizes: a CSV file of a few MB with 1000 classes expands to GiBs of one-hot targets.
+    void dataBeyondTheMemoryLimitIsRefused() {
+        std::string text = "x,label\n";
+        for (int i = 0; i < 3000; ++i) text += std::to_string(i) + ",c" + std::to_string(i % 100) + "\n";
+        set_memory_limit_bytes(std::uint64_t{1} << 20);
+        const std::string message = dataErrorOf([&] { parse_csv(text, "classes.csv", csvOptions()); });
+        QTemporaryDir dir;
+        IdxFolder().write(dir, false);
+        const std::string idx = dataErrorOf([&] { load_idx_folder(dir.path().toStdString()); });
+        set_memory_limit_bytes(256);
+        const std::string tiny = dataErrorOf([&] { load_idx_folder(dir.path().toStdString()); });
+        set_memory_limit_bytes(0);
+        QCOMPARE(message, std::string("classes.csv: 3000 samples of 1 features and 100 outputs (one per class) needs about 1.2 MiB, "
+                                      "more than the memory limit of 1.0 MiB (as set)"));
+        QVERIFY2(idx.empty(), idx.c_str());
+        QCOMPARE(tiny, dir.path().toStdString() + ": 8 samples of 6 features and 10 outputs (one per class) needs about 512 bytes, "
+                                                  "more than the memory limit of 256 bytes (as set)");
+        QVERIFY(parse_csv(text, "classes.csv", csvOptions()).outputs == 100); // the default limit: half the machine
     }
 
     void csvRejects() {

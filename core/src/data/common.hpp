@@ -16,6 +16,9 @@ inline constexpr std::uint64_t kMaxFileBytes = std::uint64_t{1} << 30; // 1 GiB
 // Whole file into memory; DataError naming the path when it is missing, unreadable or over `cap`.
 std::vector<std::uint8_t> read_file_bytes(const std::string& path, std::uint64_t cap);
 std::string read_file_text(const std::string& path, std::uint64_t cap);
+// DataError naming the sizes when a data set of this shape (features and one-hot targets as floats)
+// would not fit the memory limit (f3/platform/memory.hpp): checked before allocating it.
+void check_data_memory(const std::string& source, Index samples, Index features, Index outputs);
 
 // "/a/b/iris.csv" -> "iris"; "/usr/share/datasets/fashion-mnist/" -> "fashion-mnist".
 std::string base_name(const std::string& path);

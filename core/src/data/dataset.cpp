@@ -2,6 +2,7 @@
 #include "common.hpp"
 
 #include "f3/io/file_kind.hpp"
+#include "f3/platform/memory.hpp"
 #include "f3/nn/random.hpp"
 
 #include <algorithm>
@@ -110,11 +111,19 @@ template <class Value> Scale train_scale(const std::vector<Index>& rows, Value v
 
 } // namespace
 
+void check_data_memory(const std::string& source, Index samples, Index features, Index outputs) {
+    const auto bytes = static_cast<std::uint64_t>(samples) * static_cast<std::uint64_t>(features + outputs) * sizeof(float);
+    const std::string what = source + ": " + std::to_string(samples) + " samples of " + std::to_string(features) + " features and " +
+                             std::to_string(outputs) + " outputs (one per class)";
+    if (const std::string problem = memory_problem(bytes, what); !problem.empty()) throw DataError(problem);
+}
+
 void split_into(Dataset& data, const RawSamples& samples, const SplitOptions& options, const std::string& source) {
     check_test_fraction(options.test_fraction, source);
     const Index rows = samples.rows;
     const Index cols = samples.cols;
     if (rows < 2) throw DataError(source + ": needs at least 2 samples, found " + std::to_string(rows));
+    check_data_memory(source, rows, cols, data.outputs);
 
     std::vector<Index> order(static_cast<std::size_t>(rows));
     std::iota(order.begin(), order.end(), Index{0});

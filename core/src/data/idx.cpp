@@ -232,6 +232,8 @@ Dataset load_idx_folder(const std::string& folder) {
         return x;
     };
 
+    data_detail::check_data_memory(folder, static_cast<Index>(train_images.count) + test_images.count,
+                                   static_cast<Index>(train_images.rows) * train_images.cols, 10);
     Dataset data;
     data.name = data_detail::base_name(folder);
     data.task = Task::Classification;

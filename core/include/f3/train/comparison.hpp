@@ -23,6 +23,9 @@ public:
 
 // Every problem with this configuration on this data, one sentence each (empty: fine).
 std::vector<std::string> check_config(const TrainingConfig& config, const Dataset& data);
+// About how many bytes training `config` on `data` needs, the data set included: check_config
+// refuses what exceeds the memory limit (f3/platform/memory.hpp) before anything is allocated.
+std::uint64_t training_memory_bytes(const TrainingConfig& config, const Dataset& data);
 // Whether each rule can train each stage of `network` (FA needs a weight matrix to replace in every
 // stage above the first), one sentence per problem; check_config asks it of transformers.
 std::vector<std::string> check_rules_fit(const std::vector<RuleSpec>& rules, const Network& network);
