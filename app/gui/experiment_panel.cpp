@@ -43,8 +43,6 @@ QStringList rule_names_of(const std::vector<RuleSpec>& rules) {
     return names;
 }
 
-constexpr double kMaxExactInteger = 9007199254740992.0; // 2^53: what the file format stores exactly
-
 constexpr const char* kDenseChoice = "Fully connected";
 constexpr const char* kTransformerChoice = "Transformer";
 
@@ -120,7 +118,7 @@ ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
     csv_widgets_ = {csv_target_, csv_task_, data_form->labelForField(csv_target_), data_form->labelForField(csv_task_)};
     train_limit_ = new QDoubleSpinBox(data_box);
     train_limit_->setDecimals(0);
-    train_limit_->setRange(0, kMaxExactInteger);
+    train_limit_->setRange(0, static_cast<double>(limits::kMaxExactInteger));
     train_limit_->setSpecialValueText(tr("all"));
     data_form->addRow(tr("Training samples"), train_limit_);
     layout->addWidget(data_box);
@@ -259,7 +257,7 @@ ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
     seed_ = new QDoubleSpinBox(train_box);
     seed_->setObjectName("seed");
     seed_->setDecimals(0);
-    seed_->setRange(0, kMaxExactInteger);
+    seed_->setRange(0, static_cast<double>(limits::kMaxExactInteger));
     instrument_every_ = new QSpinBox(train_box);
     instrument_every_->setRange(1, 1000000000);
     instrument_every_->setToolTip(tr("Alignment angles and the timeline are measured on one step in this many"));
