@@ -227,7 +227,13 @@ ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
         box->setProperty("rule", rule);
         box->setToolTip(rule_explanation(rule));
         box->setProperty("explanation", rule_explanation(rule));
-        box->setStyleSheet(QString("QCheckBox { color: %1; font-weight: bold; }").arg(rule_colour(rule).name()));
+        // Only the weight is set (not a style sheet's whole font): the size follows the window's, as presenter mode scales it.
+        QFont bold;
+        bold.setBold(true);
+        box->setFont(bold);
+        QPalette palette = box->palette();
+        palette.setColor(QPalette::WindowText, rule_colour(rule));
+        box->setPalette(palette);
         rules_layout->addWidget(box, i / 3, i % 3);
         rule_boxes_ << box;
         ++i;

@@ -10,6 +10,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QTabWidget>
 #include <QTimer>
 #include <cstdio>
 #include <cstring>
@@ -73,8 +74,9 @@ int main(int argc, char** argv) {
     QCommandLineOption presenter_option("presenter", "Start in presenter mode (large fonts, full screen).");
     QCommandLineOption metrics_option("print-metrics",
                                       "With --screenshot: print each epoch's metrics, the sweep's run counts and the views' replot times as JSON lines.");
+    QCommandLineOption tab_option("tab", "Show the view (tab) number N, 0 first.", "N");
     QCommandLineOption sweep_option("sweep", "With --screenshot: run the sweep of the Sweep tab (the demo's, if it has one) instead of training.");
-    parser.addOptions({demo_option, epochs_option, screenshot_option, list_option, presenter_option, metrics_option, sweep_option});
+    parser.addOptions({demo_option, epochs_option, screenshot_option, list_option, presenter_option, metrics_option, sweep_option, tab_option});
     parser.addPositionalArgument("file", "An experiment file (.json) to open instead of a demo.", "[FILE]");
     parser.process(app);
     const QStringList files = parser.positionalArguments();
@@ -114,6 +116,15 @@ int main(int argc, char** argv) {
         window.offer_restore();
     }
     if (parser.isSet(presenter_option)) window.set_presenter_mode(true);
+    if (parser.isSet(tab_option)) {
+        bool ok = false;
+        const int tab = parser.value(tab_option).toInt(&ok);
+        if (!ok || tab < 0 || tab >= window.tabs()->count()) {
+            std::fprintf(stderr, "error: --tab expects a whole number from 0 to %d\n", window.tabs()->count() - 1);
+            return 2;
+        }
+        window.tabs()->setCurrentIndex(tab);
+    }
 
     if (parser.isSet(screenshot_option)) {
         const QString path = parser.value(screenshot_option);

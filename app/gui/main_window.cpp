@@ -139,6 +139,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     status_ = new QLabel(tr("Ready: choose an experiment and press Run (Space)."));
     notice_ = new QLabel;
     notice_->setStyleSheet("QLabel { color: #b00020; }");
+    // Long status lines are cut, never widen the window past a projector's screen.
+    for (QLabel* label : {status_, notice_}) label->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     statusBar()->addWidget(status_, 1);
     statusBar()->addPermanentWidget(notice_);
 
@@ -497,8 +499,10 @@ void MainWindow::restore_settings() {
 
 void MainWindow::save_settings() const {
     QSettings settings;
-    settings.setValue("window/geometry", saveGeometry());
-    settings.setValue("window/state", saveState());
+    if (!presenter_) { // presenter mode's full screen and hidden panels are not the window to restore
+        settings.setValue("window/geometry", saveGeometry());
+        settings.setValue("window/state", saveState());
+    }
     settings.setValue("window/presenter", presenter_);
 }
 
@@ -522,12 +526,12 @@ void MainWindow::build_views() {
     smoothing_->setRange(0, 99);
     smoothing_->setValue(qRound(loss_->smoothing() * 100));
     smoothing_->setMaximumWidth(220);
-    smoothing_->setToolTip(tr("Moving average of the per-batch curves (0: raw values). The raw values stay faint behind."));
+    smoothing_->setToolTip(tr("Moving average of the per-batch curves (0: raw values). The raw values stay faint behind.\n"
+                              "In a plot: drag to pan, wheel to zoom, double-click for the whole run, click a legend entry to hide it."));
     auto* smoothing_value = new QLabel(QString::number(loss_->smoothing(), 'f', 2));
     smoothing_row->addWidget(smoothing_);
     smoothing_row->addWidget(smoothing_value);
     smoothing_row->addStretch(1);
-    smoothing_row->addWidget(new QLabel(tr("<small>Drag to pan · wheel to zoom · double-click: whole run · click a legend entry to hide it</small>")));
     connect(smoothing_, &QSlider::valueChanged, this, [this, smoothing_value](int v) {
         smoothing_value->setText(QString::number(v / 100.0, 'f', 2));
         loss_->set_smoothing(v / 100.0);
@@ -538,6 +542,8 @@ void MainWindow::build_views() {
     grid->addWidget(metric_, 1, 1);
     grid->addWidget(alignment_, 2, 0);
     grid->addWidget(staleness_, 2, 1);
+    grid->setRowStretch(1, 1);
+    grid->setRowStretch(2, 1);
     tabs_->addTab(curves, tr("Learning curves"));
 
     auto* timeline_page = new QWidget;
@@ -1055,14 +1061,31 @@ void MainWindow::update_explanation() {
 }
 
 void MainWindow::set_presenter_mode(bool on) {
+    const bool changed = presenter_ != on; // the toolbar action calls back here once more
     presenter_ = on;
     QFont f = QApplication::font();
     f.setPointSizeF(f.pointSizeF() * (on ? 1.5 : 1.0));
     setFont(f);
     for (CurvePlot* p : {loss_, metric_, alignment_, staleness_, sweep_view_->curves_plot()}) p->set_line_width(on ? 3.2 : 1.6);
     for (QCustomPlot* p : findChildren<QCustomPlot*>()) set_plot_font(p, f);
-    if (on) showFullScreen();
-    else showNormal();
+    // The panels give their room to the plots; they come back as they were when presenter mode ends.
+    for (QDockWidget* dock : findChildren<QDockWidget*>()) {
+        if (!changed) break;
+        if (on) {
+            dock->setProperty("shownBeforePresenter", dock->isVisible());
+            dock->hide();
+        } else if (dock->property("shownBeforePresenter").toBool()) {
+            dock->show();
+        }
+    }
+    // The screen's available area first: full screen needs a window manager, a projector may have none.
+    if (on) {
+        setGeometry(screen()->availableGeometry());
+        showFullScreen();
+    } else {
+        showNormal();
+    }
+    if (on) statusBar()->showMessage(tr("Presenter mode: panels hidden, Esc or F11 to leave"), 8000);
     if (presenter_action_->isChecked() != on) presenter_action_->setChecked(on);
 }
 

@@ -44,9 +44,9 @@ void fit_ticks_to_size(QCustomPlot* plot, int width) {
             const QFontMetrics metrics(axis->tickLabelFont());
             const bool horizontal = axis->orientation() == Qt::Horizontal;
             // Room for a label like "-12.5" and a gap beside it, or for two lines of text.
-            const double room = horizontal ? 2.0 * metrics.horizontalAdvance("-12.5") : 2.5 * metrics.height();
+            const double room = horizontal ? 2.0 * metrics.horizontalAdvance("-12.5") : 2.0 * metrics.height();
             const double length = horizontal ? rect->width() : rect->height();
-            axis->ticker()->setTickCount(std::clamp(static_cast<int>(length / room), 2, 8));
+            axis->ticker()->setTickCount(std::clamp(static_cast<int>(length / room), 3, 8));
         }
     QCPLegend* legend = plot->legend;
     if (!legend || legend->layout() != plot->plotLayout() || legend->elementCount() == 0) return;
@@ -619,7 +619,7 @@ void NetworkDiagram::show_blocks(const Network& network, const QString& title) {
     note->setText(tr("One block per stage: each receives the rule's signal at its output and trains inside itself."));
     xAxis->setRange(-0.55, static_cast<double>(n) + 0.55);
     yAxis->setRange(-0.05, 1.15);
-    replot(QCustomPlot::rpQueuedReplot);
+    set_plot_font(this, font()); // labels at the window's size (presenter mode)
 }
 
 void NetworkDiagram::clear() {
@@ -680,7 +680,7 @@ void NetworkDiagram::show_network(const Network& network, const QString& title) 
     heading->setFont(QFont(font().family(), font().pointSize() + 1, QFont::Bold));
     xAxis->setRange(-0.4, static_cast<double>(widths.size()) - 0.6);
     yAxis->setRange(-0.2, 1.2);
-    replot(QCustomPlot::rpQueuedReplot);
+    set_plot_font(this, font()); // labels at the window's size (presenter mode)
 }
 
 // ---------------------------------------------------------------- MatrixHeatmap

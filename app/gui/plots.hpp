@@ -41,6 +41,8 @@ public:
     // Back to following the whole run after the user zoomed or panned (what a double-click does).
     void reset_view();
     bool follows_data() const { return !user_view_; }
+    // A long title or legend must not make the window wider than a projector's screen.
+    QSize minimumSizeHint() const override { return {160, 120}; }
     void clear_series();
     void set_title(const QString& title) { title_->setText(title); }
     // Shown in the middle of the plot while it has no data (says why it is empty).

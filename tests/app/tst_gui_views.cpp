@@ -7,7 +7,10 @@
 #include "main_window.hpp"
 #include "plots.hpp"
 
+#include <QCheckBox>
 #include <QComboBox>
+#include <QDockWidget>
+#include <QScreen>
 #include <QSlider>
 #include <QWheelEvent>
 #include <QMenuBar>
@@ -255,6 +258,55 @@ private slots:
         QCOMPARE(staleness->point_count("high:f3"), epochs_with_ages);
         for (int i = 0; i < staleness->graphCount(); ++i)
             for (const QCPGraphData& p : *staleness->graph(i)->data()) QCOMPARE(p.key, std::round(p.key)); // whole epochs
+    }
+
+    // Presenter mode: the window fits the screen, the panels give their room to the plots, every
+    // text scales and no two tick labels overlap.
+    void presenter_mode_fits_the_screen() {
+        MainWindow window;
+        window.set_interactive(false);
+        window.show();
+        window.load_setup(quick_spiral(2));
+        run_to_the_end(window);
+        auto* rule_box = window.experiment_panel()->findChild<QCheckBox*>("rule_bp");
+        const qreal normal = window.font().pointSizeF(), box_normal = rule_box->font().pointSizeF();
+        window.set_presenter_mode(true);
+        const QRect screen = window.screen()->geometry();
+        QTRY_VERIFY2_WITH_TIMEOUT(screen.contains(window.geometry()),
+                                  qPrintable(QString("window %1x%2 at %3,%4 on a %5x%6 screen")
+                                                 .arg(window.width()).arg(window.height()).arg(window.x()).arg(window.y())
+                                                 .arg(screen.width()).arg(screen.height())),
+                                  60000);
+        for (QDockWidget* dock : window.findChildren<QDockWidget*>()) QVERIFY(!dock->isVisible());
+        QVERIFY(rule_box->font().pointSizeF() > 1.4 * box_normal); // the panel's check boxes scale too
+        const QList<QCustomPlot*> plots = {window.loss_plot(), window.metric_plot(), window.alignment_plot(), window.staleness_plot()};
+        for (QCustomPlot* plot : plots) {
+            plot->replot();
+            for (QCPLayoutElement* element : plot->plotLayout()->elements(true))
+                if (auto* title = qobject_cast<QCPTextElement*>(element)) QVERIFY(title->font().pointSizeF() > 1.4 * normal);
+            QVERIFY(plot->legend->font().pointSizeF() > 1.4 * normal);
+            for (QCPAxis* axis : {plot->xAxis, plot->yAxis}) {
+                QVERIFY(axis->tickLabelFont().pointSizeF() > 1.4 * normal);
+                // Each label's extent along the axis, in pixels: none may reach into the next.
+                const QFontMetrics metrics(axis->tickLabelFont());
+                std::vector<std::pair<double, double>> extents;
+                const QVector<double> ticks = axis->tickVector();
+                const QVector<QString> labels = axis->tickVectorLabels();
+                for (int i = 0; i < ticks.size(); ++i) {
+                    if (!axis->range().contains(ticks[i])) continue;
+                    const double at = axis->coordToPixel(ticks[i]);
+                    const double half = axis->orientation() == Qt::Horizontal ? metrics.horizontalAdvance(labels[i]) / 2.0 : metrics.height() / 2.0;
+                    extents.emplace_back(at - half, at + half);
+                }
+                std::sort(extents.begin(), extents.end());
+                QVERIFY(extents.size() >= 2);
+                for (std::size_t i = 1; i < extents.size(); ++i) QVERIFY2(extents[i].first > extents[i - 1].second, qPrintable(plot->objectName()));
+            }
+        }
+        QVERIFY(window.timeline_plot()->yAxis->tickLabelFont().pointSizeF() > 1.4 * normal);
+        window.set_presenter_mode(false);
+        QVERIFY(window.findChild<QDockWidget*>("experimentDock")->isVisible()); // the panels come back
+        QCOMPARE(rule_box->font().pointSizeF(), box_normal);
     }
 };
 
