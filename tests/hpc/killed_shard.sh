@@ -9,26 +9,29 @@ CLI=$1 SRC=$2 WORK=$3
 rm -rf "$WORK"
 mkdir -p "$WORK"
 part="$WORK/part-1.json"
-# 11 runs of about 3 s each on one core: the first save (after 10 s) comes well before the end, even
-# on a machine a few times faster.
-shard=(sweep --config "$sweep_config" --epochs 80 --seeds 6 --shard 1/4 --jobs 1 --save "$part")
 runs=11
-
 done_runs() { "$CLI" status "$part" 2> /dev/null | sed -n 's/.*, done: \([0-9]*\),.*/\1/p'; }
-"$CLI" "${shard[@]}" > "$WORK/killed.out" 2> "$WORK/killed.err" &
-sweep=$!
-deadline=$(($(date +%s) + 600))
-until [ "$(done_runs)" -gt 0 ] 2> /dev/null; do
-    kill -0 "$sweep" 2> /dev/null || fail "the shard ended before it saved a run: $(cat "$WORK/killed.err")"
-    [ "$(date +%s)" -lt "$deadline" ] || fail "no run saved in 600 s"
-    sleep 0.2
+
+# The sweep saves every 10 s, so the kill lands mid-way only if the shard outlasts its first save.
+# How long 11 runs take depends on the machine: start short and double the epochs until a kill
+# finds the shard with some but not all of its runs saved (a state, not a guess of speed).
+epochs=40
+while :; do
+    shard=(sweep --config "$sweep_config" --epochs "$epochs" --seeds 6 --shard 1/4 --jobs 1 --save "$part")
+    rm -f "$part"
+    "$CLI" "${shard[@]}" > "$WORK/killed.out" 2> "$WORK/killed.err" &
+    sweep=$!
+    until [ "$(done_runs)" -gt 0 ] 2> /dev/null || ! kill -0 "$sweep" 2> /dev/null; do sleep 0.2; done
+    kill -KILL "$sweep" 2> /dev/null || true
+    wait "$sweep" 2> /dev/null || true
+    saved=$(done_runs)
+    [ -n "$saved" ] && [ "$saved" -gt 0 ] && [ "$saved" -lt $runs ] && break
+    [ "$epochs" -lt 10240 ] || fail "no kill landed mid-way, even at $epochs epochs: $(cat "$WORK/killed.err")"
+    echo "the shard of $epochs epochs ended before it was killed mid-way; trying longer runs"
+    epochs=$((epochs * 2))
 done
-kill -KILL "$sweep"
-wait "$sweep" 2> /dev/null || true
 cp "$part" "$WORK/killed.json"
-saved=$(done_runs)
 echo "killed after $saved saved runs; $(count_run_lines "$WORK/killed.out") were printed"
-[ "$saved" -lt $runs ] || fail "the shard had finished before it was killed: make its runs longer"
 
 "$CLI" "${shard[@]}" > "$WORK/resumed.out" 2> "$WORK/resumed.err" || fail "resuming failed: $(cat "$WORK/resumed.err")"
 grep -q "resuming: $saved of $runs runs are in the file" "$WORK/resumed.err" || fail "the resumed shard did not keep the saved runs: $(cat "$WORK/resumed.err")"
