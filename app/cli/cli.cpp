@@ -85,8 +85,8 @@ data:
   --dataset SRC        toy set (spiral, xor, circles, gaussians, moons, checkerboard, sine, friedman1),
                        fashion-mnist, idx:DIR (MNIST-format folder) or csv:FILE
   --target COL         CSV target column (default: the last one)
-  --task KIND          CSV task: classification, regression or auto (default: classification when the
-                       target is text or at most 50 whole numbers each in 2+ rows, else regression)
+  --task KIND          CSV task: classification, regression or auto (the default: classification when
+                       the target is text or at most 50 whole numbers each in 2+ rows, else regression)
   --size N --noise X   toy sets: sample count (default 1000) and noise (default 0.1)
   --train-limit N      train on the first N training samples only
 network:
@@ -407,7 +407,7 @@ private:
 Experiment experiment_from(const Args& args, std::ostream& err) {
     // Before any data set is read: loaders check their size against it.
     const double max_memory_gib = args.has("max-memory") ? parse_number<double>("max-memory", args.get("max-memory")) : 0.0;
-    if (max_memory_gib < 0.0) throw UsageError("--max-memory must be a positive number of GiB");
+    if (args.has("max-memory") && !(max_memory_gib > 0.0)) throw UsageError("--max-memory must be a positive number of GiB");
     set_memory_limit_bytes(static_cast<std::uint64_t>(std::min(max_memory_gib, 1e9) * (1 << 30)));
     Experiment experiment;
     if (args.has("config")) {
@@ -677,9 +677,9 @@ int sweep(const std::vector<std::string>& argv, std::ostream& out, std::ostream&
     SweepRunner runner(experiment, spec);
     const Task task = runner.task();
     if (args.has("save")) {
-        const std::size_t bound = sweep_file_bytes_bound(spec, sweep_config(experiment.training, spec, 0, 0).rules.size(), experiment.training.epochs);
+        const std::size_t bound = sweep_file_bytes_bound(run_total, sweep_config(experiment.training, spec, 0, 0).rules.size(), experiment.training.epochs);
         if (bound > json::kMaxBytes)
-            throw UsageError("--save: " + std::to_string(spec.run_count()) + " runs could take up to " + std::to_string(bound >> 20) +
+            throw UsageError("--save: " + std::to_string(run_total) + " runs could take up to " + std::to_string(bound >> 20) +
                              " MiB, more than an experiment file may hold (" + std::to_string(json::kMaxBytes >> 20) +
                              " MiB); use --csv, or fewer runs or epochs");
     }

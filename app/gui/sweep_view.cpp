@@ -609,7 +609,7 @@ bool SweepView::start(const Experiment& base) {
         return false;
     }
     // Results live in the experiment file (and its autosave): they must fit one.
-    if (const std::size_t bound = sweep_file_bytes_bound(spec, sweep_config(base.training, spec, 0, 0).rules.size(), base.training.epochs);
+    if (const std::size_t bound = sweep_file_bytes_bound(spec.run_count(), sweep_config(base.training, spec, 0, 0).rules.size(), base.training.epochs);
         bound > json::kMaxBytes) {
         problem_->setText(tr("%1 runs could take up to %2 MiB in the experiment file, more than it may hold (%3 MiB): use fewer "
                              "runs or epochs, or f3studio-cli sweep --csv.")

@@ -279,6 +279,7 @@ private slots:
         QTest::newRow("unknown dataset") << QStringList{"train", "--dataset", "mnist2", "--layers", "4", "--epochs", "1"} << "mnist2";
         QTest::newRow("missing csv") << QStringList{"train", "--dataset", "csv:/nonexistent/x.csv", "--layers", "4", "--epochs", "1"} << "x.csv";
         QTest::newRow("missing idx") << QStringList{"train", "--dataset", "idx:/nonexistent", "--layers", "4", "--epochs", "1"} << "nonexistent";
+        QTest::newRow("zero memory limit") << (base + QStringList{"--max-memory", "0"}) << "--max-memory must be a positive number";
         QTest::newRow("zero train limit") << (base + QStringList{"--train-limit", "0"}) << "--train-limit";
         // Experiment files store numbers as doubles: above 2^53 a saved seed would come back changed.
         QTest::newRow("seed above 2^53") << (base + QStringList{"--seed", "9007199254740993"})

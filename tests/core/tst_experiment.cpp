@@ -637,6 +637,11 @@ private slots:
         QVERIFY(!errorOf<ExperimentError>([&] { save_experiment_atomically(Experiment{}, dir.filePath("taken.json").toStdString()); }).empty());
         QCOMPARE(readFile(path), std::string("old bytes"));
         QCOMPARE(filesIn(dir.path()), QStringList{"kept.json"});
+        // Larger than any reader takes (a merge of many shards can be): refused, the old file kept.
+        Experiment huge;
+        huge.description.assign(json::kMaxBytes, 'x');
+        QVERIFY(contains(errorOf<ExperimentError>([&] { save_experiment_atomically(huge, path); }), "more than an experiment file may hold"));
+        QCOMPARE(readFile(path), std::string("old bytes"));
     }
 
     // A save never replaces a FIFO, a device or a directory (nor one behind a symbolic link) with a

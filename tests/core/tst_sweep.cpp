@@ -554,7 +554,7 @@ private slots:
         Experiment without_runs = experiment;
         without_runs.sweep_runs.clear();
         QVERIFY(to_json(experiment).size() - to_json(without_runs).size() <
-                sweep_file_bytes_bound(spec, 3, experiment.training.epochs) * experiment.sweep_runs.size() / spec.run_count());
+                sweep_file_bytes_bound(experiment.sweep_runs.size(), 3, experiment.training.epochs));
         // A run that took no measurable time still reads back (found by fuzz_experiment).
         experiment.sweep_runs[0].seconds = 0.0;
         QCOMPARE(parse_experiment(to_json(experiment), "sweep.json", nullptr).sweep_runs[0].seconds, 0.0);

@@ -751,19 +751,25 @@ Experiment load_experiment(const std::string& path, std::vector<std::string>* wa
 }
 
 void save_experiment_atomically(const Experiment& experiment, const std::string& path) {
+    const std::string text = to_json(experiment);
+    // A larger file would be refused by every reader, this one included: keep what is at `path`.
+    if (text.size() > json::kMaxBytes)
+        throw ExperimentError(path + ": not saved: the experiment takes " + std::to_string(text.size() >> 20) +
+                              " MiB, more than an experiment file may hold (" + std::to_string(json::kMaxBytes >> 20) +
+                              " MiB); use fewer runs or epochs (a sweep's --csv has no limit)");
     try {
-        write_file_atomically(path, to_json(experiment));
+        write_file_atomically(path, text);
     } catch (const FileError& e) {
         throw ExperimentError(e.what());
     }
 }
 
-std::size_t sweep_file_bytes_bound(const SweepSpec& spec, std::size_t rules, int epochs) {
+std::size_t sweep_file_bytes_bound(std::size_t runs, std::size_t rules, int epochs) {
     // Per run: its keys and indices, then per rule its name and, per epoch, each column's number
     // (at most 24 characters and a separator, as json::write prints doubles).
     constexpr std::size_t kRun = 300, kRule = 60, kNumber = 26;
     const std::size_t per_rule = kRule + static_cast<std::size_t>(std::max(0, epochs)) * kSweepColumns.size() * kNumber;
-    return spec.run_count() * (kRun + rules * per_rule);
+    return runs * (kRun + rules * per_rule);
 }
 
 Dataset load_experiment_data(const Experiment& experiment) {

@@ -64,10 +64,10 @@ Experiment load_experiment(const std::string& path, std::vector<std::string>* wa
 // file is removed, the previous file is untouched and ExperimentError is thrown.
 void save_experiment_atomically(const Experiment& experiment, const std::string& path);
 
-// An upper bound of the bytes that the runs of `spec` add to an experiment file when each run has
-// `rules` rules and `epochs` epochs. Files over json::kMaxBytes cannot be read back, so a sweep
-// whose bound exceeds it cannot be saved.
-std::size_t sweep_file_bytes_bound(const SweepSpec& spec, std::size_t rules, int epochs);
+// An upper bound of the bytes that `runs` sweep runs add to an experiment file when each run has
+// `rules` rules and `epochs` epochs. Files over json::kMaxBytes cannot be read back (saving one is
+// refused), so a sweep whose bound exceeds it is refused before it trains.
+std::size_t sweep_file_bytes_bound(std::size_t runs, std::size_t rules, int epochs);
 
 // The experiment's data set with only its first train_limit training samples.
 Dataset load_experiment_data(const Experiment& experiment);
