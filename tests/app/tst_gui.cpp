@@ -415,6 +415,10 @@ private slots:
         QVERIFY(!view->findChild<QPushButton*>("sweepRun")->isEnabled());
         set_sweep_controls(view, {"width", "width"}, {"4,8", "16"}, 2);
         QVERIFY(view->problem().contains("width is chosen twice"));
+        // Typed to the last keystroke: 1e17:1e17 used to loop for ever (++v no longer changes v there).
+        set_sweep_controls(view, {"width"}, {"1e17:1e17"}, 1);
+        QVERIFY2(view->problem().contains("beyond what a whole-number setting holds"), qPrintable(view->problem()));
+        QVERIFY(!view->findChild<QPushButton*>("sweepRun")->isEnabled());
         set_sweep_controls(view, {"batch"}, {"8,0"}, 1);
         QVERIFY(view->problem().isEmpty()); // per-point problems need the data: found when the sweep starts
         QSignalSpy finished(view, &SweepView::sweepFinished);
