@@ -71,7 +71,7 @@ int main(int argc, char** argv) {
     QCommandLineOption epochs_option("epochs", "Train the demo for N epochs.", "N");
     QCommandLineOption screenshot_option("screenshot", "Run the demo, save the window to FILE.png and exit.", "FILE");
     QCommandLineOption list_option("list-demos", "Print the built-in demos, one a line.");
-    QCommandLineOption presenter_option("presenter", "Start in presenter mode (large fonts, full screen).");
+    QCommandLineOption presenter_option("presenter", "Start in presenter mode (large fonts, full screen, panels hidden).");
     QCommandLineOption metrics_option("print-metrics",
                                       "With --screenshot: print each epoch's metrics, the sweep's run counts and the views' replot times as JSON lines.");
     QCommandLineOption tab_option("tab", "Show the view (tab) number N, 0 first.", "N");

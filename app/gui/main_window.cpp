@@ -70,7 +70,7 @@ const char* kPlotHelp[] = {
     "for the output error. DRTP and F³: a layer updates right after its own forward step and can take the next batch "
     "while the layers above are still busy.</p>",
     // Boundary
-    "<h3>Decision regions</h3><p>For 2-D data: the class each rule's network predicts at every point (pale = unsure), with "
+    "<h3>Decision regions</h3><p>For classes with two input features: the class each rule's network predicts at every point (pale = unsure), with "
     "the training points. For 1-D regression: each rule's fitted curve over the data.</p>",
     // Network
     "<h3>Network</h3><p>Weights of one rule's network: red positive, blue negative, stronger colour and width = larger "
