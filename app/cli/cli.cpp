@@ -277,8 +277,7 @@ void apply_flags(const Args& args, Experiment& experiment) {
     if (args.has("target")) data.target = args.get("target");
     if (args.has("task")) {
         try {
-            const std::string task = args.get("task");
-            data.csv_task = task == kInferredTask ? std::nullopt : std::optional<Task>(parse_task(task));
+            data.csv_task = parse_csv_task(args.get("task"));
         } catch (const NameError& e) {
             throw UsageError(std::string("--task: ") + e.what());
         }

@@ -55,9 +55,6 @@ constexpr double kDefaultSamplesPerSecond = 20000.0;
 // keeps one copy per rule and per snapshot, and a typo (heads 4096) would take gigabytes.
 constexpr double kMaxAppParameters = 50e6;
 
-// A built-in toy set (drawn from size, noise and seed) rather than Fashion-MNIST or a file.
-bool is_toy(const QString& source) { return !source.contains(':') && source != "fashion-mnist"; }
-
 // Parameters of a vision transformer, counted from its shape without building it.
 // Multiply-adds of one training step per sample: forward, the signals sent down and the updates.
 double training_cost_per_sample(const Network& network) {
@@ -365,7 +362,7 @@ QString ExperimentPanel::dataset_source() const {
 
 void ExperimentPanel::update_visibility() {
     const QString source = dataset_source();
-    const bool toy = is_toy(source);
+    const bool toy = is_toy_source(source.toStdString());
     for (auto* w : std::as_const(toy_widgets_)) w->setVisible(toy);
     for (auto* w : std::as_const(csv_widgets_))
         if (w) w->setVisible(source.startsWith("csv:"));
@@ -419,8 +416,7 @@ Experiment ExperimentPanel::setup() const {
     s.training.rules.clear();
     s.dataset.source = dataset_source().toStdString();
     s.dataset.target = csv_target_->text().trimmed().toStdString();
-    const std::string task = csv_task_->currentText().toStdString();
-    s.dataset.csv_task = task == kInferredTask ? std::nullopt : std::optional<Task>(parse_task(task));
+    s.dataset.csv_task = parse_csv_task(csv_task_->currentText().toStdString());
     s.dataset.toy.size = size_->value() == shown_.size ? base_.dataset.toy.size : size_->value();
     s.dataset.toy.noise = noise_->value() == shown_.noise ? base_.dataset.toy.noise : noise_->value() / 100.0;
     s.dataset.toy.seed = data_seed_follows_ ? static_cast<std::uint64_t>(seed_->value()) : base_.dataset.toy.seed;
@@ -466,7 +462,7 @@ void ExperimentPanel::set_setup(const Experiment& s) {
         dataset_->setCurrentText(source);
     }
     csv_target_->setText(QString::fromStdString(s.dataset.target));
-    csv_task_->setCurrentText(QString::fromStdString(s.dataset.csv_task ? to_string(*s.dataset.csv_task) : kInferredTask));
+    csv_task_->setCurrentText(QString::fromStdString(csv_task_name(s.dataset.csv_task)));
     size_->setValue(s.dataset.toy.size);
     noise_->setValue(qRound(s.dataset.toy.noise * 100));
     train_limit_->setValue(static_cast<double>(s.train_limit));
@@ -516,7 +512,7 @@ QStringList ExperimentPanel::problems() const {
         list << tr("choose a file for the data set");
     // check_config needs only the task and the sample count: a shape-only stand-in avoids loading data.
     Dataset shape;
-    const bool toy = is_toy(source);
+    const bool toy = is_toy_source(source.toStdString());
     const ToyShape toy_set = toy ? toy_shape(source.toStdString()) : ToyShape{};
     shape.task = (toy_set.task == Task::Regression || (source.startsWith("csv:") && s.dataset.csv_task == Task::Regression))
                      ? Task::Regression

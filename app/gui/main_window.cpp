@@ -956,7 +956,7 @@ void MainWindow::show_data_preview() {
     const Experiment setup = panel_->setup();
     const DatasetSpec& d = setup.dataset;
     const std::string source = d.source;
-    const bool toy = source.rfind("idx:", 0) != 0 && source.rfind("csv:", 0) != 0 && source != "fashion-mnist";
+    const bool toy = is_toy_source(source);
     // Toy sets are drawn in microseconds and CSV files are small; image sets are never 2-D.
     const std::string key = source + '\n' + d.target + '\n' + std::to_string(d.csv_task ? static_cast<int>(*d.csv_task) : -1) + '\n' +
                             std::to_string(d.toy.size) + '\n' + std::to_string(d.toy.noise) + '\n' + std::to_string(d.toy.seed) + '\n' +

@@ -125,6 +125,16 @@ class TestExperiment : public QObject {
 private slots:
     // ---- JSON ----
 
+    // One diff for every "which setting differs" message (sweep resume, shards, merge).
+    void json_differences_name_their_paths() {
+        const json::Value a = json::parse(R"({"lr": 1, "net": {"hidden": [{"w": 4}, {"w": 8}], "head": "auto"}, "only_a": 1})");
+        const json::Value b = json::parse(R"({"lr": 2, "net": {"hidden": [{"w": 4}, {"w": 9}], "head": "auto"}, "only_b": 1})");
+        QCOMPARE(json::differing_paths(a, b), (std::vector<std::string>{"lr", "net.hidden[1].w", "only_a", "only_b"}));
+        QVERIFY(json::differing_paths(a, a).empty());
+        const json::Value longer = json::parse(R"({"lr": 1, "net": {"hidden": [{"w": 4}], "head": "auto"}, "only_a": 1})");
+        QCOMPARE(json::differing_paths(a, longer), std::vector<std::string>{"net.hidden"});
+    }
+
     void json_reads_every_kind_of_value() {
         const json::Value v = json::parse("\xef\xbb\xbf {\"z\": [1, -0.5e-3, 0, -0, 1E+2, true, false, null],\r\n"
                                           " \"a\": \"q\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\\ud83d\\ude00\", \"m\": {}, \"e\": []}\n");

@@ -223,6 +223,10 @@ bool strip_prefix(const std::string& source, const std::string& prefix, std::str
 
 } // namespace
 
+bool is_toy_source(const std::string& source) {
+    return source != kFashionMnistName && source.rfind(kIdxPrefix, 0) != 0 && source.rfind(kCsvPrefix, 0) != 0;
+}
+
 bool depends_on_seed(const DatasetSpec& spec) {
     return spec.source != kFashionMnistName && spec.source.rfind(kIdxPrefix, 0) != 0; // IDX sets come split
 }

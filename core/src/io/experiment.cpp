@@ -505,7 +505,7 @@ Experiment read_experiment(Reader& reader, const Value& document) {
         if (const Value* task = s.get("task")) {
             try {
                 const std::string name = reader.string(*task, s.path_of("task"));
-                e.dataset.csv_task = name == kInferredTask ? std::nullopt : std::optional<Task>(parse_task(name));
+                e.dataset.csv_task = parse_csv_task(name);
             } catch (const NameError& error) {
                 reader.fail(s.path_of("task"), error.what());
             }
@@ -683,7 +683,7 @@ std::string to_json(const Experiment& e) {
         {"dataset", json::Object{
                         {"source", e.dataset.source},
                         {"target", e.dataset.target},
-                        {"task", e.dataset.csv_task ? to_string(*e.dataset.csv_task) : kInferredTask},
+                        {"task", csv_task_name(e.dataset.csv_task)},
                         {"size", e.dataset.toy.size},
                         {"noise", e.dataset.toy.noise},
                         {"seed", e.dataset.toy.seed},
@@ -788,7 +788,10 @@ Head default_head(Task task) { return task == Task::Regression ? Head::LinearMse
 
 std::string to_string(Task task) { return task == Task::Regression ? "regression" : "classification"; }
 
-Task parse_task(std::string_view name) {
+std::string csv_task_name(const std::optional<Task>& task) { return task ? to_string(*task) : kInferredTask; }
+
+std::optional<Task> parse_csv_task(std::string_view name) {
+    if (name == kInferredTask) return std::nullopt;
     if (name == "classification") return Task::Classification;
     if (name == "regression") return Task::Regression;
     throw NameError("unknown task '" + std::string(name) + "' (valid: classification, regression, " + kInferredTask + ")");

@@ -468,6 +468,34 @@ const Value* Value::find(std::string_view key) const {
 
 Value parse(std::string_view text) { return Parser(text).document(); }
 
+namespace {
+void collect_differences(const Value& a, const Value& b, const std::string& path, std::vector<std::string>& out) {
+    if (a == b) return;
+    if (a.type() == Type::Array && b.type() == Type::Array && a.as_array().size() == b.as_array().size()) {
+        for (std::size_t i = 0; i < a.as_array().size(); ++i)
+            collect_differences(a.as_array()[i], b.as_array()[i], path + "[" + std::to_string(i) + "]", out);
+        return;
+    }
+    if (a.type() != Type::Object || b.type() != Type::Object) {
+        out.push_back(path);
+        return;
+    }
+    const auto key_path = [&](const std::string& key) { return path.empty() ? key : path + "." + key; };
+    for (const auto& [key, value] : a.as_object()) {
+        if (const Value* other = b.find(key)) collect_differences(value, *other, key_path(key), out);
+        else out.push_back(key_path(key));
+    }
+    for (const auto& [key, value] : b.as_object())
+        if (!a.find(key)) out.push_back(key_path(key));
+}
+} // namespace
+
+std::vector<std::string> differing_paths(const Value& a, const Value& b) {
+    std::vector<std::string> out;
+    collect_differences(a, b, "", out);
+    return out;
+}
+
 std::string quoted(std::string_view text) {
     std::string out;
     write_string(out, text);

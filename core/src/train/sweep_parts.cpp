@@ -31,29 +31,10 @@ bool same_epoch(const EpochMetrics& a, const EpochMetrics& b) {
     });
 }
 
-std::string member_path(const std::string& path, const std::string& key) { return path.empty() ? key : path + "." + key; }
-
-// The first key path where two JSON documents differ (empty: equal).
-std::string first_difference(const json::Value& a, const json::Value& b, const std::string& path) {
-    if (a.type() != b.type()) return path;
-    if (a.type() == json::Type::Object) {
-        for (const auto& [key, value] : a.as_object()) {
-            const json::Value* other = b.find(key);
-            if (!other) return member_path(path, key);
-            if (auto found = first_difference(value, *other, member_path(path, key)); !found.empty()) return found;
-        }
-        for (const auto& [key, value] : b.as_object())
-            if (!a.find(key)) return member_path(path, key);
-        return {};
-    }
-    if (a.type() == json::Type::Array) {
-        const auto &x = a.as_array(), &y = b.as_array();
-        if (x.size() != y.size()) return path;
-        for (std::size_t i = 0; i < x.size(); ++i)
-            if (auto found = first_difference(x[i], y[i], path + "[" + std::to_string(i) + "]"); !found.empty()) return found;
-        return {};
-    }
-    return a == b ? std::string() : path;
+// The first key path where two documents differ (empty: equal).
+std::string first_difference(const json::Value& a, const json::Value& b) {
+    const std::vector<std::string> paths = json::differing_paths(a, b);
+    return paths.empty() ? std::string() : paths.front();
 }
 
 json::Value settings_json(Experiment e) {
@@ -109,7 +90,7 @@ bool same_results(const SweepRun& a, const SweepRun& b) {
 }
 
 std::string first_difference(const Experiment& a, const Experiment& b) {
-    return first_difference(settings_json(a), settings_json(b), "");
+    return first_difference(settings_json(a), settings_json(b));
 }
 
 SweepMerge merge_sweep_parts(const std::vector<std::pair<std::string, Experiment>>& parts) {
@@ -119,7 +100,7 @@ SweepMerge merge_sweep_parts(const std::vector<std::pair<std::string, Experiment
     const auto& [first_name, first] = parts.front();
     const json::Value settings = settings_json(first);
     for (const auto& [name, experiment] : parts)
-        if (const std::string key = first_difference(settings, settings_json(experiment), ""); !key.empty())
+        if (const std::string key = first_difference(settings, settings_json(experiment)); !key.empty())
             throw SweepMergeError(name + ": not a part of the same sweep as " + first_name + ": " + key + " differs");
 
     const SweepSpec& spec = *first.sweep;

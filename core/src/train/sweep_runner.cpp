@@ -39,29 +39,10 @@ json::Value training_settings(Experiment e) {
     return json::parse(to_json(e));
 }
 
-// The key paths under `path` where `a` and `b` differ (a whole array counts as one value).
-void differing_keys(const json::Value& a, const json::Value& b, const std::string& path, std::vector<std::string>& out) {
-    if (a == b) return;
-    if (a.type() != json::Type::Object || b.type() != json::Type::Object) {
-        out.push_back(path);
-        return;
-    }
-    const auto key_path = [&](const std::string& key) { return path.empty() ? key : path + "." + key; };
-    for (const auto& [key, value] : a.as_object()) {
-        const json::Value* other = b.find(key);
-        if (other) differing_keys(value, *other, key_path(key), out);
-        else out.push_back(key_path(key));
-    }
-    for (const auto& [key, value] : b.as_object())
-        if (!a.find(key)) out.push_back(key_path(key));
-}
-
 } // namespace
 
 std::vector<std::string> changed_training_settings(const Experiment& a, const Experiment& b) {
-    std::vector<std::string> changed;
-    differing_keys(training_settings(a), training_settings(b), "", changed);
-    return changed;
+    return json::differing_paths(training_settings(a), training_settings(b));
 }
 
 bool same_training_settings(const Experiment& a, const Experiment& b) { return changed_training_settings(a, b).empty(); }

@@ -60,6 +60,9 @@ struct ToyShape {
     int inputs = 0, outputs = 0;
 };
 ToyShape toy_shape(const std::string& name);
+// Whether a data set source names a built-in toy set (drawn from size, noise and seed) rather than
+// Fashion-MNIST, an idx: folder or a csv: file.
+bool is_toy_source(const std::string& source);
 // Friedman #1's noise-free target of ten features x[0..9] (only x[0..4] matter).
 double friedman1(const double* x);
 

@@ -79,8 +79,10 @@ TrainingConfig training_config_for(const Experiment& experiment, const Dataset& 
 Head default_head(Task task);
 // "classification" / "regression" (Task lives in data.hpp, not in names.hpp's config enums).
 std::string to_string(Task task);
-// A CSV task left to inference, in files ("task": "auto") and on the command line (--task auto).
+// A CSV's task: classification, regression, or "auto" (no value: inferred from the target column),
+// in files, on the command line and in the app alike.
 inline constexpr const char* kInferredTask = "auto";
-Task parse_task(std::string_view name); // NameError for anything else
+std::optional<Task> parse_csv_task(std::string_view name); // NameError for anything else
+std::string csv_task_name(const std::optional<Task>& task);
 
 } // namespace f3

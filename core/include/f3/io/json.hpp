@@ -86,5 +86,9 @@ std::string write(const Value& value);
 std::string number_text(double value);
 // A string as a JSON string literal, quotes and escapes included.
 std::string quoted(std::string_view text);
+// The paths ("optimizer.learning_rate", "network.hidden[1].width") where two documents differ, in
+// a's key order, then keys only b has; objects key by key, arrays of one length element by element,
+// anything else as one value. Empty: equal.
+std::vector<std::string> differing_paths(const Value& a, const Value& b);
 
 } // namespace f3::json
