@@ -393,7 +393,7 @@ void MainWindow::autosave() {
     QDir().mkpath(autosave_folder());
     if (!own_autosave_lock().isLocked()) own_autosave_lock().tryLock(0);
     try {
-        write_file_atomically(autosave_path().toStdString(), to_json(current_experiment())); // as it is, description too
+        save_experiment_atomically(current_experiment(), autosave_path().toStdString()); // as it is, description too
     } catch (const std::exception& error) {
         statusBar()->showMessage(tr("Autosave failed: %1").arg(QString::fromStdString(error.what())), 6000);
     }

@@ -631,6 +631,16 @@ private slots:
         QCOMPARE(e.dataset.source, std::string("csv:data/line.csv")); // kept as written
         QCOMPARE(load_experiment_data(e).train_size() + load_experiment_data(e).test_size(), Index{5});
         QVERIFY(!contains(to_json(e), dir.path().toStdString())); // and saved as written
+        save_experiment_atomically(e, path);
+        QCOMPARE(load_experiment(path, nullptr).dataset.source, std::string("csv:data/line.csv"));
+
+        // Saved into another folder, the path is rewritten to reach the same data from there.
+        QVERIFY(QDir(dir.path()).mkpath("copies/deeper"));
+        const std::string copy = dir.filePath("copies/deeper/line.json").toStdString();
+        save_experiment_atomically(e, copy);
+        const Experiment moved = load_experiment(copy, nullptr);
+        QCOMPARE(moved.dataset.source, std::string("csv:../../lesson/data/line.csv"));
+        QCOMPARE(load_experiment_data(moved).train_y, load_experiment_data(e).train_y);
     }
 
     // ---- Saving ----

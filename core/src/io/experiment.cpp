@@ -750,8 +750,30 @@ Experiment load_experiment(const std::string& path, std::vector<std::string>* wa
     return experiment;
 }
 
+namespace {
+// A relative csv:/idx: path starts at the file's folder (the working directory for one typed on the
+// command line). Saved into another folder it would name other data: it is rewritten to lead to
+// the same data from there, or made absolute where no relative path does.
+Experiment with_data_path_for(Experiment e, const std::string& path) {
+    namespace fs = std::filesystem;
+    std::string& source = e.dataset.source;
+    const std::string prefix = source.substr(0, 4);
+    if (prefix != "csv:" && prefix != "idx:") return e;
+    const fs::path data(source.substr(4));
+    std::error_code ec;
+    const fs::path from = fs::absolute(e.dataset.folder.empty() ? fs::path(".") : fs::path(e.dataset.folder), ec);
+    const fs::path to = fs::absolute(fs::path(path).parent_path(), ec);
+    if (data.is_absolute() || data.empty() || ec || from.lexically_normal() == to.lexically_normal()) return e;
+    const fs::path target = (from / data).lexically_normal();
+    const fs::path relative = target.lexically_relative(to.lexically_normal());
+    source = prefix + (relative.empty() ? target : relative).generic_string();
+    e.dataset.folder = to.string();
+    return e;
+}
+} // namespace
+
 void save_experiment_atomically(const Experiment& experiment, const std::string& path) {
-    const std::string text = to_json(experiment);
+    const std::string text = to_json(with_data_path_for(experiment, path));
     // A larger file would be refused by every reader, this one included: keep what is at `path`.
     if (text.size() > json::kMaxBytes)
         throw ExperimentError(path + ": not saved: the experiment takes " + std::to_string(text.size() >> 20) +
