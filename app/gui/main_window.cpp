@@ -33,6 +33,7 @@
 #include <QLabel>
 #include <QScreen>
 #include <QScrollArea>
+#include <QKeyEvent>
 #include <QShortcut>
 #include <QSlider>
 #include <QSpinBox>
@@ -249,6 +250,30 @@ void MainWindow::build_menus() {
     table_export(tr("Sweep runs per rule and epoch (CSV)…"), [this] { return sweep_csv(sweep_view_->spec(), sweep_view_->runs()); });
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+    build_view_and_help_menus();
+}
+
+// Panels and the toolbar come back from View (Qt's own toggle actions), not only from a right-click.
+void MainWindow::build_view_and_help_menus() {
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    for (QDockWidget* dock : findChildren<QDockWidget*>()) view->addAction(dock->toggleViewAction());
+    for (QToolBar* bar : findChildren<QToolBar*>()) view->addAction(bar->toggleViewAction());
+    view->addSeparator();
+    view->addAction(log_action_);
+    view->addAction(presenter_action_);
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&What am I looking at?"), QKeySequence::HelpContents, this, [this] {
+        auto* dock = findChild<QDockWidget*>("helpDock");
+        dock->show();
+        dock->raise();
+    });
+    help->addAction(tr("&About F3 Studio"), this, [this] {
+        QMessageBox::about(this, tr("About F3 Studio"),
+                           tr("<p><b>F3 Studio</b> %1</p><p>Watch neural networks learn with backprop, FA, DFA, DRTP, "
+                              "F³ and shallow learning, side by side.</p><p>F³: Flügel et al., \"Feed-Forward "
+                              "Optimization With Delayed Feedback for Neural Network Training\", ICONIP 2024.</p>")
+                               .arg(QApplication::applicationVersion()));
+    });
 }
 
 void MainWindow::report_problem(const QString& title, const QString& text) {
@@ -435,6 +460,16 @@ void MainWindow::offer_restore() {
         if (QFile::exists(autosave_path())) QFile::remove(path);
         return;
     }
+}
+
+// Space runs or pauses, Right steps one batch, but only when the focused widget has no use for the
+// key: a key press reaches the window only if no child took it. (A shortcut would take Space from a
+// focused check box or button, so pressing Space on a rule's box started training.)
+void MainWindow::keyPressEvent(QKeyEvent* event) {
+    if (event->modifiers() != Qt::NoModifier) return QMainWindow::keyPressEvent(event);
+    if (event->key() == Qt::Key_Space) toggle_run();
+    else if (event->key() == Qt::Key_Right) step_batch();
+    else QMainWindow::keyPressEvent(event);
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
@@ -683,10 +718,6 @@ void MainWindow::build_toolbar() {
     presenter_action_->setShortcut(QKeySequence(Qt::Key_F11));
     connect(presenter_action_, &QAction::toggled, this, &MainWindow::set_presenter_mode);
 
-    auto* space = new QShortcut(QKeySequence(Qt::Key_Space), this);
-    connect(space, &QShortcut::activated, this, &MainWindow::toggle_run);
-    auto* right = new QShortcut(QKeySequence(Qt::Key_Right), this);
-    connect(right, &QShortcut::activated, this, &MainWindow::step_batch);
     auto* escape = new QShortcut(QKeySequence(Qt::Key_Escape), this);
     connect(escape, &QShortcut::activated, this, [this] {
         if (presenter_) presenter_action_->setChecked(false);

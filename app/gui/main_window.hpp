@@ -104,9 +104,11 @@ signals:
 
 protected:
     void closeEvent(QCloseEvent* event) override;
+    void keyPressEvent(QKeyEvent* event) override;
 
 private:
     void build_menus();
+    void build_view_and_help_menus();
     void report_problem(const QString& title, const QString& text);
     void update_title();
     void remember_recent(const QString& path);

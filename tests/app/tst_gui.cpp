@@ -9,6 +9,9 @@
 #include "sweep_view.hpp"
 
 #include <QCheckBox>
+#include <QMenuBar>
+#include <QMenu>
+#include <QDockWidget>
 #include <QComboBox>
 #include <QLineEdit>
 #include <QSignalSpy>
@@ -182,6 +185,43 @@ private slots:
         QTest::keyClick(window.tabs(), Qt::Key_Right); // paused: one step, exactly
         QTRY_VERIFY_WITH_TIMEOUT(watcher.idle && watcher.step > paused_at, kWaitMs);
         QCOMPARE(watcher.step, paused_at + 1);
+    }
+
+    // Space on a focused check box toggles it; it does not start training (it used to: a shortcut).
+    void space_on_a_check_box_is_the_check_box_s() {
+        MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.load_setup(quick_spiral(400));
+        window.activateWindow();
+        QCheckBox* box = nullptr;
+        for (QCheckBox* candidate : window.experiment_panel()->findChildren<QCheckBox*>())
+            if (candidate->isVisible() && candidate->isEnabled()) box = candidate;
+        QVERIFY(box);
+        box->setFocus();
+        const bool was = box->isChecked();
+        QTest::keyClick(box, Qt::Key_Space);
+        QCOMPARE(box->isChecked(), !was);
+        QVERIFY(!window.session()->running());
+        QCOMPARE(window.completed_epochs(), 0);
+    }
+
+    // A closed panel comes back from the View menu (it used to need a right-click on the toolbar).
+    void view_menu_brings_a_closed_panel_back() {
+        MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        auto* help = window.findChild<QDockWidget*>("helpDock");
+        QVERIFY(help);
+        help->close();
+        QVERIFY(!help->isVisible());
+        QMenu* view = nullptr;
+        for (QAction* menu : window.menuBar()->actions())
+            if (menu->text() == "&View") view = menu->menu();
+        QVERIFY(view);
+        QVERIFY(view->actions().contains(help->toggleViewAction()));
+        help->toggleViewAction()->trigger();
+        QVERIFY(help->isVisible());
     }
 
     // While the worker trains, the GUI thread must keep serving its event loop. Measures the largest
