@@ -682,7 +682,8 @@ private slots:
             {to_fifo, "it is a symbolic link to a FIFO (named pipe) (" + fifo + "), not a regular file"},
             {folder, "it is a directory, not a regular file"},
         };
-        for (const auto& [path, problem] : cases) {
+        for (const auto& [target, problem] : cases) {
+            const std::string& path = target; // Clang 14 cannot capture a structured binding in a lambda
             const std::string message = errorOf<ExperimentError>([&] { save_experiment_atomically(Experiment{}, path); });
             QVERIFY2(message == path + ": cannot save: " + problem, message.c_str());
         }

@@ -1,7 +1,8 @@
 // libFuzzer target: the CSV loader on arbitrary text. The whole input is the file; its first byte
-// also picks one of four fixed option sets (bit 0: regression instead of classification; bit 1: the
-// target is the column named "y" instead of the last one), so a seed's first letter decides how it
-// is read: "x..." classification on the last column, "c..." regression on column "y".
+// also picks the options (bit 0: regression instead of classification; bit 1: the target is the
+// column named "y" instead of the last one; bit 2: the task left to inference), so a seed's first
+// letter decides how it is read: "x..." classification on the last column, "c..." regression on
+// column "y", "l..." the task inferred from the last column.
 // DataError is the documented refusal; anything else (another exception, a crash, a leak, a
 // sanitizer report, a broken invariant below) is a finding.
 #include "f3/data/dataset.hpp"
@@ -41,13 +42,14 @@ void check(const f3::Dataset& d, f3::Task task) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     if (size == 0) return 0;
     f3::CsvOptions options;
-    options.task = (data[0] & 1) ? f3::Task::Regression : f3::Task::Classification;
+    if (!(data[0] & 4)) options.task = (data[0] & 1) ? f3::Task::Regression : f3::Task::Classification;
     options.target = (data[0] & 2) ? "y" : "";
     options.seed = 7;
     options.test_fraction = 0.25;
     const std::string text(reinterpret_cast<const char*>(data), size);
     try {
-        check(f3::parse_csv(text, "fuzz.csv", options), options.task);
+        const f3::Dataset parsed = f3::parse_csv(text, "fuzz.csv", options);
+        check(parsed, options.task.value_or(parsed.task));
     } catch (const f3::DataError&) {
     }
     return 0;
