@@ -3,6 +3,7 @@
 // every main view to F3_ARTIFACTS_DIR.
 #include "attention_view.hpp"
 #include "demos.hpp"
+#include "gui_test_support.hpp"
 #include "experiment_panel.hpp"
 #include "main_window.hpp"
 #include "plots.hpp"
@@ -51,18 +52,8 @@ constexpr bool kSanitized = false;
 constexpr bool kSanitized = false;
 #endif
 
-// The bound of every wait on a state: only against a hang, never a measure of speed (on a machine
-// where other jobs take both cores, 3 epochs of the responsiveness test took 7 minutes).
-constexpr int kWaitMs = 20 * 60 * 1000;
-
-Experiment quick_spiral(int epochs) {
-    Experiment s = *demo("default");
-    s.dataset.toy.size = 400;
-    s.training.hidden = {{16, Activation::Tanh}, {16, Activation::Tanh}};
-    s.training.epochs = epochs;
-    s.instruments.every_steps = 2;
-    return s;
-}
+using test::kWaitMs;
+using test::quick_spiral;
 
 // Follows the GUI-side session (never the worker object, which lives in another thread).
 struct StepWatcher {

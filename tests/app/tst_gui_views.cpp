@@ -3,6 +3,7 @@
 // training, and exports draw the current state of views that are not on screen. Driven through
 // the menus, toolbar and panel widgets, offscreen.
 #include "demos.hpp"
+#include "gui_test_support.hpp"
 #include "experiment_panel.hpp"
 #include "main_window.hpp"
 #include "plots.hpp"
@@ -41,20 +42,14 @@ QString help_text(MainWindow& window) { return window.findChild<QTextBrowser*>()
 // The Decision regions view's data range (its first axis rect), as drawn.
 QCPRange shown_x_range(BoundaryPlot* plot) { return plot->axisRects().front()->axis(QCPAxis::atBottom)->range(); }
 
-Experiment quick_spiral(int epochs) {
-    Experiment s = *demo("default");
-    s.dataset.toy.size = 400;
-    s.training.hidden = {{16, Activation::Tanh}, {16, Activation::Tanh}};
-    s.training.epochs = epochs;
-    s.instruments.every_steps = 2;
-    return s;
-}
+using test::kWaitMs;
+using test::quick_spiral;
 
 void run_to_the_end(MainWindow& window) {
     bool finished = false;
     QObject::connect(&window, &MainWindow::runFinished, &window, [&] { finished = true; });
     window.run();
-    QTRY_VERIFY_WITH_TIMEOUT(finished, 300000); // minutes: a loaded machine may be slow
+    QTRY_VERIFY_WITH_TIMEOUT(finished, kWaitMs);
 }
 
 bool same_image(const QString& a, const QString& b) { return QImage(a) == QImage(b) && !QImage(a).isNull(); }
