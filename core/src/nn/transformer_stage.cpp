@@ -2,7 +2,11 @@
 
 #include "f3/io/names.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <exception>
+
+#include <omp.h>
 
 namespace f3 {
 namespace {
@@ -17,18 +21,73 @@ void linear_init(Matrix& w, RowVector* b, Index out, Index in, Rng& rng) {
     for (Index i = 0; i < out; ++i) (*b)(i) = static_cast<float>(rng.uniform(-bound, bound));
 }
 
-struct TransformerCache {
-    Matrix x0, y;               // token rows: the block's input (embedded) and output, N·T × d
+// With several threads, each takes a contiguous share of the batch's samples through the whole block:
+// samples never mix inside a block, so the small per-head products and the elementwise ops run in
+// parallel too, not only the larger products. Parameter gradients are summed over the shares in
+// order: the same numbers for the same thread count, and one share is the unsplit computation.
+struct SampleShare {
+    Index first = 0, count = 0;
+};
+
+std::vector<SampleShare> shares_of(Index samples) {
+    const Index n = std::clamp<Index>(omp_get_max_threads(), 1, std::max<Index>(samples, 1));
+    std::vector<SampleShare> shares;
+    for (Index i = 0; i < n; ++i) {
+        const Index first = samples * i / n;
+        shares.push_back({first, samples * (i + 1) / n - first});
+    }
+    return shares;
+}
+
+// Runs f(i, share) for every share: on the calling thread's team when there are several, directly
+// when there is one (so that the block's own products and loops may still use every thread). An
+// exception (bad_alloc) must not leave an OpenMP region, so the first one is rethrown after it.
+template <class F> void for_each_share(const std::vector<SampleShare>& shares, F&& f) {
+    if (shares.size() == 1) return f(0, shares.front());
+    const auto n = static_cast<std::ptrdiff_t>(shares.size());
+    std::vector<std::exception_ptr> failures(shares.size());
+#pragma omp parallel for schedule(static)
+    for (std::ptrdiff_t i = 0; i < n; ++i) {
+        const auto k = static_cast<std::size_t>(i);
+        try {
+            f(k, shares[k]);
+        } catch (...) {
+            failures[k] = std::current_exception();
+        }
+    }
+    for (const std::exception_ptr& failure : failures)
+        if (failure) std::rethrow_exception(failure);
+}
+
+// Rows [first, first + count) of a N × (T·d) batch as count·T token rows of d features, no copy.
+Eigen::Map<const Matrix> share_tokens(const Matrix& batch, const SampleShare& share, Index tokens) {
+    return {batch.data() + share.first * batch.cols(), share.count * tokens, batch.cols() / tokens};
+}
+
+struct ShareCache {
+    Matrix x0, y; // token rows: the block's input (embedded) and output
     BlockCache<float> block;
 };
 
-struct TransformerScratch {
-    Matrix dy, dx;              // token rows
+struct TransformerCache {
+    std::vector<ShareCache> shares;
+};
+
+struct ShareScratch {
+    Matrix dy, dx; // token rows
     BlockGradients<float> block;
 };
 
-// A N × (T·d) batch as N·T × d token rows, copied.
-void to_token_rows(const Matrix& batch, Index tokens, Matrix& rows) { rows = token_rows(batch, tokens); }
+struct TransformerScratch {
+    std::vector<ShareScratch> shares;
+    Matrix dx0; // N × D: the signal at the block's input
+};
+
+// The block's gradients in parameters() order after the embedding's.
+template <class F> void for_each_tensor(const BlockGradients<float>& g, F&& f) {
+    f(g.ln1_gain), f(g.ln1_shift), f(g.wqkv), f(g.wo), f(g.bo), f(g.ln2_gain), f(g.ln2_shift), f(g.w1), f(g.b1),
+        f(g.w2), f(g.b2);
+}
 
 } // namespace
 
@@ -55,16 +114,22 @@ std::string TransformerStage::describe() const {
 void TransformerStage::forward(const Matrix& x, StageCache& cache) const {
     auto* c = std::any_cast<TransformerCache>(&cache.state);
     if (!c) c = &cache.state.emplace<TransformerCache>();
-    const Index T = spec_.tokens;
+    Matrix embedded;
     if (embeds()) {
-        Matrix embedded = x * embedding_.transpose();
+        embedded.noalias() = x * embedding_.transpose();
         embedded.rowwise() += embedding_bias_;
-        to_token_rows(embedded, T, c->x0);
-    } else {
-        to_token_rows(x, T, c->x0);
     }
-    block_forward(c->x0, attention_shape(), spec_.activation, block_, c->y, c->block);
-    cache.output = Eigen::Map<const Matrix>(c->y.data(), x.rows(), spec_.dim);
+    const Matrix& input = embeds() ? embedded : x;
+    const std::vector<SampleShare> shares = shares_of(x.rows());
+    c->shares.resize(shares.size());
+    cache.output.resize(x.rows(), spec_.dim);
+    const Index T = spec_.tokens;
+    for_each_share(shares, [&](std::size_t i, const SampleShare& share) {
+        ShareCache& sc = c->shares[i];
+        sc.x0 = share_tokens(input, share, T);
+        block_forward(sc.x0, attention_shape(), spec_.activation, block_, sc.y, sc.block);
+        cache.output.middleRows(share.first, share.count) = Eigen::Map<const Matrix>(sc.y.data(), share.count, spec_.dim);
+    });
 }
 
 void TransformerStage::backward(const Matrix& x, const StageCache& cache, const Matrix& output_signal,
@@ -73,29 +138,36 @@ void TransformerStage::backward(const Matrix& x, const StageCache& cache, const 
     const auto& c = std::any_cast<const TransformerCache&>(cache.state);
     auto* s = std::any_cast<TransformerScratch>(&gradients.state);
     if (!s) s = &gradients.state.emplace<TransformerScratch>();
-    const Index N = x.rows(), T = spec_.tokens;
-    const int first = embeds() ? 2 : 0;
-    gradients.tensors.resize(static_cast<std::size_t>(first) + 11);
+    const std::vector<SampleShare> shares = shares_of(x.rows());
+    const Index T = spec_.tokens;
+    const std::size_t first = embeds() ? 2 : 0;
+    gradients.tensors.resize(first + 11);
     {
         const auto timer = clock.time(OpKind::Update);
-        to_token_rows(output_signal, T, s->dy);
-        block_backward(s->dy, attention_shape(), spec_.activation, block_, c.block, s->block, s->dx);
-        const BlockGradients<float>& b = s->block;
-        auto out = gradients.tensors.begin() + first;
-        for (const Matrix& g : {Matrix(b.ln1_gain), Matrix(b.ln1_shift), b.wqkv, b.wo, Matrix(b.bo), Matrix(b.ln2_gain),
-                                Matrix(b.ln2_shift), b.w1, Matrix(b.b1), b.w2, Matrix(b.b2)})
-            *out++ = g;
+        s->shares.resize(shares.size());
+        s->dx0.resize(x.rows(), spec_.dim);
+        for_each_share(shares, [&](std::size_t i, const SampleShare& share) {
+            ShareScratch& ss = s->shares[i];
+            ss.dy = share_tokens(output_signal, share, T);
+            block_backward(ss.dy, attention_shape(), spec_.activation, block_, c.shares[i].block, ss.block, ss.dx);
+            s->dx0.middleRows(share.first, share.count) = Eigen::Map<const Matrix>(ss.dx.data(), share.count, spec_.dim);
+        });
+        for (std::size_t i = 0; i < shares.size(); ++i) {
+            std::size_t t = first;
+            for_each_tensor(s->shares[i].block, [&](const auto& g) {
+                if (i == 0) gradients.tensors[t++] = g;
+                else gradients.tensors[t++] += g;
+            });
+        }
         if (embeds()) {
-            const Eigen::Map<const Matrix> dx0(s->dx.data(), N, spec_.dim);
-            gradients.tensors[0].noalias() = dx0.transpose() * x;
-            gradients.tensors[1].noalias() = dx0.colwise().sum();
+            gradients.tensors[0].noalias() = s->dx0.transpose() * x;
+            gradients.tensors[1].noalias() = s->dx0.colwise().sum();
         }
     }
     if (input_signal) {
         const auto timer = clock.time(OpKind::Backward);
-        const Eigen::Map<const Matrix> dx0(s->dx.data(), N, spec_.dim);
-        if (embeds()) input_signal->noalias() = dx0 * embedding_;
-        else *input_signal = dx0;
+        if (embeds()) input_signal->noalias() = s->dx0 * embedding_;
+        else *input_signal = s->dx0;
     }
 }
 
@@ -131,8 +203,17 @@ StageCost TransformerStage::cost(Index batch) const {
     return {embed + block, embeds() ? embed : 0.0, embed + 2 * block};
 }
 
-const Matrix& TransformerStage::attention_maps(const StageCache& cache) {
-    return std::any_cast<const TransformerCache&>(cache.state).block.attention.probs;
+Matrix TransformerStage::attention_maps(const StageCache& cache) {
+    const auto& shares = std::any_cast<const TransformerCache&>(cache.state).shares;
+    Index rows = 0;
+    for (const ShareCache& share : shares) rows += share.block.attention.probs.rows();
+    Matrix maps(rows, shares.empty() ? 0 : shares.front().block.attention.probs.cols());
+    rows = 0;
+    for (const ShareCache& share : shares) {
+        maps.middleRows(rows, share.block.attention.probs.rows()) = share.block.attention.probs;
+        rows += share.block.attention.probs.rows();
+    }
+    return maps;
 }
 
 } // namespace f3

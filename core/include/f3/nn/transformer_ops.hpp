@@ -87,9 +87,13 @@ void attention_forward(const MatrixOf<S>& a, const AttentionShape& shape, const 
             const auto v = cache.qkv.block(s * T, 2 * hd + h * dh, T, dh);
             auto p = cache.probs.block((s * shape.heads + h) * T, 0, T, T);
             p.noalias() = q * k.transpose();
-            // Softmax over the keys of each query row, the whole T × T map at once.
-            p = ((p.colwise() - p.rowwise().maxCoeff()) * scale).array().exp();
-            p.array().colwise() /= p.rowwise().sum().array();
+            // Softmax over the keys of each query row. Row by row, because Eigen evaluates exp one
+            // scalar at a time when a column vector is broadcast along row-major rows.
+            for (Index i = 0; i < T; ++i) {
+                auto row = p.row(i).array();
+                row = ((row - row.maxCoeff()) * scale).exp();
+                row /= row.sum();
+            }
             cache.mixed.block(s * T, h * dh, T, dh).noalias() = p * v;
         }
     out.noalias() = cache.mixed * wo.transpose();

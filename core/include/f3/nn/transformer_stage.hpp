@@ -42,7 +42,7 @@ public:
     bool embeds() const { return embedding_.size() > 0; }
     AttentionShape attention_shape() const { return {spec_.tokens, spec_.heads, spec_.dim_head}; }
     // The attention maps of the last forward pass into `cache`: (N·heads·T) × T, see AttentionCache.
-    static const Matrix& attention_maps(const StageCache& cache);
+    static Matrix attention_maps(const StageCache& cache);
 
 private:
     int inputs_;
