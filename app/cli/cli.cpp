@@ -674,6 +674,7 @@ int sweep(const std::vector<std::string>& argv, std::ostream& out, std::ostream&
     if (part) err << "shard " << part_text(*part) << ": " << run_total << " of the sweep's " << spec.run_count() << " runs\n";
 
     SweepRunner runner(experiment, spec);
+    runner.check_memory(jobs);
     const Task task = runner.task();
     if (args.has("save")) {
         const std::size_t bound = sweep_file_bytes_bound(run_total, sweep_config(experiment.training, spec, 0, 0).rules.size(), experiment.training.epochs);

@@ -304,6 +304,10 @@ private slots:
         // Estimated before anything is allocated: 2 x 16 M parameters with Adam is about 0.5 GiB.
         QTest::newRow("beyond the memory limit") << (base + QStringList{"--layers", "4000,4000", "--algorithms", "bp,f3", "--max-memory", "0.25"})
                                                  << "training 2 rules of a 1.6e+07-parameter network on 1000 samples of 2 features and 2 outputs needs about";
+        // One run of 2 x 16 M parameters fits 1 GiB; four at a time do not.
+        QTest::newRow("sweep jobs beyond the memory limit")
+            << (sweep + QStringList{"--layers", "4000,4000", "--algorithms", "bp", "--seeds", "4", "--jobs", "4", "--max-memory", "1"})
+            << "4 sweep runs at a time (jobs), the largest training 1 rules of a 1.6e+07-parameter network";
         QTest::newRow("train with param") << (base + QStringList{"--param", "lr=0.1"}) << "--param is an option of 'sweep', not of 'train'";
     }
     void bad_input_gives_one_line_error() {

@@ -2,6 +2,7 @@
 // whatever the job count, cancellation, seed statistics, CSV and the experiment file.
 #include "f3/io/experiment.hpp"
 #include "f3/io/names.hpp"
+#include "f3/platform/memory.hpp"
 #include "f3/train/sweep.hpp"
 #include "f3/train/sweep_runner.hpp"
 
@@ -305,6 +306,32 @@ private slots:
             QCOMPARE(a[i].seed_index, b[i].seed_index);
             expect_same_history(a[i].history, b[i].history);
         }
+    }
+
+    // Runs trained at once each hold their own comparison: the memory check multiplies the largest
+    // point's estimate by the jobs, and run() refuses before it trains anything.
+    void jobs_multiply_the_memory_estimate() {
+        Experiment e = experiment_on("xor");
+        e.training.hidden = {{8, Activation::Tanh}, {8, Activation::Tanh}};
+        SweepSpec spec;
+        spec.axes = {parse_sweep_axis("width=8,4000")};
+        spec.seeds = 4;
+        SweepRunner runner(e, spec);
+        const Dataset data = load_experiment_data(e);
+        const TrainingMemory largest = training_memory(sweep_config(training_config_for(e, data), spec, 1, 0), data);
+        set_memory_limit_bytes(static_cast<std::uint64_t>(5 * largest.data + 1.5 * largest.comparison()));
+        runner.check_memory(1);
+        QString message;
+        try {
+            runner.run(2);
+        } catch (const SweepError& error) {
+            message = error.what();
+        }
+        set_memory_limit_bytes(0);
+        QVERIFY2(message.startsWith("2 sweep runs at a time (jobs), the largest training 3 rules of a 1.6e+07-parameter network"),
+                 qPrintable(message));
+        QVERIFY(message.endsWith("; train fewer runs at a time"));
+        QCOMPARE(runner.finished_runs(), std::size_t{0});
     }
 
     void cancelling_stops_early_and_keeps_finished_runs() {

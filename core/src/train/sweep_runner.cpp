@@ -1,6 +1,7 @@
 #include "f3/train/sweep_runner.hpp"
 
 #include "f3/io/json.hpp"
+#include "f3/platform/memory.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -82,6 +83,27 @@ std::shared_ptr<const Dataset> SweepRunner::data_for(const Experiment& run) {
     return data;
 }
 
+void SweepRunner::check_memory(int jobs) const {
+    const std::size_t runs = std::clamp<std::size_t>(static_cast<std::size_t>(std::max(1, jobs)), 1, std::max<std::size_t>(1, spec_.run_count()));
+    const TrainingConfig base = training_config_for(base_, *base_data_);
+    auto comparison_bytes = [&](std::size_t point) { return training_memory(sweep_config(base, spec_, point, 0), *base_data_).comparison(); };
+    std::size_t largest = 0;
+    double most = comparison_bytes(0);
+    for (std::size_t p = 1; p < spec_.point_count(); ++p)
+        if (const double bytes = comparison_bytes(p); bytes > most) {
+            largest = p;
+            most = bytes;
+        }
+    const TrainingConfig config = sweep_config(base, spec_, largest, 0);
+    const TrainingMemory memory = training_memory(config, *base_data_);
+    // The data is shared, but a data set drawn per seed is held once for each seed being trained.
+    const std::size_t data_sets = depends_on_seed(base_.dataset) ? 1 + std::min(runs, static_cast<std::size_t>(spec_.seeds)) : 1;
+    const double bytes = static_cast<double>(data_sets) * memory.data + static_cast<double>(runs) * memory.comparison();
+    const std::string what = std::to_string(runs) + " sweep runs at a time (jobs), the largest " + training_sizes(config, *base_data_) + ",";
+    if (const std::string problem = memory_problem(saturated_bytes(bytes), what); !problem.empty())
+        throw SweepError(problem + "; train fewer runs at a time");
+}
+
 double SweepRunner::progress() const {
     const std::int64_t total = total_batches_;
     return total > 0 ? std::min(1.0, static_cast<double>(done_batches_) / static_cast<double>(total)) : 0.0;
@@ -159,6 +181,7 @@ std::vector<SweepRun> SweepRunner::run(int jobs, const std::function<void(const 
         }
     };
     const std::size_t threads = std::clamp<std::size_t>(static_cast<std::size_t>(std::max(1, jobs)), 1, std::max<std::size_t>(1, todo.size()));
+    check_memory(static_cast<int>(threads));
     std::vector<std::thread> pool;
     for (std::size_t t = 0; t < threads; ++t) pool.emplace_back(work);
     for (auto& thread : pool) thread.join();

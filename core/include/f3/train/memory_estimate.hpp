@@ -1,6 +1,7 @@
 #pragma once
 // What training a configuration keeps in memory, estimated from the shapes alone before anything is
-// allocated: check_config refuses what exceeds the memory limit (f3/platform/memory.hpp). An upper
+// allocated: check_config refuses what exceeds the memory limit (f3/platform/memory.hpp), and a sweep
+// what its runs at a time need together (SweepRunner::check_memory). An upper
 // bound that stays close to the measured peak (within about 2x), so a run that fits is not refused:
 // the published transformer (5 rules, 5000 samples) peaks at 1.1 GiB and is estimated at 1.5 GiB.
 #include "f3/data/dataset.hpp"

@@ -55,6 +55,10 @@ public:
     // after cancel(), those that finished before it (a run cut short is dropped).
     std::vector<SweepRun> run(int jobs, const std::function<void(const SweepRun&)>& on_run = {},
                               const std::vector<std::size_t>& skip = {});
+    // Throws SweepError when `jobs` runs at a time (at most one per run) would need more memory
+    // than the limit (f3/platform/memory.hpp): each holds the largest point's comparison. run()
+    // checks it before it starts any.
+    void check_memory(int jobs) const;
     void cancel() { cancelled_ = true; }
     bool cancelled() const { return cancelled_; }
     // Share of the batches of this run() trained so far, 0 to 1.
