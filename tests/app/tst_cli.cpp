@@ -1,5 +1,6 @@
 // The f3studio-cli contract: JSON lines per rule per epoch, one-line errors, exit codes.
 #include "cli.hpp"
+#include "f3/platform/threads.hpp"
 
 #include <QDir>
 #include <QJsonArray>
@@ -310,6 +311,16 @@ private slots:
             << "4 sweep runs at a time (jobs), the largest training 1 rules of a 1.6e+07-parameter network";
         QTest::newRow("train with param") << (base + QStringList{"--param", "lr=0.1"}) << "--param is an option of 'sweep', not of 'train'";
     }
+    // The system refusing a thread ends the sweep with a message and a failure code, not a crash.
+    void refused_threads_end_the_sweep_with_a_message() {
+        f3::refuse_threads_after(0);
+        const Result r = cli({"sweep", "--dataset", "xor", "--layers", "4", "--epochs", "1", "--seeds", "2", "--jobs", "2"});
+        f3::refuse_threads_after(-1);
+        QCOMPARE(r.code, 2);
+        QVERIFY2(QString::fromStdString(r.err).contains("error: could not start the sweep's 2 threads"), r.err.c_str());
+        QVERIFY(r.out.empty());
+    }
+
     void bad_input_gives_one_line_error() {
         QFETCH(QStringList, args);
         QFETCH(QString, mentions);

@@ -5,6 +5,7 @@
 #include "experiment_panel.hpp"
 #include "main_window.hpp"
 #include "plots.hpp"
+#include "sweep_view.hpp"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -13,6 +14,7 @@
 #include <QLockFile>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QSpinBox>
 #include <QTimer>
 
 #include <QSignalSpy>
@@ -26,6 +28,7 @@
 
 #include "f3/io/experiment.hpp"
 #include "f3/io/names.hpp"
+#include "f3/platform/threads.hpp"
 
 using namespace f3;
 using namespace f3::gui;
@@ -350,6 +353,41 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 2, kMinutes);
         QCOMPARE(failed.count(), 1);
         QCOMPARE(window.completed_epochs(), 3);
+    }
+
+    // The system refusing a thread ends a run, or a sweep (its own thread or its runs' threads),
+    // with a message; the app stays up and trains once threads start again.
+    void refused_threads_are_reported() {
+        MainWindow window;
+        window.set_interactive(false);
+        window.show();
+        window.load_setup(small_run("spiral"));
+        QSignalSpy failed(window.session(), &TrainingSession::failed);
+        QSignalSpy finished(&window, &MainWindow::runFinished);
+        refuse_threads_after(0);
+        window.run();
+        QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 1, kMinutes);
+        refuse_threads_after(-1);
+        QCOMPARE(failed.count(), 1);
+        QVERIFY2(failed.first().first().toString().startsWith("Could not start a training thread"),
+                 qPrintable(failed.first().first().toString()));
+        window.run();
+        QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 2, kMinutes);
+        QCOMPARE(failed.count(), 1);
+        QCOMPARE(window.completed_epochs(), 1);
+
+        SweepView* view = window.sweep_view();
+        view->findChild<QSpinBox*>("sweepSeeds")->setValue(2);
+        view->set_jobs(2);
+        for (const auto& [allowed, message] : {std::pair{0, "Could not start the sweep's thread"}, {1, "could not start the sweep's 2 threads"}}) {
+            QSignalSpy done(view, &SweepView::sweepFinished);
+            refuse_threads_after(allowed);
+            QVERIFY2(view->start(window.experiment_panel()->setup()), qPrintable(view->problem()));
+            QTRY_VERIFY_WITH_TIMEOUT(done.count() == 1, kMinutes);
+            refuse_threads_after(-1);
+            QVERIFY2(view->problem().startsWith(message), qPrintable(view->problem()));
+            QCOMPARE(view->runs().size(), std::size_t{0});
+        }
     }
 };
 

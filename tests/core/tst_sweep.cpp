@@ -3,6 +3,7 @@
 #include "f3/io/experiment.hpp"
 #include "f3/io/names.hpp"
 #include "f3/platform/memory.hpp"
+#include "f3/platform/threads.hpp"
 #include "f3/train/sweep.hpp"
 #include "f3/train/sweep_runner.hpp"
 
@@ -332,6 +333,22 @@ private slots:
                  qPrintable(message));
         QVERIFY(message.endsWith("; train fewer runs at a time"));
         QCOMPARE(runner.finished_runs(), std::size_t{0});
+    }
+
+    // When the system refuses a thread, the sweep says so and has trained nothing; then it runs.
+    void refused_threads_are_reported() {
+        SweepRunner runner(experiment_on("xor"), lr_sweep(2));
+        refuse_threads_after(1);
+        QString message;
+        try {
+            runner.run(2);
+        } catch (const SweepError& error) {
+            message = error.what();
+        }
+        refuse_threads_after(-1);
+        QVERIFY2(message.startsWith("could not start the sweep's 2 threads (thread refused"), qPrintable(message));
+        QCOMPARE(runner.finished_runs(), std::size_t{0});
+        QCOMPARE(runner.run(2).size(), std::size_t{6});
     }
 
     void cancelling_stops_early_and_keeps_finished_runs() {

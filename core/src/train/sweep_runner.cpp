@@ -2,13 +2,14 @@
 
 #include "f3/io/json.hpp"
 #include "f3/platform/memory.hpp"
+#include "f3/platform/threads.hpp"
 
 #include <algorithm>
 #include <chrono>
 #include <exception>
 #include <optional>
 #include <set>
-#include <thread>
+#include <system_error>
 
 namespace f3 {
 
@@ -182,9 +183,12 @@ std::vector<SweepRun> SweepRunner::run(int jobs, const std::function<void(const 
     };
     const std::size_t threads = std::clamp<std::size_t>(static_cast<std::size_t>(std::max(1, jobs)), 1, std::max<std::size_t>(1, todo.size()));
     check_memory(static_cast<int>(threads));
-    std::vector<std::thread> pool;
-    for (std::size_t t = 0; t < threads; ++t) pool.emplace_back(work);
-    for (auto& thread : pool) thread.join();
+    try {
+        run_on_threads(threads, work);
+    } catch (const std::system_error& e) {
+        throw SweepError("could not start the sweep's " + std::to_string(threads) + " threads (" + e.what() +
+                         "): the system refused one (process or memory limits); train fewer runs at a time");
+    }
     if (error) std::rethrow_exception(error);
 
     std::vector<SweepRun> finished;
