@@ -611,7 +611,7 @@ void plan_shard(SweepResume& resume, const Experiment& experiment, const SweepSp
 // Stored runs a resume would not keep. Saved over their own file they would be lost: refused,
 // naming what changed, before anything trains (another --save file keeps both).
 void check_resume_keeps_runs(const Args& args, const SweepResume& resume, std::size_t stored, std::ostream& err) {
-    const std::size_t dropped = stored - resume.kept.size();
+    const std::size_t dropped = resume.discarded;
     if (dropped == 0) return;
     std::string why = "are not part of the new sweep";
     if (!resume.changed.empty()) {

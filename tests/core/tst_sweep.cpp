@@ -430,8 +430,8 @@ private slots:
         Experiment settings = stored_settings;
         settings.name = "renamed"; // not a training setting
         SweepResume resume = plan_sweep_resume(stored_settings, from, stored, settings, to);
-        QCOMPARE(resume.discarded, std::size_t{0});
         QCOMPARE(resume.kept.size(), std::size_t{2});
+        QCOMPARE(resume.discarded, stored.size() - 2); // the runs at lr values the new sweep does not have
         for (std::size_t k = 0; k < 2; ++k) {
             QCOMPARE(resume.kept[k].point, std::size_t{0});
             QCOMPARE(resume.kept[k].seed_index, static_cast<int>(k));
@@ -443,6 +443,7 @@ private slots:
         to.seeds = 1;
         resume = plan_sweep_resume(stored_settings, from, stored, settings, to);
         QCOMPARE(resume.skip, (std::vector<std::size_t>{0}));
+        QCOMPARE(resume.discarded, stored.size() - 1);
 
         // Other training settings: nothing is kept, and the caller is told how much was dropped.
         settings.training.batch_size = 10;

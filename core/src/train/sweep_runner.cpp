@@ -54,12 +54,9 @@ SweepResume plan_sweep_resume(const Experiment& stored_settings, const SweepSpec
     SweepResume resume;
     if (stored.empty()) return resume;
     resume.changed = changed_training_settings(stored_settings, settings);
-    if (!resume.changed.empty()) {
-        resume.discarded = stored.size();
-        return resume;
-    }
-    resume.kept = runs_kept_for(stored_spec, stored, spec);
+    if (resume.changed.empty()) resume.kept = runs_kept_for(stored_spec, stored, spec);
     for (const SweepRun& run : resume.kept) resume.skip.push_back(run_index(spec, run));
+    resume.discarded = stored.size() - resume.kept.size();
     return resume;
 }
 
