@@ -611,7 +611,7 @@ void plan_shard(SweepResume& resume, const Experiment& experiment, const SweepSp
 // Stored runs a resume would not keep. Saved over their own file they would be lost: refused,
 // naming what changed, before anything trains (another --save file keeps both).
 void check_resume_keeps_runs(const Args& args, const SweepResume& resume, std::size_t stored, std::ostream& err) {
-    const std::size_t dropped = stored - resume.kept.size();
+    const std::size_t dropped = resume.discarded;
     if (dropped == 0) return;
     std::string why = "are not part of the new sweep";
     if (!resume.changed.empty()) {
@@ -626,10 +626,8 @@ void check_resume_keeps_runs(const Args& args, const SweepResume& resume, std::s
         << args.get("config") << " keeps them)\n";
 }
 
-int sweep(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err, bool err_is_terminal) {
-    const Args args = parse_options(argv, 1, kSweepOnlyOptions);
-    // Taken before the file is read: a second sweep saving to it would replace this one's runs.
-    std::optional<SaveLock> save_lock;
+// --save's lock, taken before the file is read: a second sweep saving to it would replace this one's runs.
+void lock_save_file(const Args& args, std::optional<SaveLock>& save_lock) {
     if (args.has("save") && args.get("save") != "-") {
         try {
             save_lock.emplace(args.get("save"));
@@ -637,7 +635,10 @@ int sweep(const std::vector<std::string>& argv, std::ostream& out, std::ostream&
             throw UsageError(e.what());
         }
     }
-    Experiment experiment = experiment_from(args, err);
+}
+
+// The sweep to run: --param's axes (else the file's sweep) and --seeds.
+SweepSpec sweep_spec(const Args& args, const Experiment& experiment) {
     SweepSpec spec = experiment.sweep.value_or(SweepSpec{});
     if (args.has("param")) {
         spec.axes.clear();
@@ -650,10 +651,20 @@ int sweep(const std::vector<std::string>& argv, std::ostream& out, std::ostream&
         throw UsageError("--param NAME=VALUES is required (e.g. --param lr=1e-4:1e-2:log:7), or --seeds N alone for one configuration");
     }
     if (args.has("seeds")) spec.seeds = parse_number<int>("seeds", args.get("seeds"));
+    return spec;
+}
+
+// --jobs, one per core by default.
+int jobs_option(const Args& args, std::ostream& err) {
     if (args.has("threads")) err << "warning: a sweep trains each run on one thread and runs --jobs of them side by side; --threads is ignored\n";
     const int jobs = args.has("jobs") ? parse_number<int>("jobs", args.get("jobs")) : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     if (jobs < 1 || jobs > limits::kMaxThreads) throw UsageError("--jobs must be 1 to " + std::to_string(limits::kMaxThreads));
+    return jobs;
+}
 
+// Which runs of the --config file the sweep keeps and which shard it runs; sets the experiment's
+// sweep and part.
+SweepResume plan_runs(const Args& args, Experiment& experiment, const SweepSpec& spec, std::ostream& err) {
     // Runs stored in the file are kept when the settings are the same and the sweep still has them.
     SweepResume resume;
     if (!experiment.sweep_runs.empty()) {
@@ -661,7 +672,6 @@ int sweep(const std::vector<std::string>& argv, std::ostream& out, std::ostream&
         resume = plan_sweep_resume(load_experiment(args.get("config"), nullptr), *experiment.sweep, experiment.sweep_runs, experiment, spec);
         check_resume_keeps_runs(args, resume, experiment.sweep_runs.size(), err);
     }
-    const std::vector<SweepRun>& stored = resume.kept;
     experiment.sweep = spec;
     experiment.recorded_metrics.clear();
     // A shard's file resumes that shard; --shard picks one (N = 1: the whole sweep, whose --save
@@ -669,103 +679,153 @@ int sweep(const std::vector<std::string>& argv, std::ostream& out, std::ostream&
     if (args.has("shard")) experiment.sweep_part = shard_option(args.get("shard"));
     if (experiment.sweep_part) plan_shard(resume, experiment, spec, *experiment.sweep_part, args.get("config"), args.get("save"));
     if (experiment.sweep_part && experiment.sweep_part->count == 1) experiment.sweep_part.reset();
+    return resume;
+}
+
+// --save refuses, before anything trains, a sweep whose file could outgrow an experiment file.
+void check_save_size(const Args& args, const Experiment& experiment, const SweepSpec& spec, std::size_t run_total) {
+    if (!args.has("save")) return;
+    const std::size_t bound = sweep_file_bytes_bound(run_total, sweep_config(experiment.training, spec, 0, 0).rules.size(), experiment.training.epochs);
+    if (bound > json::kMaxBytes)
+        throw UsageError("--save: " + std::to_string(run_total) + " runs could take up to " + std::to_string(bound >> 20) +
+                         " MiB, more than an experiment file may hold (" + std::to_string(json::kMaxBytes >> 20) +
+                         " MiB); use --csv, or fewer runs or epochs");
+}
+
+// Where a sweep's runs go: a line on stdout as each finishes, the --save file (before training,
+// every 10 s and at the end) and the --csv table (before training and at the end). A save that
+// fails once training runs (a full disk) stops nothing: the runs go on, the next save tries
+// again, and the runs still reach stdout and --csv.
+class SweepOutputs {
+public:
+    SweepOutputs(const Args& args, Experiment& experiment, const SweepSpec& spec, const std::vector<SweepRun>& stored, Task task,
+                 std::ostream& out, std::ostream& err)
+        : args_(args), experiment_(experiment), spec_(spec), stored_(stored), task_(task), out_(out), err_(err),
+          save_path_(args.get("save")), csv_to_stdout_(args.get("csv") == "-") {}
+
+    // Both outputs are written once before training, so a wrong path fails now, not after hours.
+    void write_before_training() {
+        experiment_.sweep_runs = stored_;
+        if (!save_path_.empty()) save_experiment_atomically(experiment_, save_path_);
+        if (args_.has("csv") && !csv_to_stdout_) write_csv(stored_);
+        last_save_ = std::chrono::steady_clock::now();
+    }
+
+    // A finished run (the caller holds the print lock).
+    void add(const SweepRun& run) {
+        if (!csv_to_stdout_) out_ << sweep_run_line(spec_, run, task_) << std::endl;
+        if (save_path_.empty()) return;
+        so_far_.push_back(run);
+        if (std::chrono::steady_clock::now() - last_save_ > std::chrono::seconds(10)) {
+            experiment_.sweep_runs = all_runs(so_far_);
+            try_save("warning", "training goes on and the next save tries again");
+            last_save_ = std::chrono::steady_clock::now();
+        }
+    }
+
+    // Every run, stored and new: the table on stderr, --save and --csv. False when the save failed.
+    bool write_all(const std::vector<SweepRun>& finished) {
+        experiment_.sweep_runs = all_runs(finished);
+        print_sweep_table(err_, spec_, experiment_.sweep_runs, task_);
+        if (!save_path_.empty()) try_save("error", "the runs were not saved");
+        if (args_.has("csv")) write_csv(experiment_.sweep_runs);
+        return !save_failed_;
+    }
+
+private:
+    std::vector<SweepRun> all_runs(std::vector<SweepRun> runs) const {
+        runs.insert(runs.end(), stored_.begin(), stored_.end());
+        sort_runs(runs);
+        return runs;
+    }
+    // "--csv -": the table is the standard output, written once at the end.
+    void write_csv(const std::vector<SweepRun>& runs) {
+        if (csv_to_stdout_) {
+            out_ << sweep_csv(spec_, runs) << std::flush;
+            return;
+        }
+        try {
+            write_file_atomically(args_.get("csv"), sweep_csv(spec_, runs));
+        } catch (const FileError& e) {
+            throw UsageError(e.what());
+        }
+    }
+    void try_save(const char* level, const char* consequence) {
+        try {
+            save_experiment_atomically(experiment_, save_path_);
+            save_failed_ = false;
+        } catch (const ExperimentError& e) {
+            err_ << level << ": " << e.what() << "; " << consequence << '\n';
+            save_failed_ = true;
+        }
+    }
+
+    const Args& args_;
+    Experiment& experiment_;
+    const SweepSpec& spec_;
+    const std::vector<SweepRun>& stored_;
+    const Task task_;
+    std::ostream &out_, &err_;
+    const std::string save_path_;
+    const bool csv_to_stdout_;
+    std::vector<SweepRun> so_far_; // for the periodic save
+    std::chrono::steady_clock::time_point last_save_ = std::chrono::steady_clock::now();
+    bool save_failed_ = false;
+};
+
+// On a terminal, a progress bar of all batches, redrawn by its own thread: runs can be long.
+std::jthread sweep_progress_bar(std::ostream& err, const SweepRunner& runner, std::size_t stored, std::size_t run_total, std::mutex& print_mutex) {
+    return std::jthread([&err, &runner, stored, run_total, &print_mutex](std::stop_token stop) {
+        while (!stop.stop_requested()) {
+            {
+                const std::lock_guard lock(print_mutex);
+                const std::size_t done = runner.finished_runs() + stored;
+                draw_progress(err, runner.progress(), std::to_string(done) + '/' + std::to_string(run_total) + " runs");
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(250));
+        }
+    });
+}
+
+int sweep(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err, bool err_is_terminal) {
+    const Args args = parse_options(argv, 1, kSweepOnlyOptions);
+    std::optional<SaveLock> save_lock;
+    lock_save_file(args, save_lock);
+    Experiment experiment = experiment_from(args, err);
+    const SweepSpec spec = sweep_spec(args, experiment);
+    const int jobs = jobs_option(args, err);
+    const SweepResume resume = plan_runs(args, experiment, spec, err);
+    const std::vector<SweepRun>& stored = resume.kept;
     const std::optional<SweepPart> part = experiment.sweep_part;
     const std::size_t run_total = part ? part_run_count(spec, *part) : spec.run_count();
     if (part) err << "shard " << part_text(*part) << ": " << run_total << " of the sweep's " << spec.run_count() << " runs\n";
 
     SweepRunner runner(experiment, spec);
-    const Task task = runner.task();
-    if (args.has("save")) {
-        const std::size_t bound = sweep_file_bytes_bound(run_total, sweep_config(experiment.training, spec, 0, 0).rules.size(), experiment.training.epochs);
-        if (bound > json::kMaxBytes)
-            throw UsageError("--save: " + std::to_string(run_total) + " runs could take up to " + std::to_string(bound >> 20) +
-                             " MiB, more than an experiment file may hold (" + std::to_string(json::kMaxBytes >> 20) +
-                             " MiB); use --csv, or fewer runs or epochs");
-    }
+    runner.check_memory(jobs);
+    check_save_size(args, experiment, spec, run_total);
     if (args.has("save-config")) save_experiment_atomically(experiment, args.get("save-config"));
     if (!stored.empty()) err << "resuming: " << stored.size() << " of " << run_total << " runs are in the file\n";
 
-    const std::string save_path = args.get("save");
-    auto all_runs = [&](std::vector<SweepRun> runs) {
-        runs.insert(runs.end(), stored.begin(), stored.end());
-        sort_runs(runs);
-        return runs;
-    };
-    // "--csv -": the table is the standard output, written once at the end.
-    const bool csv_to_stdout = args.get("csv") == "-";
-    auto write_csv = [&](const std::vector<SweepRun>& runs) {
-        if (csv_to_stdout) {
-            out << sweep_csv(spec, runs) << std::flush;
-            return;
-        }
-        try {
-            write_file_atomically(args.get("csv"), sweep_csv(spec, runs));
-        } catch (const FileError& e) {
-            throw UsageError(e.what());
-        }
-    };
-    // Both outputs are written once before training, so a wrong path fails now, not after hours.
-    experiment.sweep_runs = stored;
-    if (!save_path.empty()) save_experiment_atomically(experiment, save_path);
-    if (args.has("csv") && !csv_to_stdout) write_csv(stored);
-    std::vector<SweepRun> so_far; // for the periodic save
-    auto last_save = std::chrono::steady_clock::now();
-    // A save that fails once training runs (a full disk) stops nothing: the runs go on, the next
-    // save tries again, and the runs still reach stdout and --csv.
-    bool save_failed = false;
-    auto try_save = [&](const char* level, const char* consequence) {
-        try {
-            save_experiment_atomically(experiment, save_path);
-            save_failed = false;
-        } catch (const ExperimentError& e) {
-            err << level << ": " << e.what() << "; " << consequence << '\n';
-            save_failed = true;
-        }
-    };
+    SweepOutputs outputs(args, experiment, spec, stored, runner.task(), out, err);
+    outputs.write_before_training();
     const InterruptCancels interrupt(runner); // Ctrl-C: finish the runs' current batch, keep what is done
-    // On a terminal, a progress bar of all batches, redrawn by its own thread: runs can be long.
     std::mutex print_mutex;
-    auto draw = [&] {
-        const std::size_t done = runner.finished_runs() + stored.size();
-        draw_progress(err, runner.progress(), std::to_string(done) + '/' + std::to_string(run_total) + " runs");
-    };
     std::jthread progress;
-    if (err_is_terminal)
-        progress = std::jthread([&](std::stop_token stop) {
-            while (!stop.stop_requested()) {
-                {
-                    const std::lock_guard lock(print_mutex);
-                    draw();
-                }
-                std::this_thread::sleep_for(std::chrono::milliseconds(250));
-            }
-        });
+    if (err_is_terminal) progress = sweep_progress_bar(err, runner, stored.size(), run_total, print_mutex);
     const auto finished = runner.run(jobs, [&](const SweepRun& run) {
         const std::lock_guard lock(print_mutex);
         if (err_is_terminal) err << "\r\033[K";
-        if (!csv_to_stdout) out << sweep_run_line(spec, run, task) << std::endl;
-        if (!save_path.empty()) {
-            so_far.push_back(run);
-            if (std::chrono::steady_clock::now() - last_save > std::chrono::seconds(10)) {
-                experiment.sweep_runs = all_runs(so_far);
-                try_save("warning", "training goes on and the next save tries again");
-                last_save = std::chrono::steady_clock::now();
-            }
-        }
+        outputs.add(run);
     }, resume.skip);
     if (progress.joinable()) {
         progress.request_stop();
         progress.join();
         err << "\r\033[K";
     }
-    experiment.sweep_runs = all_runs(finished);
-    print_sweep_table(err, spec, experiment.sweep_runs, task);
-    if (!save_path.empty()) try_save("error", "the runs were not saved");
-    if (args.has("csv")) write_csv(experiment.sweep_runs);
-    if (save_failed) return 1;
+    if (!outputs.write_all(finished)) return 1;
     if (runner.cancelled()) {
         err << "interrupted: " << experiment.sweep_runs.size() << " of " << run_total << " runs done"
-            << (save_path.empty() ? std::string() : "; sweep --config " + save_path + " resumes") << '\n';
+            << (args.get("save").empty() ? std::string() : "; sweep --config " + args.get("save") + " resumes") << '\n';
         return 130;
     }
     return 0;

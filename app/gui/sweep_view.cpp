@@ -2,6 +2,7 @@
 
 #include "f3/io/json.hpp"
 #include "f3/io/names.hpp"
+#include "f3/platform/threads.hpp"
 #include "f3/train/sweep_runner.hpp"
 #include "plots.hpp"
 #include "rule_style.hpp"
@@ -665,7 +666,7 @@ bool SweepView::start(const Experiment& base) {
         }
         QMetaObject::invokeMethod(this, [this, generation, failure] { finish(generation, failure); }, Qt::QueuedConnection);
     });
-    thread_->start();
+    if (!thread_start_refused()) thread_->start();
     if (!thread_->isRunning()) // the system refused a thread (limits): a message, not a wait forever
         QMetaObject::invokeMethod(this, [this, generation] {
             finish(generation, tr("Could not start the sweep's thread: the system refused to create one (process or memory limits)."));

@@ -3,6 +3,7 @@
 #include "f3/io/names.hpp"
 #include "f3/nn/transformer_stage.hpp"
 #include "f3/observe/decision_grid.hpp"
+#include "f3/platform/threads.hpp"
 
 #include <QElapsedTimer>
 #include <algorithm>
@@ -242,7 +243,7 @@ void TrainingSession::start(const Experiment& setup, bool paused) {
     connect(worker_, &TrainingWorker::done, this, [this, generation] {
         if (generation == generation_) emit finished();
     });
-    thread_.start();
+    if (!thread_start_refused()) thread_.start();
     if (!thread_.isRunning()) { // the system refused a thread (limits): say so instead of waiting forever
         delete worker_;
         worker_ = nullptr;

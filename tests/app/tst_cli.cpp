@@ -1,5 +1,6 @@
 // The f3studio-cli contract: JSON lines per rule per epoch, one-line errors, exit codes.
 #include "cli.hpp"
+#include "f3/platform/threads.hpp"
 
 #include <QDir>
 #include <QJsonArray>
@@ -304,8 +305,22 @@ private slots:
         // Estimated before anything is allocated: 2 x 16 M parameters with Adam is about 0.5 GiB.
         QTest::newRow("beyond the memory limit") << (base + QStringList{"--layers", "4000,4000", "--algorithms", "bp,f3", "--max-memory", "0.25"})
                                                  << "training 2 rules of a 1.6e+07-parameter network on 1000 samples of 2 features and 2 outputs needs about";
+        // One run of 2 x 16 M parameters fits 1 GiB; four at a time do not.
+        QTest::newRow("sweep jobs beyond the memory limit")
+            << (sweep + QStringList{"--layers", "4000,4000", "--algorithms", "bp", "--seeds", "4", "--jobs", "4", "--max-memory", "1"})
+            << "4 sweep runs at a time (jobs), the largest training 1 rules of a 1.6e+07-parameter network";
         QTest::newRow("train with param") << (base + QStringList{"--param", "lr=0.1"}) << "--param is an option of 'sweep', not of 'train'";
     }
+    // The system refusing a thread ends the sweep with a message and a failure code, not a crash.
+    void refused_threads_end_the_sweep_with_a_message() {
+        f3::refuse_threads_after(0);
+        const Result r = cli({"sweep", "--dataset", "xor", "--layers", "4", "--epochs", "1", "--seeds", "2", "--jobs", "2"});
+        f3::refuse_threads_after(-1);
+        QCOMPARE(r.code, 2);
+        QVERIFY2(QString::fromStdString(r.err).contains("error: could not start the sweep's 2 threads"), r.err.c_str());
+        QVERIFY(r.out.empty());
+    }
+
     void bad_input_gives_one_line_error() {
         QFETCH(QStringList, args);
         QFETCH(QString, mentions);

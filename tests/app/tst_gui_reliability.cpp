@@ -3,8 +3,10 @@
 // the form must run exactly as saved, and autosaves of several instances.
 #include "demos.hpp"
 #include "experiment_panel.hpp"
+#include "gui_test_support.hpp"
 #include "main_window.hpp"
 #include "plots.hpp"
+#include "sweep_view.hpp"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -13,6 +15,7 @@
 #include <QLockFile>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QSpinBox>
 #include <QTimer>
 
 #include <QSignalSpy>
@@ -26,6 +29,7 @@
 
 #include "f3/io/experiment.hpp"
 #include "f3/io/names.hpp"
+#include "f3/platform/threads.hpp"
 
 using namespace f3;
 using namespace f3::gui;
@@ -60,7 +64,7 @@ void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); 
 
 namespace {
 
-constexpr int kMinutes = 20 * 60 * 1000; // waits are on states; the bound only stops a hung test
+using test::kWaitMs;
 
 void write_bytes(const QString& path, const QByteArray& bytes) {
     QFile file(path);
@@ -196,7 +200,7 @@ private slots:
         QSignalSpy failed(window.session(), &TrainingSession::failed);
         window.tabs()->setCurrentWidget(window.boundary_plot());
         window.run();
-        QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 1, kMinutes);
+        QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 1, kWaitMs);
         QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().first().toString()));
         QCOMPARE(window.completed_epochs(), 1);
         QVERIFY2(boundary_message(window.boundary_plot()).contains("not available for 1-feature classification data"),
@@ -339,17 +343,52 @@ private slots:
         QSignalSpy failed(window.session(), &TrainingSession::failed);
         QSignalSpy finished(&window, &MainWindow::runFinished);
         window.step_batch(); // loaded and one batch trained: the worker is inside its training loop
-        QTRY_VERIFY_WITH_TIMEOUT(!snapshots.isEmpty() && snapshots.last().first().value<SnapshotPtr>()->step == 1, kMinutes);
+        QTRY_VERIFY_WITH_TIMEOUT(!snapshots.isEmpty() && snapshots.last().first().value<SnapshotPtr>()->step == 1, kWaitMs);
         g_fail_next_worker_allocation = true;
         window.run();
-        QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 1, kMinutes);
+        QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 1, kWaitMs);
         QVERIFY(!g_fail_next_worker_allocation); // the injected failure happened
         QCOMPARE(failed.count(), 1);
         QVERIFY2(failed.first().first().toString().contains("not enough memory"), qPrintable(failed.first().first().toString()));
         window.run(); // a new run after the failure trains normally
-        QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 2, kMinutes);
+        QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 2, kWaitMs);
         QCOMPARE(failed.count(), 1);
         QCOMPARE(window.completed_epochs(), 3);
+    }
+
+    // The system refusing a thread ends a run, or a sweep (its own thread or its runs' threads),
+    // with a message; the app stays up and trains once threads start again.
+    void refused_threads_are_reported() {
+        MainWindow window;
+        window.set_interactive(false);
+        window.show();
+        window.load_setup(small_run("spiral"));
+        QSignalSpy failed(window.session(), &TrainingSession::failed);
+        QSignalSpy finished(&window, &MainWindow::runFinished);
+        refuse_threads_after(0);
+        window.run();
+        QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 1, kWaitMs);
+        refuse_threads_after(-1);
+        QCOMPARE(failed.count(), 1);
+        QVERIFY2(failed.first().first().toString().startsWith("Could not start a training thread"),
+                 qPrintable(failed.first().first().toString()));
+        window.run();
+        QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 2, kWaitMs);
+        QCOMPARE(failed.count(), 1);
+        QCOMPARE(window.completed_epochs(), 1);
+
+        SweepView* view = window.sweep_view();
+        view->findChild<QSpinBox*>("sweepSeeds")->setValue(2);
+        view->set_jobs(2);
+        for (const auto& [allowed, message] : {std::pair{0, "Could not start the sweep's thread"}, {1, "could not start the sweep's 2 threads"}}) {
+            QSignalSpy done(view, &SweepView::sweepFinished);
+            refuse_threads_after(allowed);
+            QVERIFY2(view->start(window.experiment_panel()->setup()), qPrintable(view->problem()));
+            QTRY_VERIFY_WITH_TIMEOUT(done.count() == 1, kWaitMs);
+            refuse_threads_after(-1);
+            QVERIFY2(view->problem().startsWith(message), qPrintable(view->problem()));
+            QCOMPARE(view->runs().size(), std::size_t{0});
+        }
     }
 };
 

@@ -122,6 +122,24 @@ std::pair<double, double> columnMeanAndStd(const Matrix& m, Index column) {
     return meanAndStd(c);
 }
 
+// A noise-free regression toy set of 500 samples (400 train, 100 test) with `inputs` features:
+// the target is standardized with the train statistics, and undoing that gives `formula` of each
+// sample's features back (within `tolerance`), on train and test alike.
+void checkNoiseFreeRegression(const Dataset& d, int inputs, double tolerance, const std::function<double(const float*)>& formula) {
+    QCOMPARE(d.task, Task::Regression);
+    QCOMPARE(d.inputs, inputs);
+    QCOMPARE(d.outputs, 1);
+    QCOMPARE(d.train_y.cols(), Index{1});
+    QCOMPARE(d.train_size(), Index{400});
+    QCOMPARE(d.test_size(), Index{100});
+    QVERIFY(d.train_labels.empty() && d.test_labels.empty());
+    const auto [mean, stddev] = meanAndStd(d.train_y);
+    QVERIFY(std::abs(mean) < 1e-5 && std::abs(stddev - 1.0) < 1e-5);
+    for (const auto& [x, y] : {std::pair{&d.train_x, &d.train_y}, {&d.test_x, &d.test_y}})
+        for (Index i = 0; i < x->rows(); ++i)
+            QVERIFY(std::abs((*y)(i, 0) * d.target_std + d.target_mean - formula(x->row(i).data())) < tolerance);
+}
+
 bool oneHotMatches(const Matrix& y, const std::vector<int>& labels, int classes) {
     if (y.rows() != static_cast<Index>(labels.size()) || y.cols() != classes) return false;
     for (Index i = 0; i < y.rows(); ++i)
@@ -241,23 +259,11 @@ private slots:
     // Friedman #1: ten uniform features, the target from the first five, standardized with train stats.
     void toyFriedman1() {
         const Dataset d = make_toy("friedman1", toyOptions(500, 0.0, 5));
-        QCOMPARE(d.task, Task::Regression);
-        QCOMPARE(d.inputs, 10);
-        QCOMPARE(d.outputs, 1);
-        QCOMPARE(d.train_size(), Index{400});
         QVERIFY(d.train_x.minCoeff() >= 0.0f && d.train_x.maxCoeff() <= 1.0f);
-        const auto [mean, stddev] = meanAndStd(d.train_y);
-        QVERIFY(std::abs(mean) < 1e-5 && std::abs(stddev - 1.0) < 1e-5);
-        // Noise 0: undoing the standardization gives the formula back, on train and test alike.
-        auto check = [&](const Matrix& x, const Matrix& y) {
-            for (Index i = 0; i < x.rows(); ++i) {
-                const auto f = [&](int c) { return static_cast<double>(x(i, c)); };
-                const double expected = 10.0 * std::sin(std::numbers::pi * f(0) * f(1)) + 20.0 * (f(2) - 0.5) * (f(2) - 0.5) + 10.0 * f(3) + 5.0 * f(4);
-                QVERIFY(std::abs(y(i, 0) * d.target_std + d.target_mean - expected) < 1e-4);
-            }
-        };
-        check(d.train_x, d.train_y);
-        check(d.test_x, d.test_y);
+        checkNoiseFreeRegression(d, 10, 1e-4, [](const float* x) {
+            const auto f = [x](int c) { return static_cast<double>(x[c]); };
+            return 10.0 * std::sin(std::numbers::pi * f(0) * f(1)) + 20.0 * (f(2) - 0.5) * (f(2) - 0.5) + 10.0 * f(3) + 5.0 * f(4);
+        });
         // Deterministic from the seed; another seed draws other samples; noise widens the target.
         const Dataset same = make_toy("friedman1", toyOptions(500, 0.0, 5));
         QVERIFY(same.train_x == d.train_x && same.train_y == d.train_y && same.test_y == d.test_y);
@@ -270,25 +276,10 @@ private slots:
 
     void toySine() {
         const Dataset d = make_toy("sine", toyOptions(500, 0.0, 5));
-        QCOMPARE(d.task, Task::Regression);
-        QCOMPARE(d.inputs, 1);
-        QCOMPARE(d.outputs, 1);
-        QCOMPARE(d.train_size(), Index{400});
-        QCOMPARE(d.test_size(), Index{100});
-        QCOMPARE(d.train_y.cols(), Index{1});
-        QVERIFY(d.train_labels.empty() && d.test_labels.empty());
         QVERIFY(d.train_x.allFinite() && d.train_y.allFinite() && d.test_y.allFinite());
         QVERIFY(d.train_x.maxCoeff() <= 3.1416f && d.train_x.minCoeff() >= -3.1416f);
-        // Targets standardized with train statistics, and those statistics are kept.
-        const auto [mean, stddev] = meanAndStd(d.train_y);
-        QVERIFY(std::abs(mean) < 1e-5);
-        QVERIFY(std::abs(stddev - 1.0) < 1e-5);
+        checkNoiseFreeRegression(d, 1, 1e-5, [](const float* x) { return std::sin(static_cast<double>(x[0])); });
         QVERIFY(d.target_std > 0.6 && d.target_std < 0.8); // std of sin over a period is 1/sqrt(2)
-        // Undoing the standardization gives sin(x) back (noise 0), on train and test alike.
-        for (Index i = 0; i < d.test_size(); ++i) {
-            const double y = d.test_y(i, 0) * d.target_std + d.target_mean;
-            QVERIFY(std::abs(y - std::sin(static_cast<double>(d.test_x(i, 0)))) < 1e-5);
-        }
         const Dataset noisy = make_toy("sine", toyOptions(500, 0.5, 5));
         QVERIFY(noisy.target_std > d.target_std);
         QVERIFY(make_toy("sine", toyOptions(500, 0.1, 6)).train_x != d.train_x);

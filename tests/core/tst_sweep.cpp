@@ -2,6 +2,8 @@
 // whatever the job count, cancellation, seed statistics, CSV and the experiment file.
 #include "f3/io/experiment.hpp"
 #include "f3/io/names.hpp"
+#include "f3/platform/memory.hpp"
+#include "f3/platform/threads.hpp"
 #include "f3/train/sweep.hpp"
 #include "f3/train/sweep_runner.hpp"
 
@@ -307,6 +309,48 @@ private slots:
         }
     }
 
+    // Runs trained at once each hold their own comparison: the memory check multiplies the largest
+    // point's estimate by the jobs, and run() refuses before it trains anything.
+    void jobs_multiply_the_memory_estimate() {
+        Experiment e = experiment_on("xor");
+        e.training.hidden = {{8, Activation::Tanh}, {8, Activation::Tanh}};
+        SweepSpec spec;
+        spec.axes = {parse_sweep_axis("width=8,4000")};
+        spec.seeds = 4;
+        SweepRunner runner(e, spec);
+        const Dataset data = load_experiment_data(e);
+        const TrainingMemory largest = training_memory(sweep_config(training_config_for(e, data), spec, 1, 0), data);
+        set_memory_limit_bytes(static_cast<std::uint64_t>(5 * largest.data + 1.5 * largest.comparison()));
+        runner.check_memory(1);
+        QString message;
+        try {
+            runner.run(2);
+        } catch (const SweepError& error) {
+            message = error.what();
+        }
+        set_memory_limit_bytes(0);
+        QVERIFY2(message.startsWith("2 sweep runs at a time (jobs), the largest training 3 rules of a 1.6e+07-parameter network"),
+                 qPrintable(message));
+        QVERIFY(message.endsWith("; train fewer runs at a time"));
+        QCOMPARE(runner.finished_runs(), std::size_t{0});
+    }
+
+    // When the system refuses a thread, the sweep says so and has trained nothing; then it runs.
+    void refused_threads_are_reported() {
+        SweepRunner runner(experiment_on("xor"), lr_sweep(2));
+        refuse_threads_after(1);
+        QString message;
+        try {
+            runner.run(2);
+        } catch (const SweepError& error) {
+            message = error.what();
+        }
+        refuse_threads_after(-1);
+        QVERIFY2(message.startsWith("could not start the sweep's 2 threads (thread refused"), qPrintable(message));
+        QCOMPARE(runner.finished_runs(), std::size_t{0});
+        QCOMPARE(runner.run(2).size(), std::size_t{6});
+    }
+
     void cancelling_stops_early_and_keeps_finished_runs() {
         SweepRunner runner(experiment_on("spiral", 400, 20), lr_sweep(4));
         const auto runs = runner.run(2, [&](const SweepRun&) { runner.cancel(); });
@@ -386,8 +430,8 @@ private slots:
         Experiment settings = stored_settings;
         settings.name = "renamed"; // not a training setting
         SweepResume resume = plan_sweep_resume(stored_settings, from, stored, settings, to);
-        QCOMPARE(resume.discarded, std::size_t{0});
         QCOMPARE(resume.kept.size(), std::size_t{2});
+        QCOMPARE(resume.discarded, stored.size() - 2); // the runs at lr values the new sweep does not have
         for (std::size_t k = 0; k < 2; ++k) {
             QCOMPARE(resume.kept[k].point, std::size_t{0});
             QCOMPARE(resume.kept[k].seed_index, static_cast<int>(k));
@@ -399,6 +443,7 @@ private slots:
         to.seeds = 1;
         resume = plan_sweep_resume(stored_settings, from, stored, settings, to);
         QCOMPARE(resume.skip, (std::vector<std::size_t>{0}));
+        QCOMPARE(resume.discarded, stored.size() - 1);
 
         // Other training settings: nothing is kept, and the caller is told how much was dropped.
         settings.training.batch_size = 10;

@@ -3,6 +3,7 @@
 #include "f3/train/comparison.hpp"
 #include "f3/io/names.hpp"
 #include "f3/nn/exact_sqrt.hpp"
+#include "f3/platform/memory.hpp"
 #include "f3/rules/f3.hpp"
 
 #include <QtTest>
@@ -47,6 +48,65 @@ bool same_weights(const Network& a, const Network& b) {
             if (Matrix(pa[k].matrix()) != Matrix(pb[k].matrix())) return false;
     }
     return true;
+}
+
+// `train` + `test` random images of side x side pixels in `classes` classes.
+std::shared_ptr<Dataset> images(int side, int classes, Index train, Index test) {
+    auto data = std::make_shared<Dataset>();
+    data->inputs = side * side;
+    data->outputs = classes;
+    Rng rng(5, Stream::Init);
+    auto fill = [&](Index rows, Matrix& x, Matrix& y, std::vector<int>& labels) {
+        x = Matrix::NullaryExpr(rows, data->inputs, [&] { return static_cast<float>(rng.normal()); });
+        y = Matrix::Zero(rows, classes);
+        for (Index r = 0; r < rows; ++r) {
+            labels.push_back(static_cast<int>(r % classes));
+            y(r, labels.back()) = 1.0f;
+        }
+    };
+    fill(train, data->train_x, data->train_y, data->train_labels);
+    fill(test, data->test_x, data->test_y, data->test_labels);
+    return data;
+}
+
+TrainingConfig transformer_config(const TransformerSpec& spec, std::vector<RuleSpec> rules, int batch) {
+    TrainingConfig config = small_config(std::move(rules));
+    config.architecture = Architecture::Transformer;
+    config.transformer = spec;
+    config.batch_size = batch;
+    return config;
+}
+
+double parameter_count(const Network& network) {
+    double count = 0.0;
+    for (int s = 0; s < network.stage_count(); ++s)
+        for (const Parameter& p : network.stage(s).parameters()) count += static_cast<double>(p.size());
+    return count;
+}
+
+// Bytes the heap holds, mapped blocks included.
+double heap_in_use() {
+    const auto info = mallinfo2();
+    return static_cast<double>(info.uordblks + info.hblkhd);
+}
+
+// Trains `config` for its epochs with every instrument on and checks the estimate against the heap
+// the comparison holds afterwards.
+void check_estimate_bounds_heap(const std::shared_ptr<const Dataset>& data, const TrainingConfig& config) {
+    const TrainingMemory estimate = training_memory(config, *data);
+    const double data_bytes =
+        static_cast<double>(data->train_x.size() + data->train_y.size() + data->test_x.size() + data->test_y.size()) * sizeof(float);
+    QVERIFY(estimate.data >= data_bytes);
+    const double before = heap_in_use();
+    Comparison comparison(data, config);
+    InstrumentOptions instruments;
+    instruments.alignment = true;
+    instruments.every_steps = 1;
+    comparison.set_instruments(instruments);
+    comparison.run();
+    const double held = heap_in_use() - before;
+    QVERIFY2(held <= estimate.comparison() && held >= 0.5 * estimate.runs,
+             qPrintable(QStringLiteral("holds %1 bytes; estimated %2 (runs %3)").arg(held).arg(estimate.comparison()).arg(estimate.runs)));
 }
 
 } // namespace
@@ -133,6 +193,38 @@ private slots:
         QVERIFY2(heap_60 <= heap_20 + history_growth + 16384,
                  qPrintable(QStringLiteral("heap grew by %1 bytes over 40 epochs; the history accounts for %2")
                                 .arg(static_cast<qint64>(heap_60 - heap_20)).arg(history_growth)));
+    }
+
+    // The memory estimate models what lives: after a comparison has trained an epoch with every
+    // instrument on (the BP reference's gradients too) and evaluated, the heap holds no more than the
+    // estimate, and not less than half of its runs' share (the old estimate counted a 1024-sample
+    // evaluation per rule and a transformer's activations D wide per token: 10x too much).
+    void memory_estimate_bounds_what_a_comparison_holds() {
+        TrainingConfig dense = small_config({{"bp", F3Error::DelayedError}, {"f3", F3Error::DelayedError}});
+        dense.hidden = {{256, Activation::Tanh}, {256, Activation::Tanh}};
+        dense.batch_size = 64;
+        check_estimate_bounds_heap(images(10, 10, 512, 100), dense);
+        const TransformerSpec spec{2, 64, 3, 4, 8, 32, Activation::Tanh};
+        check_estimate_bounds_heap(images(8, 10, 256, 100),
+                                   transformer_config(spec, {{"bp", F3Error::DelayedError}, {"dfa", F3Error::DelayedError}}, 64));
+    }
+
+    // The published proof of concept's transformer (5000 Fashion-MNIST samples, 5 rules) peaks at
+    // 1.1 GiB (/usr/bin/time); the estimate once said 14 GiB and refused it under a 12 GiB limit.
+    void published_transformer_is_estimated_near_its_peak() {
+        const auto data = images(28, 10, 5000, 10000);
+        const TransformerSpec spec{7, 512, 5, 8, 64, 128, Activation::Tanh};
+        std::vector<RuleSpec> rules;
+        for (const char* name : {"bp", "dfa", "drtp", "f3", "shallow"}) rules.push_back(parse_rule(name));
+        const TrainingConfig config = transformer_config(spec, rules, 100);
+        const double bytes = static_cast<double>(training_memory_bytes(config, *data)), gib = 1024.0 * 1024.0 * 1024.0;
+        const double parameters = parameter_count(initial_network(config, *data));
+        QVERIFY2(bytes < 4.0 * gib && bytes > 5 * 3 * parameters * sizeof(float), qPrintable(QString::number(bytes / gib) + " GiB"));
+        QVERIFY(QString::fromStdString(training_sizes(config, *data)).contains(QString::number(parameters, 'g', 3)));
+        set_memory_limit_bytes(std::uint64_t{12} << 30);
+        const auto problems = check_config(config, *data);
+        set_memory_limit_bytes(0);
+        QVERIFY2(problems.empty(), problems.empty() ? "" : problems.front().c_str());
     }
 
     void same_seed_gives_identical_numbers() {

@@ -44,56 +44,7 @@ std::vector<std::string> check_transformer(const TransformerSpec& spec, int inpu
     return problems;
 }
 
-// Parameters of the network and the activations one sample leaves in it (every stage's output).
-struct NetworkSize {
-    double parameters = 0.0, activations = 0.0;
-};
-
-NetworkSize network_size(const TrainingConfig& config, const Dataset& data) {
-    NetworkSize size;
-    if (config.architecture == Architecture::Transformer) {
-        const TransformerSpec& t = config.transformer;
-        size.parameters = Network::vision_transformer_parameters(data.inputs, t, data.outputs);
-        // Per block and token: queries, keys, values, the attention output, the MLP; plus each
-        // head's attention over all tokens.
-        const int side = image_side(data.inputs), per_side = side / std::max(1, t.patch);
-        const double tokens = std::max(1.0, static_cast<double>(per_side) * per_side);
-        size.activations = t.depth * (3.0 * t.heads * t.dim_head + 2.0 * t.dim + t.mlp_dim + t.heads * tokens) * tokens;
-    } else {
-        double inputs = data.inputs;
-        for (const auto& layer : config.hidden) {
-            size.parameters += (inputs + 1.0) * layer.width;
-            size.activations += layer.width;
-            inputs = layer.width;
-        }
-        size.parameters += (inputs + 1.0) * data.outputs;
-    }
-    size.activations += data.inputs + data.outputs;
-    return size;
-}
-
-std::string training_sizes(const TrainingConfig& config, const Dataset& data) {
-    char text[160];
-    std::snprintf(text, sizeof text, "training %zu rules of a %.3g-parameter network on %lld samples of %d features and %d outputs",
-                  config.rules.size(), network_size(config, data).parameters, static_cast<long long>(data.train_size() + data.test_size()),
-                  data.inputs, data.outputs);
-    return text;
-}
-
 } // namespace
-
-std::uint64_t training_memory_bytes(const TrainingConfig& config, const Dataset& data) {
-    constexpr double kFloat = sizeof(float);
-    const NetworkSize size = network_size(config, data);
-    const double samples = static_cast<double>(data.train_size() + data.test_size());
-    const double data_bytes = samples * (data.inputs + data.outputs) * kFloat + samples * sizeof(int);
-    // Per rule: weights, gradients and two optimizer moments; activations, pre-activations and
-    // backward signals of one batch and one evaluation chunk (1024 samples); F3's stored errors.
-    const double per_rule = 4.0 * size.parameters * kFloat + 3.0 * (config.batch_size + 1024.0) * size.activations * kFloat +
-                            static_cast<double>(data.train_size()) * (data.outputs * kFloat + sizeof(std::int64_t));
-    const double total = data_bytes + size.parameters * kFloat /* feedback */ + static_cast<double>(config.rules.size()) * per_rule;
-    return total >= 1.8e19 ? std::numeric_limits<std::uint64_t>::max() : static_cast<std::uint64_t>(total);
-}
 
 std::vector<std::string> check_rules_fit(const std::vector<RuleSpec>& rules, const Network& network) {
     std::vector<std::string> problems;

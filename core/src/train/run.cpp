@@ -51,14 +51,13 @@ double Run::train_batch(const Matrix& x, const Matrix& y, std::span<const Index>
 }
 
 Evaluation Run::evaluate(const Matrix& x, const Matrix& y, const std::vector<int>& labels) const {
-    constexpr Index kChunk = 1024; // bounded memory on large test sets
     Evaluation result;
     ForwardPass pass;
     Matrix chunk_x, chunk_y;
     double loss_sum = 0.0, sq_sum = 0.0;
     Index hits = 0;
-    for (Index start = 0; start < x.rows(); start += kChunk) {
-        const Index n = std::min(kChunk, x.rows() - start);
+    for (Index start = 0; start < x.rows(); start += kEvaluationChunk) {
+        const Index n = std::min(kEvaluationChunk, x.rows() - start);
         chunk_x = x.middleRows(start, n);
         chunk_y = y.middleRows(start, n);
         network_.forward(chunk_x, pass);

@@ -373,6 +373,20 @@ const EpochMetrics* find_metrics(const SweepSpec& spec, const SweepRun& run, int
     return found;
 }
 
+// Calls use(run, metrics) for each run of `point` that has `series` at `epoch`, with the rule's
+// metrics there; a seed on which the rule diverged is counted in stats.diverged instead.
+template <class Use>
+void for_each_seed(const SweepSpec& spec, const std::vector<SweepRun>& runs, std::size_t point, const std::string& series, int epoch,
+                   SeedStatistics& stats, Use use) {
+    for (const auto& run : runs) {
+        if (run.point != point) continue;
+        const EpochMetrics* found = find_metrics(spec, run, epoch, series, true);
+        if (!found) continue;
+        if (found->diverged) ++stats.diverged;
+        else use(run, *found);
+    }
+}
+
 void fill_mean_and_std(SeedStatistics& stats, const std::vector<double>& values) {
     stats.n = static_cast<int>(values.size());
     if (values.empty()) return;
@@ -405,23 +419,15 @@ SeedStatistics gap_statistics(const SweepSpec& spec, const std::vector<SweepRun>
     SeedStatistics stats;
     std::vector<GapErrors> errors;
     std::string missing;
-    for (const auto& run : runs) {
-        if (run.point != point) continue;
-        const EpochMetrics* rule = find_metrics(spec, run, epoch, series, true);
-        if (!rule) continue;
-        if (rule->diverged) {
-            ++stats.diverged;
-            continue;
-        }
+    for_each_seed(spec, runs, point, series, epoch, stats, [&](const SweepRun& run, const EpochMetrics& rule) {
         const std::string baseline_name = to_string(run.gap_baseline);
         const EpochMetrics* bp = find_metrics(spec, run, epoch, reference_rule().info().name, false);
         const EpochMetrics* baseline = find_metrics(spec, run, epoch, baseline_name, false);
-        if (!bp || !baseline || bp->diverged || baseline->diverged) {
+        if (!bp || !baseline || bp->diverged || baseline->diverged)
             missing = "undefined: needs " + reference_rule().info().name + " and the baseline " + baseline_name + " to finish";
-            continue;
-        }
-        errors.push_back({test_error(*baseline), test_error(*bp), test_error(*rule)});
-    }
+        else
+            errors.push_back({test_error(*baseline), test_error(*bp), test_error(rule)});
+    });
     stats.n = static_cast<int>(errors.size());
     if (errors.empty()) {
         stats.note = missing;
@@ -456,17 +462,9 @@ SeedStatistics seed_statistics(const SweepSpec& spec, const std::vector<SweepRun
     if (metric == SweepMetric::GapClosed) return gap_statistics(spec, runs, point, series, epoch);
     SeedStatistics stats;
     std::vector<double> values;
-    for (const auto& run : runs) {
-        if (run.point != point) continue;
-        const EpochMetrics* found = find_metrics(spec, run, epoch, series, true);
-        if (!found) continue;
-        if (found->diverged) {
-            ++stats.diverged;
-            continue;
-        }
-        const double v = metric_value(*found, metric);
-        if (std::isfinite(v)) values.push_back(v);
-    }
+    for_each_seed(spec, runs, point, series, epoch, stats, [&](const SweepRun&, const EpochMetrics& m) {
+        if (const double v = metric_value(m, metric); std::isfinite(v)) values.push_back(v);
+    });
     fill_mean_and_std(stats, values);
     return stats;
 }

@@ -1,13 +1,15 @@
 #include "f3/train/sweep_runner.hpp"
 
 #include "f3/io/json.hpp"
+#include "f3/platform/memory.hpp"
+#include "f3/platform/threads.hpp"
 
 #include <algorithm>
 #include <chrono>
 #include <exception>
 #include <optional>
 #include <set>
-#include <thread>
+#include <system_error>
 
 namespace f3 {
 
@@ -52,12 +54,9 @@ SweepResume plan_sweep_resume(const Experiment& stored_settings, const SweepSpec
     SweepResume resume;
     if (stored.empty()) return resume;
     resume.changed = changed_training_settings(stored_settings, settings);
-    if (!resume.changed.empty()) {
-        resume.discarded = stored.size();
-        return resume;
-    }
-    resume.kept = runs_kept_for(stored_spec, stored, spec);
+    if (resume.changed.empty()) resume.kept = runs_kept_for(stored_spec, stored, spec);
     for (const SweepRun& run : resume.kept) resume.skip.push_back(run_index(spec, run));
+    resume.discarded = stored.size() - resume.kept.size();
     return resume;
 }
 
@@ -80,6 +79,27 @@ std::shared_ptr<const Dataset> SweepRunner::data_for(const Experiment& run) {
     auto data = std::make_shared<const Dataset>(load_experiment_data(run));
     cached = data;
     return data;
+}
+
+void SweepRunner::check_memory(int jobs) const {
+    const std::size_t runs = std::clamp<std::size_t>(static_cast<std::size_t>(std::max(1, jobs)), 1, std::max<std::size_t>(1, spec_.run_count()));
+    const TrainingConfig base = training_config_for(base_, *base_data_);
+    auto comparison_bytes = [&](std::size_t point) { return training_memory(sweep_config(base, spec_, point, 0), *base_data_).comparison(); };
+    std::size_t largest = 0;
+    double most = comparison_bytes(0);
+    for (std::size_t p = 1; p < spec_.point_count(); ++p)
+        if (const double bytes = comparison_bytes(p); bytes > most) {
+            largest = p;
+            most = bytes;
+        }
+    const TrainingConfig config = sweep_config(base, spec_, largest, 0);
+    const TrainingMemory memory = training_memory(config, *base_data_);
+    // The data is shared, but a data set drawn per seed is held once for each seed being trained.
+    const std::size_t data_sets = depends_on_seed(base_.dataset) ? 1 + std::min(runs, static_cast<std::size_t>(spec_.seeds)) : 1;
+    const double bytes = static_cast<double>(data_sets) * memory.data + static_cast<double>(runs) * memory.comparison();
+    const std::string what = std::to_string(runs) + " sweep runs at a time (jobs), the largest " + training_sizes(config, *base_data_) + ",";
+    if (const std::string problem = memory_problem(saturated_bytes(bytes), what); !problem.empty())
+        throw SweepError(problem + "; train fewer runs at a time");
 }
 
 double SweepRunner::progress() const {
@@ -159,9 +179,13 @@ std::vector<SweepRun> SweepRunner::run(int jobs, const std::function<void(const 
         }
     };
     const std::size_t threads = std::clamp<std::size_t>(static_cast<std::size_t>(std::max(1, jobs)), 1, std::max<std::size_t>(1, todo.size()));
-    std::vector<std::thread> pool;
-    for (std::size_t t = 0; t < threads; ++t) pool.emplace_back(work);
-    for (auto& thread : pool) thread.join();
+    check_memory(static_cast<int>(threads));
+    try {
+        run_on_threads(threads, work);
+    } catch (const std::system_error& e) {
+        throw SweepError("could not start the sweep's " + std::to_string(threads) + " threads (" + e.what() +
+                         "): the system refused one (process or memory limits); train fewer runs at a time");
+    }
     if (error) std::rethrow_exception(error);
 
     std::vector<SweepRun> finished;

@@ -3,6 +3,7 @@
 // matrices, same batch order, so their curves differ only by the rule.
 #include "f3/train/config.hpp"
 #include "f3/data/dataset.hpp"
+#include "f3/train/memory_estimate.hpp"
 #include "f3/train/run.hpp"
 #include "f3/observe/metrics.hpp"
 #include "f3/observe/timeline.hpp"
@@ -23,9 +24,6 @@ public:
 
 // Every problem with this configuration on this data, one sentence each (empty: fine).
 std::vector<std::string> check_config(const TrainingConfig& config, const Dataset& data);
-// About how many bytes training `config` on `data` needs, the data set included: check_config
-// refuses what exceeds the memory limit (f3/platform/memory.hpp) before anything is allocated.
-std::uint64_t training_memory_bytes(const TrainingConfig& config, const Dataset& data);
 // Whether each rule can train each stage of `network` (FA needs a weight matrix to replace in every
 // stage above the first), one sentence per problem; check_config asks it of transformers.
 std::vector<std::string> check_rules_fit(const std::vector<RuleSpec>& rules, const Network& network);

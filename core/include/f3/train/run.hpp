@@ -32,6 +32,10 @@ struct StepProbe {
 
 class Run {
 public:
+    // evaluate() runs the test set through the network this many samples at a time: bounded memory
+    // on large test sets.
+    static constexpr Index kEvaluationChunk = 1024;
+
     Run(RuleSpec rule, const Network& initial, std::shared_ptr<const FeedbackMatrices> feedback,
         const OptimizerSpec& optimizer, const Matrix& train_targets);
 

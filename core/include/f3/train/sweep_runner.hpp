@@ -32,8 +32,8 @@ std::vector<std::string> changed_training_settings(const Experiment& a, const Ex
 struct SweepResume {
     std::vector<SweepRun> kept;     // the stored runs that are also runs of the new sweep, renumbered for it
     std::vector<std::size_t> skip;  // their run_index in the new sweep: SweepRunner::run's `skip`
-    std::size_t discarded = 0;      // stored runs dropped because they were made with other settings
-    std::vector<std::string> changed; // those settings (changed_training_settings)
+    std::size_t discarded = 0;      // stored runs left out: made with other settings, or not runs of the new sweep
+    std::vector<std::string> changed; // the settings that differ (changed_training_settings); then none is kept
 };
 
 // Plans running sweep `spec` of `settings` when `stored` are runs of sweep `stored_spec` made with
@@ -55,6 +55,10 @@ public:
     // after cancel(), those that finished before it (a run cut short is dropped).
     std::vector<SweepRun> run(int jobs, const std::function<void(const SweepRun&)>& on_run = {},
                               const std::vector<std::size_t>& skip = {});
+    // Throws SweepError when `jobs` runs at a time (at most one per run) would need more memory
+    // than the limit (f3/platform/memory.hpp): each holds the largest point's comparison. run()
+    // checks it before it starts any.
+    void check_memory(int jobs) const;
     void cancel() { cancelled_ = true; }
     bool cancelled() const { return cancelled_; }
     // Share of the batches of this run() trained so far, 0 to 1.
