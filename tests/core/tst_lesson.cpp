@@ -1,5 +1,6 @@
 // Lessons in steps (f3/io/lesson.hpp): title, introduction, steps with one optional action each,
-// the command-line note; errors name the lesson and the step.
+// the command-line note; errors name the lesson and the step; the shipped lessons all parse, speak
+// app actions only outside their command-line note, and their settings fit their experiments.
 #include "f3/io/experiment.hpp"
 #include "f3/io/lesson.hpp"
 #include "f3/io/names.hpp"
@@ -49,6 +50,11 @@ LessonAction only_action(const std::string& phrase) {
     const Lesson lesson = parse_lesson("# T\n## S\nAction: " + phrase + "\n", "one");
     if (!lesson.steps[0].action) throw std::logic_error("no action: " + phrase);
     return *lesson.steps[0].action;
+}
+
+QString read(const QString& path) {
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? QString::fromUtf8(file.readAll()) : QString();
 }
 
 } // namespace
@@ -135,6 +141,37 @@ private slots:
         const std::string settled = to_json(e);
         apply_setting(only_action("open the Network tab"), e);
         QCOMPARE(to_json(e), settled);
+    }
+
+    // Every shipped lesson: steps, a command-line note holding every CLI command, and settings
+    // that still fit the lesson's data.
+    void shipped_lessons_are_steps_of_app_actions() {
+        const QDir lessons(QStringLiteral(F3_LESSONS_DIR));
+        const QStringList files = lessons.entryList({"*.md"}, QDir::Files, QDir::Name);
+        QVERIFY(files.size() >= 9);
+        for (const QString& file : files) {
+            const QString name = file.chopped(3);
+            Lesson lesson;
+            try {
+                lesson = parse_lesson(read(lessons.filePath(file)).toStdString(), name.toStdString());
+            } catch (const LessonError& e) {
+                QFAIL(e.what());
+            }
+            QVERIFY2(lesson.steps.size() >= 2, qPrintable(name));
+            QVERIFY2(lesson.command_line.find("f3studio-cli") != std::string::npos, qPrintable(name + ": no command-line note"));
+            const Experiment shipped = load_experiment(lessons.filePath(name + ".json").toStdString(), nullptr);
+            const Dataset data = load_experiment_data(shipped);
+            for (const LessonStep& step : lesson.steps) {
+                const QString where = name + ", step " + QString::fromStdString(step.heading);
+                QVERIFY2(!QString::fromStdString(step.text).contains(QRegularExpression("f3studio-cli|--[a-z]")),
+                         qPrintable(where + ": command-line text belongs in the note"));
+                if (!step.action) continue;
+                Experiment changed = shipped;
+                apply_setting(*step.action, changed);
+                const std::vector<std::string> problems = check_config(training_config_for(changed, data), data);
+                QVERIFY2(problems.empty(), qPrintable(where + ": " + QString::fromStdString(problems.empty() ? "" : problems[0])));
+            }
+        }
     }
 };
 

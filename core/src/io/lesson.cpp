@@ -164,7 +164,7 @@ void apply_setting(const LessonAction& action, Experiment& experiment) {
 
 std::vector<std::string> tabs_named(const Lesson& lesson) {
     std::vector<std::string> tabs;
-    const std::regex in_text(R"(the \*\*([^*]+)\*\* tab)");
+    const std::regex in_text(R"([Tt]he \*\*([^*]+)\*\* tab)");
     auto scan = [&](const std::string& text) {
         for (std::sregex_iterator it(text.begin(), text.end(), in_text), end; it != end; ++it) {
             std::string tab = (*it)[1];
