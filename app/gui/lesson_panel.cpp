@@ -40,7 +40,8 @@ LessonPanel::LessonPanel(QWidget* parent) : QWidget(parent) {
     action_ = new QPushButton;
     action_->setObjectName("lessonAction");
     action_->setIcon(style()->standardIcon(QStyle::SP_MediaPlay));
-    action_->setToolTip(tr("Do this step in the app"));
+    // A long action ("Set the hidden layers to 64,64,64,64") must never widen the window past a projector's screen.
+    action_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);
     back_ = new QPushButton(style()->standardIcon(QStyle::SP_ArrowBack), tr("Back"));
     back_->setObjectName("lessonBack");
     next_ = new QPushButton(tr("Next"));
@@ -107,7 +108,10 @@ void LessonPanel::show_step(int step) {
     const std::string text = step_ == 0 && !lesson_->introduction.empty() ? lesson_->introduction + "\n\n" + s.text : s.text;
     text_->setMarkdown(QString::fromStdString(text));
     action_->setVisible(s.action.has_value());
-    if (s.action) action_->setText(button_text(s.action->text));
+    if (s.action) {
+        action_->setText(button_text(s.action->text));
+        action_->setToolTip(tr("Do this step in the app: %1").arg(action_->text()));
+    }
     back_->setEnabled(step_ > 0);
     next_->setEnabled(step_ + 1 < step_count());
 }

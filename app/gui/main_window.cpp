@@ -137,13 +137,14 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     help->addWidget(lesson_panel_);
     help->addWidget(explanation_);
     help->setStretchFactor(0, 3);
-    help->setStretchFactor(1, 2);
+    help->setStretchFactor(1, 1);
     help->setChildrenCollapsible(false);
     auto* help_dock = new QDockWidget(tr("What am I looking at?"), this);
     help_dock->setObjectName("helpDock");
     help_dock->setWidget(help);
     help_dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable | QDockWidget::DockWidgetClosable);
     addDockWidget(Qt::RightDockWidgetArea, help_dock);
+    resizeDocks({help_dock}, {300}, Qt::Horizontal); // room for a lesson step's text and buttons
 
     build_views();
     build_toolbar();

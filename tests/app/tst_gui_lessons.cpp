@@ -124,7 +124,9 @@ private slots:
         window.show();
         open_lesson(window, "update-locking-timeline");
         QCOMPARE(window.tabs()->currentIndex(), 0);
-        go_to_step(window, "Read the schedule");
+        go_to_step(window, "Open the timeline");
+        part<QPushButton>(window, "lessonNext")->click(); // and back: the button follows the step
+        part<QPushButton>(window, "lessonBack")->click();
         auto* action = part<QPushButton>(window, "lessonAction");
         QVERIFY(action->isVisible());
         QCOMPARE(action->text(), QString("Open the Update timeline tab"));
