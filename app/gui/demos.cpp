@@ -29,4 +29,11 @@ std::optional<Experiment> demo(const QString& name) {
 
 QString demo_text(const QString& name) { return QString::fromUtf8(read_resource(":/lessons/" + name + ".md")); }
 
+std::optional<Lesson> demo_lesson(const QString& name) {
+    const QString text = demo_text(name);
+    if (text.isEmpty()) return std::nullopt;
+    // Like the experiments, built-in lessons are checked by the test suite (tst_lesson).
+    return parse_lesson(text.toStdString(), name.toStdString());
+}
+
 } // namespace f3::gui

@@ -2,6 +2,7 @@
 
 #include "attention_view.hpp"
 #include "experiment_panel.hpp"
+#include "lesson_panel.hpp"
 #include "f3/io/names.hpp"
 #include "plots.hpp"
 #include "rule_style.hpp"
@@ -37,11 +38,11 @@
 #include <QShortcut>
 #include <QSlider>
 #include <QSpinBox>
+#include <QSplitter>
 #include <QStatusBar>
 #include <QStyle>
 #include <QTabWidget>
 #include <QTextBrowser>
-#include <QTextDocument>
 #include <QToolBar>
 #include <QVBoxLayout>
 #include <cmath>
@@ -128,12 +129,22 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     addDockWidget(Qt::LeftDockWidgetArea, dock);
 
     explanation_ = new QTextBrowser;
+    explanation_->setObjectName("explanation");
     explanation_->setOpenExternalLinks(false);
+    // The lesson's step above the help on the view shown; the divider moves.
+    lesson_panel_ = new LessonPanel;
+    auto* help = new QSplitter(Qt::Vertical);
+    help->addWidget(lesson_panel_);
+    help->addWidget(explanation_);
+    help->setStretchFactor(0, 3);
+    help->setStretchFactor(1, 1);
+    help->setChildrenCollapsible(false);
     auto* help_dock = new QDockWidget(tr("What am I looking at?"), this);
     help_dock->setObjectName("helpDock");
-    help_dock->setWidget(explanation_);
+    help_dock->setWidget(help);
     help_dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable | QDockWidget::DockWidgetClosable);
     addDockWidget(Qt::RightDockWidgetArea, help_dock);
+    resizeDocks({help_dock}, {300}, Qt::Horizontal); // room for a lesson step's text and buttons
 
     build_views();
     build_toolbar();
@@ -145,6 +156,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     statusBar()->addWidget(status_, 1);
     statusBar()->addPermanentWidget(notice_);
 
+    connect(lesson_panel_, &LessonPanel::actionRequested, this, &MainWindow::perform_lesson_action);
     connect(session_, &TrainingSession::prepared, this, &MainWindow::on_prepared);
     connect(session_, &TrainingSession::snapshotReceived, this, &MainWindow::on_snapshot);
     connect(session_, &TrainingSession::failed, this, &MainWindow::on_failed);
@@ -730,9 +742,52 @@ void MainWindow::load_setup(const Experiment& setup, const QString& lesson) {
     panel_->set_setup(setup);
     show_learning_rate(setup.training.optimizer.learning_rate);
     sweep_view_->show_saved(setup);
+    lesson_panel_->show_lesson(lesson.isEmpty() ? std::nullopt : demo_lesson(lesson));
     dirty_ = false;
     update_title();
     update_explanation();
+}
+
+void MainWindow::perform_lesson_action(const LessonAction& action) {
+    using Kind = LessonAction::Kind;
+    switch (action.kind) {
+    case Kind::LoadLesson: {
+        const int step = lesson_panel_->step(); // the class stays on the step it is at
+        if (const auto setup = demo(lesson_)) load_setup(*setup, lesson_);
+        lesson_panel_->show_step(step);
+        break;
+    }
+    case Kind::OpenTab:
+        for (int i = 0; i < tabs_->count(); ++i)
+            if (tabs_->tabText(i).remove('&') == QString::fromStdString(action.tab)) tabs_->setCurrentIndex(i);
+        break;
+    case Kind::PressRun:
+        if (!running_) run();
+        break;
+    case Kind::RunEpochs: step_epochs(action.count); break;
+    case Kind::RunBatches: step_batches(action.count); break;
+    case Kind::RunSweep:
+        tabs_->setCurrentWidget(sweep_view_);
+        emit sweep_view_->startRequested();
+        break;
+    case Kind::SetHiddenLayers:
+    case Kind::SetEpochs:
+    case Kind::SetRules: {
+        // One setting changed in the panel, as if typed there: the runs of the old setup are cleared.
+        Experiment setup = panel_->setup();
+        apply_setting(action, setup);
+        reset();
+        panel_->set_setup(setup);
+        sweep_view_->set_current_setup(setup);
+        dirty_ = true;
+        on_setup_changed();
+        update_title();
+        update_actions();
+        update_explanation();
+        statusBar()->showMessage(tr("Lesson: %1").arg(QString::fromStdString(action.text)), 6000);
+        break;
+    }
+    }
 }
 
 // The worker computes attention maps only while their view is on screen, for the chosen image.
@@ -750,6 +805,7 @@ void MainWindow::show_learning_rate(double lr) {
 void MainWindow::open_sweep_run(const Experiment& experiment, const std::vector<EpochMetrics>& history, const QString& what) {
     reset();
     lesson_.clear();
+    lesson_panel_->show_lesson(std::nullopt);
     panel_->set_setup(experiment);
     sweep_view_->set_current_setup(experiment); // the sweep stays in its tab, marked as other settings'
     show_learning_rate(experiment.training.optimizer.learning_rate);
@@ -795,18 +851,22 @@ void MainWindow::toggle_run() {
     else run();
 }
 
-void MainWindow::step_batch() {
+void MainWindow::step_batch() { step_batches(1); }
+
+void MainWindow::step_epoch() { step_epochs(1); }
+
+void MainWindow::step_batches(int batches) {
     if (!session_->running() || finished_) start(true);
     session_->set_paused(true);
-    session_->step_batch();
+    session_->step_batch(batches);
     running_ = false;
     update_actions();
 }
 
-void MainWindow::step_epoch() {
+void MainWindow::step_epochs(int epochs) {
     if (!session_->running() || finished_) start(true);
     session_->set_paused(true);
-    session_->step_epoch();
+    session_->step_epoch(epochs);
     running_ = false;
     update_actions();
 }
@@ -1074,14 +1134,8 @@ void MainWindow::on_failed(const QString& message) {
 }
 
 void MainWindow::update_explanation() {
-    QString html;
-    if (!lesson_.isEmpty()) {
-        // The lesson's own text first: what to do and what to look for.
-        QTextDocument lesson;
-        lesson.setMarkdown(demo_text(lesson_));
-        html += lesson.toHtml().section("<body", 1).section(">", 1).section("</body>", 0, 0) + "<hr>";
-    }
-    html += kPlotHelp[std::clamp(tabs_->currentIndex(), 0, static_cast<int>(std::size(kPlotHelp)) - 1)];
+    // The lesson's steps are in the lesson panel above.
+    QString html = kPlotHelp[std::clamp(tabs_->currentIndex(), 0, static_cast<int>(std::size(kPlotHelp)) - 1)];
     html += tr("<h3>The rules</h3>");
     const Experiment setup = panel_->setup();
     for (const auto& rule : setup.training.rules) {

@@ -1,5 +1,6 @@
 #pragma once
 #include "training_session.hpp"
+#include "f3/io/lesson.hpp"
 
 #include <QMainWindow>
 #include <QMap>
@@ -24,6 +25,7 @@ class AttentionView;
 class BoundaryPlot;
 class CurvePlot;
 class ExperimentPanel;
+class LessonPanel;
 class MatrixHeatmap;
 class NetworkDiagram;
 class SweepView;
@@ -71,6 +73,8 @@ public:
     void toggle_run();
     void step_batch();
     void step_epoch();
+    void step_batches(int batches); // then pause
+    void step_epochs(int epochs);   // to the end of the epoch in progress and epochs - 1 more, then pause
     void reset();
     void set_presenter_mode(bool on);
     bool presenter_mode() const { return presenter_; }
@@ -88,6 +92,9 @@ public:
     QWidget* attention_page() const { return attention_page_; }
     QTabWidget* tabs() const { return tabs_; }
     SweepView* sweep_view() const { return sweep_view_; }
+    LessonPanel* lesson_panel() const { return lesson_panel_; }
+    // What a lesson step's button does (load the lesson, open a tab, train, change one setting).
+    void perform_lesson_action(const LessonAction& action);
     // Makes one run of the sweep the current (untitled) experiment, showing that run's curves.
     void open_sweep_run(const Experiment& experiment, const std::vector<EpochMetrics>& history, const QString& what);
     int completed_epochs() const { return completed_epochs_; }
@@ -157,6 +164,7 @@ private:
     QComboBox* matrix_choice_ = nullptr;
     QCheckBox* measured_clock_ = nullptr;
     QTextBrowser* explanation_ = nullptr;
+    LessonPanel* lesson_panel_ = nullptr;
     QLabel* status_ = nullptr;
     QLabel* notice_ = nullptr;
     QAction* run_action_ = nullptr;

@@ -94,7 +94,7 @@ void TrainingWorker::train(const Experiment& setup) {
     send(true);
     while (!stop_ && !comparison_->finished()) {
         const bool manual = paused_;
-        if (manual && pending_batches_ <= 0 && !pending_epoch_) {
+        if (manual && pending_batches_ <= 0 && pending_epochs_ <= 0) {
             if (!idle_announced_) { // tell the GUI once that training really stopped
                 idle_announced_ = true;
                 pending_->idle = true;
@@ -113,9 +113,9 @@ void TrainingWorker::train(const Experiment& setup) {
         comparison_->step(this);
         const bool epoch_ended = comparison_->epoch() != epoch_before;
         if (pending_batches_ > 0) --pending_batches_;
-        if (pending_epoch_ && epoch_ended) pending_epoch_ = false;
+        if (epoch_ended && pending_epochs_ > 0) --pending_epochs_;
         // A manual step must show its result at once; so must an epoch's end.
-        send(epoch_ended || (manual && pending_batches_ <= 0 && !pending_epoch_));
+        send(epoch_ended || (manual && pending_batches_ <= 0 && pending_epochs_ <= 0));
         if (const int delay = delay_ms_; delay > 0) QThread::msleep(static_cast<unsigned long>(delay));
     }
     pending_->finished = comparison_->finished();
@@ -272,12 +272,12 @@ void TrainingSession::set_paused(bool paused) {
     if (worker_) worker_->set_paused(paused);
 }
 
-void TrainingSession::step_batch() {
-    if (worker_) worker_->step_batches(1);
+void TrainingSession::step_batch(int batches) {
+    if (worker_) worker_->step_batches(batches);
 }
 
-void TrainingSession::step_epoch() {
-    if (worker_) worker_->step_epoch();
+void TrainingSession::step_epoch(int epochs) {
+    if (worker_) worker_->step_epochs(epochs);
 }
 
 void TrainingSession::set_delay_ms(int ms) {

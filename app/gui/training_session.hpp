@@ -77,7 +77,7 @@ public:
     void stop() { stop_ = true; }
     void set_paused(bool paused) { paused_ = paused; }
     void step_batches(int n) { pending_batches_ += n; }
-    void step_epoch() { pending_epoch_ = true; }
+    void step_epochs(int n) { pending_epochs_ += n; } // to the end of the epoch in progress, then n - 1 more
     void set_delay_ms(int ms) { delay_ms_ = ms; }
     void set_learning_rate(double lr) { learning_rate_ = lr; }
     // Back-pressure: the GUI calls this once it has drawn a snapshot. Until then the worker keeps
@@ -105,10 +105,10 @@ private:
     void compute_boundaries(TrainingSnapshot& s) const;
     void compute_attention(TrainingSnapshot& s, int sample) const;
 
-    std::atomic<bool> stop_{false}, paused_{false}, pending_epoch_{false}, consumed_{true};
+    std::atomic<bool> stop_{false}, paused_{false}, consumed_{true};
     bool state_due_ = false;
     bool idle_announced_ = false;
-    std::atomic<int> pending_batches_{0}, delay_ms_{0}, attention_sample_{-1};
+    std::atomic<int> pending_batches_{0}, pending_epochs_{0}, delay_ms_{0}, attention_sample_{-1};
     int attention_sent_ = -1;
     std::atomic<double> learning_rate_{0.0};
     std::unique_ptr<Comparison> comparison_;
@@ -132,8 +132,8 @@ public:
     bool running() const { return worker_ != nullptr; }
     bool paused() const { return paused_; }
     void set_paused(bool paused);
-    void step_batch();
-    void step_epoch();
+    void step_batch(int batches = 1);
+    void step_epoch(int epochs = 1);
     void set_delay_ms(int ms);
     void set_learning_rate(double lr);
     void set_attention_sample(int sample);

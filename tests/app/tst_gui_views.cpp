@@ -5,12 +5,14 @@
 #include "demos.hpp"
 #include "gui_test_support.hpp"
 #include "experiment_panel.hpp"
+#include "lesson_panel.hpp"
 #include "main_window.hpp"
 #include "plots.hpp"
 
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDockWidget>
+#include <QLabel>
 #include <QScreen>
 #include <QSlider>
 #include <QWheelEvent>
@@ -37,7 +39,13 @@ QAction* action_named(QWidget* window, const QString& text) {
     return nullptr;
 }
 
-QString help_text(MainWindow& window) { return window.findChild<QTextBrowser*>()->toPlainText(); }
+// Everything the help panel shows: the lesson's step, title and the help on the view.
+QString help_text(MainWindow& window) {
+    QString text;
+    for (const QTextBrowser* browser : window.findChildren<QTextBrowser*>()) text += browser->toPlainText() + '\n';
+    for (const QLabel* label : window.lesson_panel()->findChildren<QLabel*>()) text += label->text() + '\n';
+    return text;
+}
 
 // The Decision regions view's data range (its first axis rect), as drawn.
 QCPRange shown_x_range(BoundaryPlot* plot) { return plot->axisRects().front()->axis(QCPAxis::atBottom)->range(); }

@@ -1,0 +1,178 @@
+// Lessons followed in the app (issue 15): the help panel shows one step at a time with Back / Next,
+// a button performs the step's action, the command-line note starts collapsed, another lesson
+// starts at its first step, and every tab a lesson names is one of the app's tabs. Offscreen.
+#include "demos.hpp"
+#include "experiment_panel.hpp"
+#include "gui_test_support.hpp"
+#include "lesson_panel.hpp"
+#include "main_window.hpp"
+#include "plots.hpp"
+
+#include <QLabel>
+#include <QPushButton>
+#include <QStandardPaths>
+#include <QTabWidget>
+#include <QTextBrowser>
+#include <QToolButton>
+#include <QtTest>
+
+using namespace f3;
+using namespace f3::gui;
+using test::kWaitMs;
+
+namespace {
+
+QAction* action_named(QWidget* window, const QString& text) {
+    for (QAction* a : window->findChildren<QAction*>())
+        if (a->text().remove('&') == text) return a;
+    return nullptr;
+}
+
+void open_lesson(MainWindow& window, const QString& name) {
+    QAction* lesson = action_named(&window, QString::fromStdString(demo(name)->name));
+    QVERIFY2(lesson, qPrintable(name));
+    lesson->trigger();
+}
+
+template <class W> W* part(MainWindow& window, const char* name) { return window.lesson_panel()->findChild<W*>(name); }
+QString progress(MainWindow& window) { return part<QLabel>(window, "lessonProgress")->text(); }
+QString step_text(MainWindow& window) { return part<QTextBrowser>(window, "lessonStep")->toPlainText(); }
+
+QStringList tab_titles(MainWindow& window) {
+    QStringList titles;
+    for (int i = 0; i < window.tabs()->count(); ++i) titles << window.tabs()->tabText(i).remove('&');
+    return titles;
+}
+
+// Goes to the lesson's step with this heading, through the Next button.
+void go_to_step(MainWindow& window, const std::string& heading) {
+    const Lesson& lesson = *window.lesson_panel()->lesson();
+    for (int k = 0; k < static_cast<int>(lesson.steps.size()); ++k) {
+        if (lesson.steps[static_cast<std::size_t>(k)].heading == heading) return;
+        part<QPushButton>(window, "lessonNext")->click();
+    }
+    QFAIL(("no step " + heading).c_str());
+}
+
+} // namespace
+
+class TestGuiLessons : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+
+    void every_tab_a_lesson_names_exists() {
+        MainWindow window;
+        const QStringList titles = tab_titles(window);
+        int named = 0;
+        for (const QString& name : demo_names())
+            for (const std::string& tab : tabs_named(*demo_lesson(name))) {
+                QVERIFY2(titles.contains(QString::fromStdString(tab)), qPrintable(name + " names a tab that does not exist: " + QString::fromStdString(tab)));
+                ++named;
+            }
+        QVERIFY(named >= 10);
+    }
+
+    void next_and_back_walk_the_steps() {
+        MainWindow window;
+        window.set_interactive(false);
+        window.show();
+        open_lesson(window, "xor-needs-a-hidden-layer");
+        const Lesson xor_lesson = *demo_lesson("xor-needs-a-hidden-layer");
+        const int steps = static_cast<int>(xor_lesson.steps.size());
+        QVERIFY(window.lesson_panel()->isVisible());
+        QVERIFY(progress(window).startsWith(QString("Step 1 of %1").arg(steps)));
+        QVERIFY(step_text(window).contains("XOR's two classes sit in opposite quadrants")); // the introduction, with step 1
+        auto* back = part<QPushButton>(window, "lessonBack");
+        auto* next = part<QPushButton>(window, "lessonNext");
+        QVERIFY(!back->isEnabled());
+        next->click();
+        QVERIFY(progress(window).startsWith(QString("Step 2 of %1").arg(steps)));
+        QVERIFY(!step_text(window).contains("XOR's two classes"));
+        QVERIFY(back->isEnabled());
+        back->click();
+        QVERIFY(progress(window).startsWith("Step 1 of"));
+        for (int k = 1; k < steps; ++k) next->click();
+        QVERIFY(progress(window).startsWith(QString("Step %1 of %1").arg(steps)));
+        QVERIFY(!next->isEnabled());
+
+        // The command line is a note, collapsed until asked for.
+        auto* toggle = part<QToolButton>(window, "lessonCommandLineToggle");
+        auto* note = part<QTextBrowser>(window, "lessonCommandLine");
+        QVERIFY(toggle->isVisible() && !note->isVisible());
+        QVERIFY(!step_text(window).contains("f3studio-cli"));
+        toggle->click();
+        QVERIFY(note->isVisible());
+        QVERIFY(note->toPlainText().contains("f3studio-cli train --config resources/lessons/xor-needs-a-hidden-layer.json --layers 8"));
+
+        // Another lesson: its first step at once, the note collapsed again.
+        open_lesson(window, "sine-regression");
+        QVERIFY(progress(window).startsWith(QString("Step 1 of %1").arg(demo_lesson("sine-regression")->steps.size())));
+        QVERIFY(part<QLabel>(window, "lessonTitle")->text().contains("Fitting a sine"));
+        QVERIFY(!step_text(window).contains("XOR"));
+        QVERIFY(!note->isVisible());
+        QVERIFY(note->toPlainText().contains("sine-regression.json"));
+
+        // A file that is no lesson: no lesson panel.
+        window.load_setup(test::quick_spiral(1));
+        QVERIFY(!window.lesson_panel()->isVisible());
+    }
+
+    void an_action_opens_the_tab_it_names() {
+        MainWindow window;
+        window.set_interactive(false);
+        window.show();
+        open_lesson(window, "update-locking-timeline");
+        QCOMPARE(window.tabs()->currentIndex(), 0);
+        go_to_step(window, "Open the timeline");
+        part<QPushButton>(window, "lessonNext")->click(); // and back: the button follows the step
+        part<QPushButton>(window, "lessonBack")->click();
+        auto* action = part<QPushButton>(window, "lessonAction");
+        QVERIFY(action->isVisible());
+        QCOMPARE(action->text(), QString("Open the Update timeline tab"));
+        action->click();
+        QCOMPARE(window.tabs()->tabText(window.tabs()->currentIndex()), QString("Update timeline"));
+    }
+
+    void an_action_changes_one_setting_and_load_undoes_it() {
+        MainWindow window;
+        window.set_interactive(false);
+        window.show();
+        open_lesson(window, "xor-needs-a-hidden-layer");
+        QVERIFY(window.experiment_panel()->setup().training.hidden.empty());
+        go_to_step(window, "Add a hidden layer of 8 units");
+        const int step = window.lesson_panel()->step();
+        part<QPushButton>(window, "lessonAction")->click();
+        const auto hidden = window.experiment_panel()->setup().training.hidden;
+        QCOMPARE(hidden.size(), std::size_t(1));
+        QCOMPARE(hidden[0].width, 8);
+        QCOMPARE(hidden[0].activation, Activation::Tanh);
+        QCOMPARE(window.lesson_panel()->step(), step);
+        go_to_step(window, "Start again");
+        part<QPushButton>(window, "lessonAction")->click();
+        QVERIFY(window.experiment_panel()->setup().training.hidden.empty());
+        QVERIFY(progress(window).contains("Start again")); // the class stays on its step
+    }
+
+    void run_n_epochs_trains_that_many_then_pauses() {
+        MainWindow window;
+        window.set_interactive(false);
+        window.show();
+        window.load_setup(test::quick_spiral(5));
+        window.perform_lesson_action(*parse_lesson("# T\n## S\nAction: run 2 epochs\n", "test").steps[0].action);
+        QTRY_COMPARE_WITH_TIMEOUT(window.completed_epochs(), 2, kWaitMs);
+        QCOMPARE(window.metric_plot()->point_count("bp"), 2);
+        // The spiral lesson's first step, through its button: five epochs of a 30-epoch run.
+        auto finished = false;
+        connect(&window, &MainWindow::runFinished, this, [&] { finished = true; });
+        open_lesson(window, "spiral-bp-dfa-f3");
+        QCOMPARE(part<QPushButton>(window, "lessonAction")->text(), QString("Run 5 epochs"));
+        part<QPushButton>(window, "lessonAction")->click();
+        QTRY_COMPARE_WITH_TIMEOUT(window.completed_epochs(), 5, kWaitMs);
+        QCOMPARE(window.metric_plot()->point_count("f3"), 5);
+        QVERIFY(!finished);
+    }
+};
+
+QTEST_MAIN(TestGuiLessons)
+#include "tst_gui_lessons.moc"
