@@ -76,8 +76,9 @@ and a mean +- std table on stderr. Run k equals `train` with --seed (seed + k) a
 best-lr: reads a finished sweep over lr alone and writes OUT.json, the same experiment without the
 sweep, each rule at its own best learning rate (RULE@LR in "rules"): the rate with the best mean
 over seeds at the last epoch of --metric (default test_accuracy for classes, test_mse for
-regression; also test_loss, train_loss, gap_closed), among rates where no seed diverged. A tuned
-experiment is then `sweep --config OUT.json --seeds N` (or --param feedback_init=... and so on).
+regression; also test_loss, train_loss, gap_closed), among rates where every seed finished and
+none diverged; an existing OUT.json is kept, never replaced. A tuned experiment is then
+`sweep --config OUT.json --seeds N` (or --param feedback_init=... and so on).
 
 merge: combines files of one sweep (shards, or a merged file and more shards) into OUT.json, which
 reads like a sweep run on one machine: `sweep --config OUT.json --save OUT.json` runs only what is

@@ -503,9 +503,11 @@ private slots:
         Experiment shared = tuned;
         shared.training.optimizer.learning_rate = 0.1;
         shared.training.rules = {parse_rule("bp"), parse_rule("drtp")};
-        auto history = [](const Experiment& e, const std::string& rule) {
+        // The app's live learning rate changes the shared rate only (0: left alone).
+        auto history = [](const Experiment& e, const std::string& rule, double live_rate = 0.0) {
             const auto data = std::make_shared<const Dataset>(load_experiment_data(e));
             Comparison comparison(data, training_config_for(e, *data));
+            if (live_rate > 0.0) comparison.set_learning_rate(live_rate);
             comparison.run();
             std::vector<EpochMetrics> kept;
             for (const EpochMetrics& m : comparison.history())
@@ -513,6 +515,8 @@ private slots:
             return kept;
         };
         expect_same_history(history(tuned, "bp"), history(shared, "bp"));
+        expect_same_history(history(tuned, "bp", 0.5), history(shared, "bp"));
+        QVERIFY(history(tuned, "drtp", 0.5).back().test_loss != history(tuned, "drtp").back().test_loss);
         QVERIFY(history(tuned, "drtp").back().test_loss != history(shared, "drtp").back().test_loss);
         const TrainingConfig at_point = sweep_config(tuned.training, lr_sweep(1), 2, 0);
         QCOMPARE(at_point.optimizer.learning_rate, 0.1);
