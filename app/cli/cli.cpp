@@ -36,6 +36,8 @@ constexpr const char* kUsage = R"(usage: f3studio-cli train --dataset NAME|fashi
        f3studio-cli train --config FILE [options]
        f3studio-cli sweep --config FILE --param NAME=VALUES [--param NAME=VALUES] [--seeds N] [options]
        f3studio-cli sweep --config FILE [--param ...] --shard K/N|slurm --save PART.json [options]
+       f3studio-cli sweep --config FILE --rerun [--save NEW.json]
+       f3studio-cli best-lr SWEEP.json OUT.json [--metric NAME]
        f3studio-cli merge OUT.json PART.json [PART.json...]
        f3studio-cli status FILE [FILE...]
        f3studio-cli --version | --help
@@ -64,8 +66,19 @@ and a mean +- std table on stderr. Run k equals `train` with --seed (seed + k) a
                        shard is resumed (one of another sweep or shard is refused, never overwritten)
   --shard slurm        K and N of a Slurm job array task: SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN
                        and SLURM_ARRAY_TASK_COUNT (submit with sbatch --array=0-(N-1))
+  --rerun              train every run of the --config file's sweep again, as saved (no --param,
+                       --seeds or option that changes a setting), and compare each with the run
+                       stored in the file: prints how many give the same numbers bit for bit and
+                       exits with 1 if any differs (--save writes the new runs to another file)
   Without --param, the sweep saved in the --config file is run (or resumed; a shard's file resumes
   that shard).
+
+best-lr: reads a finished sweep over lr alone and writes OUT.json, the same experiment without the
+sweep, each rule at its own best learning rate (RULE@LR in "rules"): the rate with the best mean
+over seeds at the last epoch of --metric (default test_accuracy for classes, test_mse for
+regression; also test_loss, train_loss, gap_closed), among rates where every seed finished and
+none diverged; an existing OUT.json is kept, never replaced. A tuned experiment is then
+`sweep --config OUT.json --seeds N` (or --param feedback_init=... and so on).
 
 merge: combines files of one sweep (shards, or a merged file and more shards) into OUT.json, which
 reads like a sweep run on one machine: `sweep --config OUT.json --save OUT.json` runs only what is
@@ -102,7 +115,9 @@ network:
   --heads H --dim-head E   attention heads (default 4) of E features each (default 16)
   --mlp-dim M          width of each block's MLP (default 64); --activation sets its activation
 rules:
-  --algorithms LIST    {RULES} (default bp); f3:VARIANT picks an F3 variant
+  --algorithms LIST    {RULES} (default bp); f3:VARIANT picks an F3 variant, and RULE@LR
+                       gives a rule its own learning rate instead of --lr's, e.g.
+                       bp@0.03,f3:delayed_loss@3e-4 (a sweep over lr sets every rule's rate)
   --f3-error VARIANT   delayed_error (default), delayed_loss, delayed_error_one_hot,
                        delayed_loss_one_hot, delayed_error_softmax, delayed_loss_softmax
   --feedback-init I    kaiming (default), gaussian, trinomial, binomial, pm_identity
@@ -153,9 +168,9 @@ const std::vector<std::string> kExperimentOptions = {
     "architecture", "patch", "dim", "depth", "heads", "dim-head", "mlp-dim",
     "f3-error", "feedback-init", "optimizer", "momentum", "lr", "batch", "epochs", "seed", "threads", "baseline", "max-memory"};
 const std::vector<std::string> kTrainOnlyOptions = {"instruments", "instrument-every", "timeline"};
-const std::vector<std::string> kSweepOnlyOptions = {"param", "seeds", "jobs", "save", "csv", "shard"};
+const std::vector<std::string> kSweepOnlyOptions = {"param", "seeds", "jobs", "save", "csv", "shard", "rerun"};
 // Options that take no value, and options that may be given more than once.
-const std::vector<std::string> kFlags = {"instruments"};
+const std::vector<std::string> kFlags = {"instruments", "rerun"};
 const std::vector<std::string> kRepeatable = {"param"};
 
 bool contains(const std::vector<std::string>& list, const std::string& key) {
@@ -305,8 +320,9 @@ void apply_flags(const Args& args, Experiment& experiment) {
         for (const auto& name : split(args.get("algorithms"), ','))
             training.rules.push_back(parse_rule_option("algorithms", name, default_error));
     } else if (args.has("f3-error")) {
-        // The experiment's plain "f3" rules take the variant; "f3:VARIANT" ones keep theirs.
-        for (auto& rule : training.rules) rule = parse_rule(to_string(rule), default_error);
+        // The experiment's plain "f3" rules take the variant; "f3:VARIANT" ones keep theirs, and
+        // every rule keeps its own learning rate.
+        for (auto& rule : training.rules) rule = parse_rule(rule_setting(rule), default_error);
     }
     if (args.has("feedback-init")) training.feedback_init = parse_name<FeedbackInit>("feedback-init", args.get("feedback-init"));
     if (args.has("optimizer")) training.optimizer.kind = parse_name<OptimizerKind>("optimizer", args.get("optimizer"));
@@ -323,7 +339,10 @@ void apply_flags(const Args& args, Experiment& experiment) {
         instruments.every_steps = parse_number<int>("instrument-every", args.get("instrument-every"));
         if (instruments.every_steps < 1) throw UsageError("--instrument-every must be at least 1");
     }
-    if (args.has("baseline")) instruments.gap_baseline = parse_rule_option("baseline", args.get("baseline"), default_error);
+    if (args.has("baseline")) {
+        instruments.gap_baseline = parse_rule_option("baseline", args.get("baseline"), default_error);
+        if (instruments.gap_baseline.learning_rate) throw UsageError(std::string("--baseline: ") + kBaselineWithoutRate);
+    }
 }
 
 void draw_progress(std::ostream& err, double fraction, const std::string& text) {
@@ -626,6 +645,39 @@ void check_resume_keeps_runs(const Args& args, const SweepResume& resume, std::s
         << args.get("config") << " keeps them)\n";
 }
 
+// --rerun: the stored runs of the --config file, whose sweep is trained again exactly as saved.
+std::vector<SweepRun> runs_to_reproduce(const Args& args, const Experiment& experiment) {
+    if (!args.has("config")) throw UsageError("--rerun needs --config FILE, a sweep file with runs");
+    const std::string config = args.get("config");
+    for (const char* option : {"param", "seeds", "shard"})
+        if (args.has(option)) throw UsageError(std::string("--rerun trains the file's sweep as saved; drop --") + option);
+    if (args.has("save") && same_file(args.get("save"), config))
+        throw UsageError("--rerun compares new runs with those in " + config + "; save them to another file");
+    if (experiment.sweep_part) throw UsageError("--rerun: " + config + " holds one shard; merge the shards first");
+    if (experiment.sweep_runs.empty()) throw UsageError("--rerun: " + config + " holds no sweep runs to reproduce");
+    const auto changed = changed_training_settings(load_experiment(config, nullptr), experiment);
+    std::string list;
+    for (const auto& key : changed) list += (list.empty() ? "" : ", ") + key;
+    if (!list.empty()) throw UsageError("--rerun trains the file's sweep as saved, but the options change " + list);
+    return experiment.sweep_runs;
+}
+
+// How many of `fresh` equal the stored run of the same index; names the first ones that do not.
+bool report_reproduction(std::ostream& err, const SweepSpec& spec, const std::vector<SweepRun>& stored, const std::vector<SweepRun>& fresh) {
+    std::size_t same = 0, shown = 0;
+    for (const SweepRun& run : fresh) {
+        const auto it = std::find_if(stored.begin(), stored.end(), [&](const SweepRun& s) { return run_index(spec, s) == run_index(spec, run); });
+        if (it != stored.end() && same_results(*it, run)) {
+            ++same;
+        } else if (++shown <= 10) {
+            err << "run " << run_index(spec, run) << " (" << (spec.axes.empty() ? std::string() : spec.point_label(run.point) + ", ")
+                << "seed " << run.seed << ") " << (it == stored.end() ? "is not stored in the file" : "differs from the stored run") << '\n';
+        }
+    }
+    err << "rerun: " << same << " of " << fresh.size() << " runs gave the stored numbers bit for bit\n";
+    return same == fresh.size();
+}
+
 // --save's lock, taken before the file is read: a second sweep saving to it would replace this one's runs.
 void lock_save_file(const Args& args, std::optional<SaveLock>& save_lock) {
     if (args.has("save") && args.get("save") != "-") {
@@ -792,6 +844,9 @@ int sweep(const std::vector<std::string>& argv, std::ostream& out, std::ostream&
     std::optional<SaveLock> save_lock;
     lock_save_file(args, save_lock);
     Experiment experiment = experiment_from(args, err);
+    const bool rerun = args.has("rerun");
+    const std::vector<SweepRun> to_reproduce = rerun ? runs_to_reproduce(args, experiment) : std::vector<SweepRun>{};
+    if (rerun) experiment.sweep_runs.clear(); // train them all again
     const SweepSpec spec = sweep_spec(args, experiment);
     const int jobs = jobs_option(args, err);
     const SweepResume resume = plan_runs(args, experiment, spec, err);
@@ -823,6 +878,7 @@ int sweep(const std::vector<std::string>& argv, std::ostream& out, std::ostream&
         err << "\r\033[K";
     }
     if (!outputs.write_all(finished)) return 1;
+    if (rerun && !report_reproduction(err, spec, to_reproduce, finished)) return 1;
     if (runner.cancelled()) {
         err << "interrupted: " << experiment.sweep_runs.size() << " of " << run_total << " runs done"
             << (args.get("save").empty() ? std::string() : "; sweep --config " + args.get("save") + " resumes") << '\n';
@@ -884,6 +940,38 @@ int merge(const std::vector<std::string>& argv, std::ostream& out, std::ostream&
     return 0;
 }
 
+// The metric the sweep table shows: accuracy when the runs classify, else the test MSE.
+SweepMetric default_metric(const std::vector<SweepRun>& runs) {
+    for (const SweepRun& run : runs)
+        for (const EpochMetrics& m : run.history)
+            if (std::isfinite(m.test_accuracy)) return SweepMetric::TestAccuracy;
+    return SweepMetric::TestMse;
+}
+
+int best_lr(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
+    if (argv.size() != 3 && !(argv.size() == 5 && argv[3] == "--metric"))
+        throw UsageError("best-lr needs SWEEP.json OUT.json [--metric NAME]");
+    const std::string& in_path = argv[1];
+    const std::string& out_path = argv[2];
+    std::vector<std::string> warnings;
+    const Experiment swept = load_experiment(in_path, &warnings);
+    for (const auto& warning : warnings) err << "warning: " << warning << '\n';
+    if (!swept.sweep) throw UsageError(in_path + " holds no sweep");
+    if (std::filesystem::exists(out_path)) throw UsageError(out_path + " exists; it is kept: choose another OUT.json");
+    const SweepMetric metric = argv.size() == 5 ? parse_name<SweepMetric>("metric", argv[4]) : default_metric(swept.sweep_runs);
+    const auto rates = best_learning_rates(*swept.sweep, swept.sweep_runs, metric);
+    const Experiment tuned = tuned_experiment(swept, rates);
+    save_experiment_atomically(tuned, out_path);
+    for (const BestRate& r : rates) {
+        char line[256];
+        std::snprintf(line, sizeof line, "%s: lr %s, %s %.4f +- %.4f over %d seeds\n", r.rule.c_str(), json::number_text(r.learning_rate).c_str(),
+                      to_string(metric).c_str(), r.statistics.mean, r.statistics.std, r.statistics.n);
+        out << line;
+    }
+    out << "wrote " << out_path << '\n';
+    return 0;
+}
+
 int status(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
     if (argv.size() < 2) throw UsageError("status needs at least one sweep file");
     const auto files = load_sweep_files(argv, 1, err);
@@ -906,6 +994,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
         if (args[0] == "sweep") return sweep(args, out, err, err_is_terminal);
         if (args[0] == "merge") return merge(args, out, err);
         if (args[0] == "status") return status(args, out, err);
+        if (args[0] == "best-lr") return best_lr(args, out, err);
         throw UsageError("unknown command '" + args[0] + "' (try --help)");
     } catch (const UsageError& e) {
         err << "error: " << e.what() << '\n';

@@ -383,7 +383,13 @@ std::vector<RuleSpec> ExperimentPanel::rules_from_boxes() const {
     std::vector<RuleSpec> rules;
     const F3Error error = selected<F3Error>(f3_error_);
     for (auto* box : rule_boxes_)
-        if (box->isChecked()) rules.push_back(parse_rule(box->property("rule").toString().toStdString(), error));
+        if (box->isChecked()) {
+            RuleSpec rule = parse_rule(box->property("rule").toString().toStdString(), error);
+            // A rule still ticked keeps the learning rate the file gave it.
+            for (const auto& loaded : base_.training.rules)
+                if (to_string(loaded) == to_string(rule)) rule.learning_rate = loaded.learning_rate;
+            rules.push_back(rule);
+        }
     return rules;
 }
 
@@ -406,6 +412,11 @@ QString ExperimentPanel::from_file_note() const {
     if (s.dataset.toy.seed != static_cast<std::uint64_t>(seed_->value())) kept << tr("data seed %1").arg(s.dataset.toy.seed);
     if (rule_names_of(s.training.rules) != rule_names_of(rules_from_boxes()))
         kept << tr("rules %1").arg(rule_names_of(s.training.rules).join(", "));
+    // A rule's own rate (a tuned experiment's) has no field: shown here, it trains as written.
+    QStringList own_rates;
+    for (const auto& rule : s.training.rules)
+        if (rule.learning_rate) own_rates << QString::fromStdString(rule_setting(rule));
+    if (!own_rates.isEmpty()) kept << tr("each rule's own learning rate, used instead of the one above: %1").arg(own_rates.join(", "));
     if (kept.isEmpty()) return {};
     return tr("From the file (runs and is saved as written until you change the field): %1.").arg(kept.join("; "));
 }

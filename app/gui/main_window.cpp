@@ -718,7 +718,8 @@ void MainWindow::build_toolbar() {
     live_lr_->setDecimals(6);
     live_lr_->setRange(0.000001, 10.0);
     live_lr_->setSingleStep(0.0005);
-    live_lr_->setToolTip(tr("Changes the learning rate of the running comparison at the next batch"));
+    live_lr_->setToolTip(tr("Changes the learning rate of the running comparison at the next batch; a rule with its own "
+                            "rate from the file (shown under the experiment as RULE@LR) keeps that one"));
     connect(live_lr_, &QDoubleSpinBox::valueChanged, this, [this](double lr) { session_->set_learning_rate(lr); });
     bar->addWidget(live_lr_);
     bar->addSeparator();

@@ -20,6 +20,7 @@
 
 #include "f3/io/atomic_file.hpp"
 #include "f3/io/experiment.hpp"
+#include "f3/train/sweep.hpp"
 
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -107,6 +108,85 @@ std::vector<std::string> operator+(std::vector<std::string> a, const std::vector
 class TestCli : public QObject {
     Q_OBJECT
 private slots:
+    // RULE@LR gives a rule its own learning rate; a malformed one is refused with its option named.
+    void rules_take_their_own_learning_rate() {
+        QTemporaryDir dir;
+        const std::string saved = dir.filePath("tuned.json").toStdString();
+        const Result ok = cli({"train", "--dataset", "xor", "--layers", "4", "--algorithms", "bp@0.1,f3:delayed_loss@3e-4", "--epochs", "1",
+                               "--save-config", saved});
+        QVERIFY2(ok.code == 0, ok.err.c_str());
+        QVERIFY(readBytes(saved).contains("\"rules\": [\"bp@0.1\", \"f3:delayed_loss@3e-04\"]"));
+        // Training at bp@0.1 is training bp with --lr 0.1.
+        const Result shared = cli({"train", "--dataset", "xor", "--layers", "4", "--algorithms", "bp", "--lr", "0.1", "--epochs", "1"});
+        QCOMPARE(withoutTiming(ok).first(), withoutTiming(shared).first());
+        // --f3-error on a file's rules keeps their rates.
+        const Result variant = cli({"train", "--config", saved, "--f3-error", "delayed_loss_softmax", "--save-config", saved + ".2"});
+        QVERIFY2(variant.code == 0, variant.err.c_str());
+        QVERIFY(readBytes(saved + ".2").contains("\"rules\": [\"bp@0.1\", \"f3:delayed_loss@3e-04\"]"));
+        for (const std::string rules : {"bp@", "bp@fast", "bp@-1", "bp@0", "bp@1000", "bp@inf", "dfa,bp@0.1x"}) {
+            const Result bad = cli({"train", "--dataset", "xor", "--layers", "4", "--algorithms", rules, "--epochs", "1"});
+            QCOMPARE(bad.code, 2);
+            QVERIFY2(QString::fromStdString(bad.err).startsWith("error: --algorithms: ") && bad.err.find("learning rate after '@'") != std::string::npos,
+                     bad.err.c_str());
+        }
+        const Result twice = cli({"train", "--dataset", "xor", "--layers", "4", "--algorithms", "bp@0.1,bp@0.01", "--epochs", "1"});
+        QCOMPARE(twice.code, 2);
+        QVERIFY2(twice.err.find("rule 'bp' is listed twice") != std::string::npos, twice.err.c_str());
+        const Result baseline = cli({"train", "--dataset", "xor", "--layers", "4", "--algorithms", "bp,drtp", "--baseline", "drtp@0.1", "--epochs", "1"});
+        QCOMPARE(baseline.code, 2);
+        QVERIFY2(baseline.err.find("--baseline: the gap baseline names a rule by its label") != std::string::npos, baseline.err.c_str());
+    }
+
+    // The chain tuning sweep -> tuned experiment -> its seeds, and --rerun reproducing the result.
+    void best_lr_writes_each_rules_best_rate_and_rerun_reproduces() {
+        QTemporaryDir dir;
+        const std::string swept = dir.filePath("sweep.json").toStdString(), tuned = dir.filePath("tuned.json").toStdString(),
+                          seeds = dir.filePath("seeds.json").toStdString();
+        std::vector<std::string> args = kShardedSweep;
+        args.insert(args.end(), {"--save", swept});
+        QCOMPARE(cli(args).code, 0);
+        const Result picked = cli({"best-lr", swept, tuned});
+        QVERIFY2(picked.code == 0, picked.err.c_str());
+        const f3::Experiment sweep_file = f3::load_experiment(swept, nullptr);
+        const auto best = f3::best_learning_rates(*sweep_file.sweep, sweep_file.sweep_runs, f3::SweepMetric::TestAccuracy);
+        const f3::Experiment tuned_file = f3::load_experiment(tuned, nullptr);
+        QVERIFY(!tuned_file.sweep && tuned_file.sweep_runs.empty());
+        QCOMPARE(tuned_file.training.rules.size(), best.size());
+        for (std::size_t r = 0; r < best.size(); ++r) {
+            QCOMPARE(tuned_file.training.rules[r].learning_rate.value_or(0.0), best[r].learning_rate);
+            QVERIFY2(picked.out.find(best[r].rule + ": lr ") != std::string::npos, picked.out.c_str());
+        }
+        // An existing OUT is kept; a file without a sweep and an unknown metric are refused.
+        const Result again = cli({"best-lr", swept, tuned});
+        QCOMPARE(again.code, 2);
+        QVERIFY2(again.err.find("exists; it is kept") != std::string::npos, again.err.c_str());
+        QCOMPARE(cli({"best-lr", tuned, dir.filePath("x.json").toStdString()}).code, 2);
+        QCOMPARE(cli({"best-lr", swept, dir.filePath("y.json").toStdString(), "--metric", "speed"}).code, 2);
+        QVERIFY(!QFile::exists(dir.filePath("x.json")) && !QFile::exists(dir.filePath("y.json")));
+
+        QCOMPARE(cli({"sweep", "--config", tuned, "--seeds", "2", "--jobs", "2", "--save", seeds}).code, 0);
+        const Result rerun = cli({"sweep", "--config", seeds, "--rerun", "--jobs", "2"});
+        QVERIFY2(rerun.code == 0, rerun.err.c_str());
+        QVERIFY2(rerun.err.find("rerun: 2 of 2 runs gave the stored numbers bit for bit") != std::string::npos, rerun.err.c_str());
+        // A stored number that training does not give again is reported, with exit code 1.
+        f3::Experiment tampered = f3::load_experiment(seeds, nullptr);
+        tampered.sweep_runs[1].history.back().test_loss += 1e-9;
+        const std::string tampered_path = dir.filePath("tampered.json").toStdString();
+        f3::save_experiment_atomically(tampered, tampered_path);
+        const Result differs = cli({"sweep", "--config", tampered_path, "--rerun", "--jobs", "1"});
+        QCOMPARE(differs.code, 1);
+        QVERIFY2(differs.err.find("run 1 (seed 2) differs from the stored run") != std::string::npos, differs.err.c_str());
+        QVERIFY2(differs.err.find("rerun: 1 of 2 runs") != std::string::npos, differs.err.c_str());
+        for (const std::vector<std::string>& refused : {std::vector<std::string>{"--seeds", "3"}, {"--epochs", "3"}, {"--save", seeds}}) {
+            std::vector<std::string> rerun_args = {"sweep", "--config", seeds, "--rerun"};
+            rerun_args.insert(rerun_args.end(), refused.begin(), refused.end());
+            const Result r = cli(rerun_args);
+            QCOMPARE(r.code, 2);
+            QVERIFY2(r.err.find("--rerun") != std::string::npos, r.err.c_str());
+        }
+        QCOMPARE(cli({"sweep", "--config", tuned, "--rerun"}).code, 2); // no runs to reproduce
+    }
+
     void prints_one_json_object_per_rule_per_epoch() {
         const Result r = cli({"train", "--dataset", "spiral", "--layers", "16,16", "--algorithms", "bp,f3,f3:delayed_loss",
                               "--epochs", "2", "--lr", "0.01", "--batch", "16", "--size", "300"});

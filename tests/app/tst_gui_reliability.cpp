@@ -257,6 +257,24 @@ private slots:
         QCOMPARE(edited.training.rules.size(), std::size_t{3});
     }
 
+    // A tuned experiment's per-rule learning rates have no field: the note names them, the panel
+    // runs them as saved, and a rule still ticked after an edit keeps its own.
+    void own_learning_rates_are_shown_and_kept() {
+        Experiment tuned;
+        tuned.training.hidden = {{8, Activation::Tanh}};
+        tuned.training.rules = {parse_rule("bp@0.03"), parse_rule("dfa@0.001"), parse_rule("f3:delayed_loss@3e-4")};
+        ExperimentPanel panel;
+        panel.set_setup(tuned);
+        const QString note = panel.findChild<QLabel*>("fromFile")->text();
+        QVERIFY2(note.contains("own learning rate") && note.contains("bp@0.03, dfa@0.001, f3:delayed_loss@3e-04"), qPrintable(note));
+        QCOMPARE(QString::fromStdString(to_json(panel.setup())), QString::fromStdString(to_json(tuned)));
+        panel.findChild<QCheckBox*>("rule_dfa")->setChecked(false);
+        const Experiment edited = panel.setup();
+        QCOMPARE(edited.training.rules.size(), std::size_t{2});
+        QCOMPARE(QString::fromStdString(rule_setting(edited.training.rules[0])), QString("bp@0.03"));
+        QCOMPARE(QString::fromStdString(rule_setting(edited.training.rules[1])), QString("f3:delayed_loss@3e-04"));
+    }
+
     // The autosave is the experiment as it is, its description too; its file is this instance's.
     void autosave_keeps_the_description() {
         MainWindow window;

@@ -429,7 +429,7 @@ private slots:
     }
 
     void newer_version_is_refused() {
-        const std::string message = errorOf<ExperimentError>([] { parse_experiment(edited("\"version\": 1", "\"version\": 4"), "future.json", nullptr); });
+        const std::string message = errorOf<ExperimentError>([] { parse_experiment(edited("\"version\": 1", "\"version\": " + std::to_string(kExperimentVersion + 1)), "future.json", nullptr); });
         QVERIFY2(contains(message, "future.json: version: "), message.c_str());
         QVERIFY2(contains(message, "newer F3 Studio"), message.c_str());
         for (const auto& edit : std::vector<std::pair<std::string, std::string>>{
@@ -797,6 +797,49 @@ private slots:
     }
 
     // ---- Lessons ----
+
+    // A rule's own learning rate is stored as RULE@LR, exactly, in a version-4 file; files without
+    // one keep the version older readers understand.
+    void per_rule_learning_rates_round_trip() {
+        Experiment e;
+        e.training.hidden = {{16, Activation::Tanh}};
+        e.training.rules = {{"bp", F3Error::DelayedError, 0.0316227766017}, {"f3", F3Error::DelayedLoss, 1.0 / 3.0}, {"drtp", F3Error::DelayedError}};
+        const std::string text = to_json(e);
+        QVERIFY(contains(text, "\"version\": 4"));
+        QVERIFY2(contains(text, "\"rules\": [\"bp@0.0316227766017\", \"f3:delayed_loss@0.3333333333333333\", \"drtp\"]"), text.c_str());
+        const Experiment back = parse_experiment(text, "tuned.json", nullptr);
+        QVERIFY(back.training.rules == e.training.rules);
+        QCOMPARE(to_json(back), text);
+        e.training.rules[0].learning_rate.reset();
+        e.training.rules[1].learning_rate.reset();
+        QVERIFY(contains(to_json(e), "\"version\": 1"));
+    }
+
+    void bad_rule_learning_rates_are_refused() {
+        for (const std::string rule : {"bp@", "bp@fast", "bp@-0.1", "bp@0", "bp@1e9", "bp@nan", "bp@0.1x"}) {
+            const std::string m = errorOf<ExperimentError>([&] { parse_experiment(edited("\"rules\": [\"bp\"", "\"rules\": [\"" + rule + "\""), "x.json", nullptr); });
+            QVERIFY2(contains(m, "x.json: rules[0]: ") && contains(m, "learning rate after '@'"), (rule + ": " + m).c_str());
+        }
+        const std::string m = errorOf<ExperimentError>([] { parse_experiment(edited("\"gap_baseline\": \"drtp\"", "\"gap_baseline\": \"drtp@0.1\""), "x.json", nullptr); });
+        QVERIFY2(contains(m, "x.json: instruments.gap_baseline: ") && contains(m, "without '@'"), m.c_str());
+    }
+
+    // Shipped experiments open without warnings, fit their data, and are kept in the writer's form,
+    // so this version reads them and writes them back unchanged.
+    void shipped_experiments_open_unchanged() {
+        const QDir dir(QStringLiteral(F3_EXPERIMENTS_DIR));
+        const QStringList files = dir.entryList({"*.json"}, QDir::Files, QDir::Name);
+        QVERIFY2(files.contains("friedman1-lr-sweep.json"), qPrintable(dir.path()));
+        for (const QString& file : files) {
+            const std::string path = dir.filePath(file).toStdString();
+            std::vector<std::string> warnings;
+            const Experiment e = load_experiment(path, &warnings);
+            QVERIFY2(warnings.empty(), warnings.empty() ? "" : warnings[0].c_str());
+            QVERIFY2(e.sweep && !e.sweep_runs.empty(), qPrintable(file + " holds no results"));
+            QVERIFY2(QFile::exists(dir.filePath(QString(file).replace(".json", ".md"))), qPrintable(file + " has no .md"));
+            QCOMPARE(to_json(e), readFile(path));
+        }
+    }
 
     void lessons_load_cleanly_and_fit_their_data_set() {
         const QDir lessons(QStringLiteral(F3_LESSONS_DIR));

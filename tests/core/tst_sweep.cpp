@@ -5,10 +5,12 @@
 #include "f3/platform/memory.hpp"
 #include "f3/platform/threads.hpp"
 #include "f3/train/sweep.hpp"
+#include "f3/train/sweep_parts.hpp"
 #include "f3/train/sweep_runner.hpp"
 
 #include <QtTest>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 
@@ -493,6 +495,94 @@ private slots:
         QCOMPARE(sweep_rules(SweepSpec{}, runs), (std::vector<std::string>{"bp", "f3"}));
         QCOMPARE(parse<SweepMetric>("gap_closed"), SweepMetric::GapClosed);
         QVERIFY_THROWS_EXCEPTION(NameError, parse<SweepMetric>("accuracy"));
+    }
+
+    // Each rule's best rate: the best mean over all seeds, never a point with a diverged or missing
+    // seed; accuracy is best high, MSE low; ties go to the smaller rate.
+    void best_learning_rates_pick_each_rules_best_mean() {
+        SweepSpec spec;
+        spec.axes = {parse_sweep_axis("lr=0.001,0.01,0.1")};
+        spec.seeds = 2;
+        std::vector<SweepRun> runs;
+        auto add = [&](std::size_t point, int seed_index, std::vector<EpochMetrics> history) {
+            SweepRun run;
+            run.point = point;
+            run.seed_index = seed_index;
+            run.history = std::move(history);
+            runs.push_back(run);
+        };
+        // bp: 0.6, 0.9, 0.95 but one seed of 0.1 diverged; f3: 0.75 at 0.001 and 0.01 (tie); drtp: seed 1 of 0.01 missing.
+        add(0, 0, {metric("bp", 1, 0.6), metric("f3", 1, 0.75), metric("drtp", 1, 0.5)});
+        add(0, 1, {metric("bp", 1, 0.6), metric("f3", 1, 0.75), metric("drtp", 1, 0.5)});
+        add(1, 0, {metric("bp", 1, 0.8), metric("f3", 1, 0.5), metric("drtp", 1, 0.9)});
+        add(1, 1, {metric("bp", 1, 1.0), metric("f3", 1, 1.0)});
+        add(2, 0, {metric("bp", 1, 0.95), metric("f3", 1, 0.1), metric("drtp", 1, 0.4)});
+        add(2, 1, {metric("bp", 1, 0.0, true), metric("f3", 1, 0.2), metric("drtp", 1, 0.4)});
+        const auto best = best_learning_rates(spec, runs, SweepMetric::TestAccuracy);
+        QCOMPARE(best.size(), std::size_t{3});
+        QCOMPARE(best[0].rule, std::string("bp"));
+        QCOMPARE(best[0].learning_rate, 0.01);
+        QVERIFY(std::abs(best[0].statistics.mean - 0.9) < 1e-12);
+        QCOMPARE(best[1].rule, std::string("f3"));
+        QCOMPARE(best[1].learning_rate, 0.001);
+        QCOMPARE(best[2].rule, std::string("drtp"));
+        QCOMPARE(best[2].learning_rate, 0.001);
+        // By a metric that is best low, the other end wins.
+        for (SweepRun& run : runs)
+            for (EpochMetrics& m : run.history) m.test_mse = m.test_accuracy;
+        QCOMPARE(best_learning_rates(spec, runs, SweepMetric::TestMse)[1].learning_rate, 0.1);
+        // Another sweep shape, or a rule with no rate where every seed finished, is refused.
+        spec.axes = {parse_sweep_axis("width=4,8,16")};
+        QVERIFY_THROWS_EXCEPTION(SweepError, best_learning_rates(spec, runs, SweepMetric::TestAccuracy));
+        spec.axes = {parse_sweep_axis("lr=0.001,0.01,0.1")};
+        spec.seeds = 3;
+        QVERIFY_THROWS_EXCEPTION(SweepError, best_learning_rates(spec, runs, SweepMetric::TestAccuracy));
+    }
+
+    // A tuned experiment trains each rule at its own rate: bp@0.1 beside drtp at the shared 0.001
+    // gives bp the curve of a run at lr 0.1; an lr sweep sets every rule's rate, own rates included.
+    void a_rules_own_rate_replaces_the_shared_one() {
+        Experiment tuned = experiment_on("spiral");
+        tuned.training.optimizer.learning_rate = 0.001;
+        tuned.training.rules = {parse_rule("bp@0.1"), parse_rule("drtp")};
+        Experiment shared = tuned;
+        shared.training.optimizer.learning_rate = 0.1;
+        shared.training.rules = {parse_rule("bp"), parse_rule("drtp")};
+        // The app's live learning rate changes the shared rate only (0: left alone).
+        auto history = [](const Experiment& e, const std::string& rule, double live_rate = 0.0) {
+            const auto data = std::make_shared<const Dataset>(load_experiment_data(e));
+            Comparison comparison(data, training_config_for(e, *data));
+            if (live_rate > 0.0) comparison.set_learning_rate(live_rate);
+            comparison.run();
+            std::vector<EpochMetrics> kept;
+            for (const EpochMetrics& m : comparison.history())
+                if (m.rule == rule) kept.push_back(m);
+            return kept;
+        };
+        expect_same_history(history(tuned, "bp"), history(shared, "bp"));
+        expect_same_history(history(tuned, "bp", 0.5), history(shared, "bp"));
+        QVERIFY(history(tuned, "drtp", 0.5).back().test_loss != history(tuned, "drtp").back().test_loss);
+        QVERIFY(history(tuned, "drtp").back().test_loss != history(shared, "drtp").back().test_loss);
+        const TrainingConfig at_point = sweep_config(tuned.training, lr_sweep(1), 2, 0);
+        QCOMPARE(at_point.optimizer.learning_rate, 0.1);
+        QVERIFY(!at_point.rules[0].learning_rate);
+        const TrainingConfig seeds_only = sweep_config(tuned.training, SweepSpec{}, 0, 1);
+        QCOMPARE(seeds_only.rules[0].learning_rate.value_or(0.0), 0.1);
+    }
+
+    // A shipped result reproduces: one seed of friedman1-tuned.json, trained again from the file
+    // as the sweep trains it, gives the stored numbers bit for bit.
+    void a_shipped_run_reproduces_from_its_file() {
+        const Experiment shipped = load_experiment(std::string(F3_EXPERIMENTS_DIR) + "/friedman1-tuned.json", nullptr);
+        QVERIFY(shipped.sweep && !shipped.sweep_runs.empty());
+        QVERIFY(std::any_of(shipped.training.rules.begin(), shipped.training.rules.end(), [](const RuleSpec& r) { return r.learning_rate.has_value(); }));
+        SweepRunner runner(shipped, *shipped.sweep);
+        std::vector<std::size_t> skip;
+        for (std::size_t k = 1; k < shipped.sweep->run_count(); ++k) skip.push_back(k);
+        const auto fresh = runner.run(1, {}, skip);
+        QCOMPARE(fresh.size(), std::size_t{1});
+        QCOMPARE(run_index(*shipped.sweep, shipped.sweep_runs.front()), std::size_t{0});
+        QVERIFY(same_results(fresh.front(), shipped.sweep_runs.front()));
     }
 
     // Over seeds, gap closed is the gap closed of the mean errors, never the mean of per-seed ratios:

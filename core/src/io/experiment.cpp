@@ -572,7 +572,10 @@ Experiment read_experiment(Reader& reader, const Value& document) {
         in.alignment = s.boolean("alignment", in.alignment);
         in.timeline = s.boolean("timeline", in.timeline);
         in.every_steps = s.whole<int>("every_steps", in.every_steps, kEveryStepsRange);
-        if (const Value* baseline = s.get("gap_baseline")) in.gap_baseline = reader.rule(*baseline, s.path_of("gap_baseline"));
+        if (const Value* baseline = s.get("gap_baseline")) {
+            in.gap_baseline = reader.rule(*baseline, s.path_of("gap_baseline"));
+            if (in.gap_baseline.learning_rate) reader.fail(s.path_of("gap_baseline"), kBaselineWithoutRate);
+        }
         s.finish();
     }
 
@@ -607,9 +610,17 @@ Experiment read_experiment(Reader& reader, const Value& document) {
     return e;
 }
 
+// The oldest version that reads the experiment: version 2 added the transformer, 3 the stage list,
+// 4 rules with their own learning rate; a dense experiment without those stays readable by
+// version-1 readers.
+int file_version(const TrainingConfig& t) {
+    if (std::any_of(t.rules.begin(), t.rules.end(), [](const RuleSpec& r) { return r.learning_rate.has_value(); })) return 4;
+    return t.architecture == Architecture::Dense ? 1 : 3;
+}
+
 Value rule_list(const std::vector<RuleSpec>& rules) {
     json::Array names;
-    for (const auto& rule : rules) names.emplace_back(to_string(rule));
+    for (const auto& rule : rules) names.emplace_back(rule_setting(rule));
     return names;
 }
 
@@ -676,8 +687,7 @@ std::string to_json(const Experiment& e) {
         hidden.emplace_back(json::Object{{"width", layer.width}, {"activation", to_string(layer.activation)}});
     json::Object root{
         {"format", kExperimentFormat},
-        // Version 2 added the transformer, 3 the stage list; a dense experiment stays readable by version-1 readers.
-        {"version", t.architecture == Architecture::Dense ? 1 : kExperimentVersion},
+        {"version", file_version(t)},
         {"name", e.name},
         {"description", e.description},
         {"dataset", json::Object{

@@ -1,8 +1,12 @@
 #include "f3/io/names.hpp"
 
+#include "f3/io/json.hpp"
 #include "f3/rules/rule.hpp"
 
 #include <array>
+#include <charconv>
+#include <cmath>
+#include <optional>
 #include <utility>
 
 namespace f3 {
@@ -109,7 +113,31 @@ std::string to_string(const RuleSpec& rule) {
     return rule.algorithm;
 }
 
+std::string rule_setting(const RuleSpec& rule) {
+    return rule.learning_rate ? to_string(rule) + "@" + json::number_text(*rule.learning_rate) : to_string(rule);
+}
+
+namespace {
+
+double rule_learning_rate(std::string_view rule, std::string_view text) {
+    double value = 0.0;
+    const auto result = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (result.ec != std::errc() || result.ptr != text.data() + text.size() || !std::isfinite(value))
+        throw NameError("'" + std::string(rule) + "': the learning rate after '@' must be a number, not '" + std::string(text) + "'");
+    if (!(value > 0.0 && value <= limits::kMaxLearningRate))
+        throw NameError("'" + std::string(rule) + "': the learning rate after '@' must be positive and at most " +
+                        json::number_text(limits::kMaxLearningRate) + ", not " + std::string(text));
+    return value;
+}
+
+} // namespace
+
 RuleSpec parse_rule(std::string_view text, F3Error default_f3_error) {
+    std::optional<double> learning_rate;
+    if (const auto at = text.find('@'); at != std::string_view::npos) {
+        learning_rate = rule_learning_rate(text, text.substr(at + 1));
+        text = text.substr(0, at);
+    }
     const auto colon = text.find(':');
     RuleSpec rule;
     rule.algorithm = rule_entry(text.substr(0, colon)).info.name;
@@ -119,6 +147,7 @@ RuleSpec parse_rule(std::string_view text, F3Error default_f3_error) {
             throw NameError("only f3 takes an error variant, not '" + std::string(text) + "'");
         rule.f3_error = parse<F3Error>(text.substr(colon + 1));
     }
+    rule.learning_rate = learning_rate;
     return rule;
 }
 

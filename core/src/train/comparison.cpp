@@ -79,7 +79,7 @@ std::vector<std::string> check_config(const TrainingConfig& config, const Datase
     if (config.rules.empty()) problem("choose at least one training rule");
     for (std::size_t i = 0; i < config.rules.size(); ++i)
         for (std::size_t j = i + 1; j < config.rules.size(); ++j)
-            if (config.rules[i] == config.rules[j]) problem("rule '" + to_string(config.rules[i]) + "' is listed twice");
+            if (to_string(config.rules[i]) == to_string(config.rules[j])) problem("rule '" + to_string(config.rules[i]) + "' is listed twice");
     using namespace limits;
     const bool transformer = config.architecture == Architecture::Transformer;
     // A stand-in data set with no inputs (an experiment file read before its data) skips the checks
@@ -96,9 +96,14 @@ std::vector<std::string> check_config(const TrainingConfig& config, const Datase
         if (config.hidden.size() > static_cast<std::size_t>(kMaxHiddenLayers))
             problem("at most " + std::to_string(kMaxHiddenLayers) + " hidden layers are supported");
     }
-    const double lr = config.optimizer.learning_rate;
-    if (!std::isfinite(lr) || lr <= 0.0 || lr > kMaxLearningRate)
-        problem("learning rate must be a positive number up to " + std::to_string(static_cast<int>(kMaxLearningRate)) + ", not " + std::to_string(lr));
+    auto check_learning_rate = [&](double lr, const std::string& whose) {
+        if (!std::isfinite(lr) || lr <= 0.0 || lr > kMaxLearningRate)
+            problem(whose + "learning rate must be a positive number up to " + std::to_string(static_cast<int>(kMaxLearningRate)) + ", not " +
+                    std::to_string(lr));
+    };
+    check_learning_rate(config.optimizer.learning_rate, "");
+    for (const auto& rule : config.rules)
+        if (rule.learning_rate) check_learning_rate(*rule.learning_rate, "rule '" + to_string(rule) + "': ");
     if (config.optimizer.kind == OptimizerKind::Momentum && !(config.optimizer.momentum >= 0.0 && config.optimizer.momentum < 1.0))
         problem("momentum must be in [0, 1)");
     auto check_range = [&](int value, int max, const char* what) {

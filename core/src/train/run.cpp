@@ -11,6 +11,7 @@ Run::Run(RuleSpec rule, const Network& initial, std::shared_ptr<const FeedbackMa
          const OptimizerSpec& optimizer, const Matrix& train_targets)
     : spec_(std::move(rule)), rule_(make_rule(spec_, train_targets)), network_(initial), feedback_(std::move(feedback)),
       optimizer_(optimizer) {
+    if (spec_.learning_rate) optimizer_.set_learning_rate(*spec_.learning_rate);
     for (int s = 0; s < network_.stage_count(); ++s) {
         auto& states = states_.emplace_back();
         for (const Parameter& p : network_.stage(s).parameters()) states.push_back(optimizer_.make_state(p.size()));

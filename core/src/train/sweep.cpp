@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <limits>
 #include <numeric>
+#include <optional>
 #include <random>
 #include <set>
 #include <sstream>
@@ -242,7 +243,11 @@ TrainingConfig sweep_config(const TrainingConfig& base, const SweepSpec& spec, s
     for (const std::size_t a : order) {
         const double v = spec.axes[a].values.at(indices[a]);
         switch (spec.axes[a].parameter) {
-        case SweepParameter::LearningRate: config.optimizer.learning_rate = v; break;
+        case SweepParameter::LearningRate:
+            // The point's rate is every rule's: that is what a learning-rate sweep compares.
+            config.optimizer.learning_rate = v;
+            for (auto& rule : config.rules) rule.learning_rate.reset();
+            break;
         case SweepParameter::Width:
             for (auto& layer : config.hidden) layer.width = static_cast<int>(v);
             break;
@@ -467,6 +472,31 @@ SeedStatistics seed_statistics(const SweepSpec& spec, const std::vector<SweepRun
     });
     fill_mean_and_std(stats, values);
     return stats;
+}
+
+bool higher_is_better(SweepMetric metric) { return metric == SweepMetric::TestAccuracy || metric == SweepMetric::GapClosed; }
+
+std::vector<BestRate> best_learning_rates(const SweepSpec& spec, const std::vector<SweepRun>& runs, SweepMetric metric) {
+    if (spec.axes.size() != 1 || spec.axes[0].parameter != SweepParameter::LearningRate)
+        throw SweepError("picking each rule's learning rate needs a sweep over lr alone");
+    std::vector<BestRate> best;
+    for (const std::string& rule : sweep_rules(spec, runs)) {
+        std::optional<BestRate> found;
+        for (std::size_t p = 0; p < spec.point_count(); ++p) {
+            const SeedStatistics s = seed_statistics(spec, runs, p, rule, metric);
+            if (s.n != spec.seeds || s.diverged > 0 || !std::isfinite(s.mean)) continue;
+            const double rate = spec.axes[0].values[p];
+            const bool better = !found || (higher_is_better(metric) ? s.mean > found->statistics.mean : s.mean < found->statistics.mean) ||
+                                (s.mean == found->statistics.mean && rate < found->learning_rate);
+            if (better) found = BestRate{rule, rate, s};
+        }
+        if (!found)
+            throw SweepError("rule '" + rule + "' has no learning rate where all " + std::to_string(spec.seeds) + " seeds finished with a " +
+                             to_string(metric) + " and none diverged");
+        best.push_back(*found);
+    }
+    if (best.empty()) throw SweepError("the sweep has no finished runs");
+    return best;
 }
 
 std::vector<SweepRun> runs_kept_for(const SweepSpec& from, const std::vector<SweepRun>& runs, const SweepSpec& to) {

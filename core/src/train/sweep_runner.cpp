@@ -1,6 +1,7 @@
 #include "f3/train/sweep_runner.hpp"
 
 #include "f3/io/json.hpp"
+#include "f3/io/names.hpp"
 #include "f3/platform/memory.hpp"
 #include "f3/platform/threads.hpp"
 
@@ -20,6 +21,21 @@ Experiment sweep_experiment(const Experiment& base, const SweepSpec& spec, std::
     e.recorded_metrics.clear();
     e.sweep.reset();
     e.sweep_runs.clear();
+    return e;
+}
+
+Experiment tuned_experiment(const Experiment& sweep_file, const std::vector<BestRate>& rates) {
+    Experiment e = sweep_file;
+    e.sweep.reset();
+    e.sweep_runs.clear();
+    e.sweep_part.reset();
+    e.recorded_metrics.clear();
+    for (RuleSpec& rule : e.training.rules) {
+        const std::string label = to_string(rule);
+        const auto it = std::find_if(rates.begin(), rates.end(), [&](const BestRate& r) { return r.rule == label; });
+        if (it == rates.end()) throw SweepError("rule '" + label + "' has no learning rate picked from the sweep");
+        rule.learning_rate = it->learning_rate;
+    }
     return e;
 }
 

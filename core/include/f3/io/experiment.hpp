@@ -23,7 +23,7 @@ public:
 };
 
 inline constexpr const char* kExperimentFormat = "f3studio-experiment";
-inline constexpr int kExperimentVersion = 3; // files with a larger version are refused; 2 added the transformer, 3 the stage list
+inline constexpr int kExperimentVersion = 4; // files with a larger version are refused; 2 added the transformer, 3 the stage list, 4 per-rule learning rates
 
 struct Experiment {
     int version = kExperimentVersion;

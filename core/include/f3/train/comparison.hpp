@@ -113,7 +113,7 @@ public:
     const std::vector<Run>& runs() const { return runs_; }
     // All epoch metrics so far, in order.
     const std::vector<EpochMetrics>& history() const { return history_; }
-    void set_learning_rate(double lr);
+    void set_learning_rate(double lr); // the shared rate; rules with their own keep it
     void set_instruments(const InstrumentOptions& options) { instruments_ = options; }
     const InstrumentOptions& instruments() const { return instruments_; }
 

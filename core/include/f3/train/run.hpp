@@ -53,7 +53,10 @@ public:
     std::shared_ptr<const FeedbackMatrices> shared_feedback() const { return feedback_; }
     std::int64_t steps() const { return steps_; }
     bool diverged() const { return diverged_; }
-    void set_learning_rate(double lr) { optimizer_.set_learning_rate(lr); }
+    // The shared learning rate: a rule with its own (RuleSpec::learning_rate) keeps that one.
+    void set_learning_rate(double lr) {
+        if (!spec_.learning_rate) optimizer_.set_learning_rate(lr);
+    }
 
 private:
     RuleSpec spec_;

@@ -74,7 +74,7 @@ std::vector<std::string> check_sweep(const SweepSpec& spec, const TrainingConfig
 
 // `base` at `point`, trained with seed base.seed + seed_index on one thread (the sweep, not the
 // run, is parallel). Rules that become identical (two F3 variants under an f3_error sweep) are
-// kept once.
+// kept once. An lr axis sets every rule's rate, its own (RuleSpec::learning_rate) included.
 TrainingConfig sweep_config(const TrainingConfig& base, const SweepSpec& spec, std::size_t point, int seed_index);
 
 // One finished (point, seed).
@@ -117,6 +117,21 @@ std::vector<std::string> sweep_rules(const SweepSpec& spec, const std::vector<Sw
 // Gap closed is measured against each run's gap_baseline (see SeedStatistics).
 SeedStatistics seed_statistics(const SweepSpec& spec, const std::vector<SweepRun>& runs, std::size_t point,
                                const std::string& series, SweepMetric metric, int epoch = 0);
+
+// Accuracy and gap closed are better high; losses and MSE low.
+bool higher_is_better(SweepMetric metric);
+
+// A rule's best learning rate in a sweep over lr alone.
+struct BestRate {
+    std::string rule;        // its label (to_string(RuleSpec))
+    double learning_rate = 0.0;
+    SeedStatistics statistics; // of the metric there, over the seeds
+};
+// For each rule of a finished sweep whose one axis is lr: the rate with the best mean of `metric`
+// over the seeds at the last epoch, among the rates where every seed finished and none diverged
+// (fewer seeds would make a mean look better than it is); a tie goes to the smaller rate. Throws
+// SweepError when the sweep has another shape or a rule has no such rate.
+std::vector<BestRate> best_learning_rates(const SweepSpec& spec, const std::vector<SweepRun>& runs, SweepMetric metric);
 
 // The runs of a sweep `from` that are also runs of `to` (same value on each axis, same seed
 // index), renumbered for `to`: adding seeds or values to a sweep keeps what was already run.

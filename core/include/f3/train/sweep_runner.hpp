@@ -20,6 +20,11 @@ namespace f3 {
 // and its data seed (a toy set's draw, a CSV file's split), as --seed sets both. Without a sweep.
 Experiment sweep_experiment(const Experiment& base, const SweepSpec& spec, std::size_t point, int seed_index);
 
+// The experiment of a finished sweep over lr with each rule at its rate in `rates`
+// (best_learning_rates), as one configuration: without the sweep, its runs and any recorded curves.
+// Throws SweepError for a rule of the experiment that `rates` lacks.
+Experiment tuned_experiment(const Experiment& sweep_file, const std::vector<BestRate>& rates);
+
 // True when `a` and `b` train the same runs: equal but for name, description, recorded results,
 // sweep, thread count and the watching instruments (not the gap baseline). A sweep's stored runs
 // are reused only for the same settings.
