@@ -132,7 +132,7 @@ private:
     void update_explanation();
     void update_actions();
     void start(bool paused);
-    void show_learning_rate(double lr);
+    void change_learning_rate_live();
     void request_attention();
 
     TrainingSession* session_ = nullptr;
@@ -166,9 +166,9 @@ private:
     QAction* log_action_ = nullptr;
     QAction* presenter_action_ = nullptr;
     QSlider* speed_ = nullptr;
-    QDoubleSpinBox* live_lr_ = nullptr;
 
     SessionInfo info_;
+    Experiment run_setup_; // what the panel said when the run started, with live learning-rate changes
     bool running_ = false;   // a session exists and is not paused
     bool finished_ = false;
     bool presenter_ = false;

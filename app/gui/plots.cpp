@@ -258,9 +258,40 @@ void CurvePlot::set_placeholder(const QString& text) {
     refresh();
 }
 
+void CurvePlot::add_marker(double x, const QString& text) {
+    const QColor ink(90, 90, 90);
+    auto* line = new QCPItemStraightLine(this);
+    line->setPen(QPen(ink, 1.0, Qt::DashDotLine));
+    line->point1->setCoords(x, 0.0);
+    line->point2->setCoords(x, 1.0);
+    for (QCPItemPosition* p : {line->point1, line->point2}) p->setTypeY(QCPItemPosition::ptAxisRectRatio);
+    auto* label = new QCPItemText(this);
+    label->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
+    label->position->setCoords(x, 0.0);
+    label->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
+    label->setPadding(QMargins(3, 2, 3, 2));
+    label->setBrush(QColor(255, 255, 255, 200));
+    label->setColor(ink);
+    label->setFont(xAxis->tickLabelFont());
+    label->setText(text);
+    markers_.append({line, label});
+    replot(QCustomPlot::rpQueuedReplot);
+}
+
+QStringList CurvePlot::marker_texts() const {
+    QStringList texts;
+    for (const auto& marker : markers_) texts << marker.second->text();
+    return texts;
+}
+
 // Also forgets the previous run's axes: an empty plot shows the start of a run, not the end of the last.
 void CurvePlot::clear_series() {
     clearGraphs();
+    for (const auto& [line, label] : std::as_const(markers_)) {
+        removeItem(line);
+        removeItem(label);
+    }
+    markers_.clear();
     graphs_.clear();
     averages_.clear();
     companions_.clear();

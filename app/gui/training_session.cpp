@@ -106,6 +106,9 @@ void TrainingWorker::train(const Experiment& setup) {
         if (const double lr = learning_rate_; lr != applied_lr && lr > 0.0) {
             comparison_->set_learning_rate(lr);
             applied_lr = lr;
+            const double x = comparison_->epoch() - 1 +
+                             static_cast<double>(comparison_->batch_in_epoch()) / static_cast<double>(info_.batches_per_epoch);
+            pending_->learning_rates.emplace_back(x, lr);
         }
         idle_announced_ = false;
         const int epoch_before = comparison_->epoch();
@@ -158,7 +161,8 @@ void TrainingWorker::send(bool force_state, bool final) {
     state_due_ = state_due_ || force_state;
     const int attention_sample = attention_sample_;
     if (attention_sample != attention_sent_) state_due_ = true; // a new image asked for: show it at once
-    const bool has_news = !s.loss_x.empty() || !s.epochs.empty() || !s.instruments.empty() || !s.messages.isEmpty();
+    const bool has_news = !s.loss_x.empty() || !s.epochs.empty() || !s.instruments.empty() || !s.messages.isEmpty() ||
+                          !s.learning_rates.empty();
     if (!final) {
         if (!consumed_) return;
         if (!state_due_ && (!has_news || now - last_send_ms_ < kSnapshotIntervalMs)) return;

@@ -56,6 +56,8 @@ struct TrainingSnapshot {
     std::vector<EpochMetrics> epochs;             // completed epochs (all rules)
     std::vector<InstrumentReport> instruments;    // sampled steps
     QStringList messages;                         // divergence and other notices
+    // Live learning-rate changes applied: (fractional epoch of the first batch trained with it, value).
+    std::vector<std::pair<double, double>> learning_rates;
     // Latest state, sent every few hundred milliseconds (empty otherwise):
     std::vector<Network> networks;                // per rule
     std::shared_ptr<const FeedbackMatrices> feedback;

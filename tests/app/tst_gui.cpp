@@ -17,6 +17,8 @@
 #include <QLineEdit>
 #include <QSignalSpy>
 #include <QDir>
+#include <QDoubleSpinBox>
+#include <QToolBar>
 #include <QElapsedTimer>
 #include <QLabel>
 #include <QPushButton>
@@ -155,6 +157,41 @@ private slots:
         window.reset();
         QCOMPARE(window.loss_plot()->point_count("train:bp"), 0);
         QVERIFY(!window.session()->running());
+    }
+
+    // One learning-rate control, the panel's: a paused run takes a new value from its next batch
+    // without starting over, the curves mark where with the value, and saving and the next Run use it.
+    void a_live_learning_rate_change_is_marked_and_kept() {
+        QTemporaryDir dir;
+        MainWindow window;
+        window.set_interactive(false);
+        window.show();
+        window.load_setup(quick_spiral(2));
+        QVERIFY(window.findChild<QToolBar*>("trainingToolbar")->findChildren<QDoubleSpinBox*>().isEmpty());
+        auto* learning_rate = window.experiment_panel()->findChild<QDoubleSpinBox*>("learningRate");
+        StepWatcher watcher(window.session());
+        window.step_batch();
+        QTRY_VERIFY_WITH_TIMEOUT(watcher.idle && watcher.step == 1, kWaitMs);
+        const int points = window.loss_plot()->point_count("train:bp");
+        QVERIFY(points > 0);
+        learning_rate->setValue(0.0123);
+        QVERIFY(window.session()->running()); // the paused run goes on with the new value
+        QCOMPARE(window.loss_plot()->point_count("train:bp"), points);
+        bool finished = false;
+        connect(&window, &MainWindow::runFinished, this, [&] { finished = true; });
+        window.run();
+        QTRY_VERIFY_WITH_TIMEOUT(finished, kWaitMs);
+        QCOMPARE(watcher.step, std::int64_t{2 * window.session()->info().batches_per_epoch});
+        for (CurvePlot* plot : {window.loss_plot(), window.metric_plot(), window.alignment_plot()})
+            QCOMPARE(plot->marker_texts(), QStringList{"lr 0.0123"});
+        QCOMPARE(window.current_experiment().training.optimizer.learning_rate, 0.0123);
+        const QString path = dir.filePath("changed.json");
+        QVERIFY(window.save_to(path));
+        QCOMPARE(load_experiment(path.toStdString(), nullptr).training.optimizer.learning_rate, 0.0123);
+        finished = false;
+        window.run(); // a new run starts with the value shown: nothing to mark
+        QTRY_VERIFY_WITH_TIMEOUT(finished, kWaitMs);
+        QVERIFY(window.loss_plot()->marker_texts().isEmpty());
     }
 
     void keys_drive_the_run() {
