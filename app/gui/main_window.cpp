@@ -840,6 +840,9 @@ void MainWindow::clear_views() {
     attention_->clear();
     feedback_.reset();
     completed_epochs_ = 0;
+    compute_samples_per_s_ = 0.0;
+    last_samples_per_s_.clear();
+    status_->setToolTip(QString());
     history_.clear();
     instrument_history_.clear();
     replot_stats_.clear();
@@ -933,8 +936,9 @@ void MainWindow::on_snapshot(const SnapshotPtr& snapshot) {
         loss_->append("test:" + rule, m.epoch, m.test_loss);
         metric_->append(rule, m.epoch, info_.task == Task::Classification ? m.test_accuracy : m.test_mse);
         completed_epochs_ = std::max(completed_epochs_, m.epoch);
-        if (m.samples_per_s > 0) last_samples_per_s_ = tr("%1 samples/s per rule").arg(QLocale().toString(m.samples_per_s, 'f', 0));
+        if (m.samples_per_s > 0) compute_samples_per_s_ = m.samples_per_s;
     }
+    if (s.resumed_seconds > 0.0 && s.resumed_samples > 0) show_delivered_rate(s);
     const double per_epoch = static_cast<double>(std::max<Index>(1, info_.batches_per_epoch));
     for (const InstrumentReport& report : s.instruments) {
         const double x = static_cast<double>(report.step + 1) / per_epoch;
@@ -969,6 +973,20 @@ void MainWindow::on_snapshot(const SnapshotPtr& snapshot) {
                          .arg(info_.batches_per_epoch)
                          .arg(last_samples_per_s_)
                          .arg(s.finished ? tr(" · finished") : (running_ ? QString() : tr(" · paused"))));
+}
+
+// What a class waits for: samples per rule over wall-clock time, not the training steps' own rate.
+void MainWindow::show_delivered_rate(const TrainingSnapshot& s) {
+    const QLocale locale;
+    const double delivered = static_cast<double>(s.resumed_samples) / s.resumed_seconds;
+    last_samples_per_s_ = tr("%1 samples/s per rule").arg(locale.toString(delivered, 'f', 0));
+    const QString seconds = s.resumed_seconds >= 10.0 ? locale.toString(s.resumed_seconds, 'f', 1) : locale.toString(s.resumed_seconds, 'g', 3);
+    QString tip = tr("Delivered: %1 samples per rule trained in %2 s of wall-clock time since the run started or resumed "
+                     "(evaluation, instruments and drawing included).")
+                      .arg(locale.toString(static_cast<qlonglong>(s.resumed_samples)), seconds);
+    if (compute_samples_per_s_ > 0.0)
+        tip += tr("\nThe training steps alone (compute only, last epoch): %1 samples/s per rule.").arg(locale.toString(compute_samples_per_s_, 'f', 0));
+    status_->setToolTip(tip);
 }
 
 // A finished or paused run belongs to the experiment it was started with: once the panel says

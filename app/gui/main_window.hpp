@@ -133,6 +133,7 @@ private:
     void update_actions();
     void start(bool paused);
     void change_learning_rate_live();
+    void show_delivered_rate(const TrainingSnapshot& s);
     void request_attention();
 
     TrainingSession* session_ = nullptr;
@@ -189,7 +190,8 @@ private:
     QSlider* smoothing_ = nullptr;
     SessionInfo preview_;           // the panel's data set as last loaded for the preview
     std::string preview_key_;       // what it was loaded from
-    QString last_samples_per_s_;
+    QString last_samples_per_s_;   // delivered (wall clock), see show_delivered_rate
+    double compute_samples_per_s_ = 0.0;
     QMap<QString, ReplotStats> replot_stats_;
     std::vector<EpochMetrics> history_;
     std::vector<InstrumentReport> instrument_history_;

@@ -18,6 +18,7 @@
 #include <QSignalSpy>
 #include <QDir>
 #include <QDoubleSpinBox>
+#include <QStatusBar>
 #include <QToolBar>
 #include <QElapsedTimer>
 #include <QLabel>
@@ -192,6 +193,38 @@ private slots:
         window.run(); // a new run starts with the value shown: nothing to mark
         QTRY_VERIFY_WITH_TIMEOUT(finished, kWaitMs);
         QVERIFY(window.loss_plot()->marker_texts().isEmpty());
+    }
+
+    // The status bar's rate is what the run delivered, samples per rule over wall-clock time, not the
+    // training steps' own rate: the tooltip gives both, and the shown number is samples over seconds.
+    void status_shows_the_delivered_rate() {
+        MainWindow window;
+        window.set_interactive(false);
+        window.show();
+        window.load_setup(quick_spiral(2));
+        bool finished = false;
+        connect(&window, &MainWindow::runFinished, this, [&] { finished = true; });
+        window.run();
+        QTRY_VERIFY_WITH_TIMEOUT(finished, kWaitMs);
+        QLabel* status = nullptr;
+        for (QLabel* label : window.statusBar()->findChildren<QLabel*>())
+            if (label->text().contains("samples/s per rule")) status = label;
+        QVERIFY(status);
+        const QLocale locale;
+        auto number = [&locale](const QString& text, const QString& pattern) {
+            const QRegularExpressionMatch match = QRegularExpression(pattern).match(text);
+            return match.hasMatch() ? locale.toDouble(match.captured(1)) : -1.0;
+        };
+        const double shown = number(status->text(), "([\\d.,]+) samples/s per rule");
+        const QString tip = status->toolTip();
+        const double samples = number(tip, "Delivered: ([\\d.,]+) samples per rule");
+        const double seconds = number(tip, "trained in ([\\d.,]+) s of wall-clock");
+        const double compute = number(tip, "compute only, last epoch\\): ([\\d.,]+) samples/s");
+        QVERIFY2(shown > 0 && seconds > 0 && compute > 0, qPrintable(status->text() + "\n" + tip));
+        QCOMPARE(samples, 2.0 * static_cast<double>(window.session()->info().train_size)); // ran without a pause
+        QVERIFY2(std::abs(shown - samples / seconds) <= 0.02 * shown + 1.0, qPrintable(status->text() + "\n" + tip));
+        QCOMPARE(compute, std::round(window.epoch_history().back().samples_per_s));
+        QVERIFY2(shown < compute, qPrintable(tip)); // wall clock includes evaluation and instruments
     }
 
     void keys_drive_the_run() {
