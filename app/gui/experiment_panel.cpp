@@ -253,6 +253,10 @@ ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
     learning_rate_->setDecimals(6);
     learning_rate_->setRange(0.0, limits::kMaxLearningRate);
     learning_rate_->setSingleStep(0.0005);
+    learning_rate_->setKeyboardTracking(false); // a live run takes the typed value, not each keystroke
+    learning_rate_->setToolTip(tr("Also changes a running or paused comparison from its next batch, marked on the curves "
+                                  "with the new value; saving and the next Run use the value shown here. A rule with its own "
+                                  "rate from the file (listed below as RULE@LR) keeps that one"));
     batch_ = new QSpinBox(train_box);
     batch_->setRange(1, limits::kMaxBatch);
     epochs_ = new QSpinBox(train_box);
@@ -311,7 +315,10 @@ ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
     for (auto* spin : {seed_, train_limit_}) connect(spin, &QDoubleSpinBox::valueChanged, this, any_change);
     connect(transformer_activation_, &QComboBox::currentIndexChanged, this, any_change);
     connect(architecture_, &QComboBox::currentIndexChanged, this, any_change);
-    connect(learning_rate_, &QDoubleSpinBox::valueChanged, this, any_change);
+    connect(learning_rate_, &QDoubleSpinBox::valueChanged, this, [this](double lr) {
+        if (!loading_) emit learningRateEdited(lr);
+        validate();
+    });
     connect(csv_target_, &QLineEdit::textChanged, this, any_change);
 
     Experiment defaults;

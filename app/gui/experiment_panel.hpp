@@ -35,6 +35,8 @@ public:
 
 signals:
     void changed();
+    // The user set another learning rate (emitted before changed(); a running comparison takes it live).
+    void learningRateEdited(double learning_rate);
 
 private:
     void update_visibility();

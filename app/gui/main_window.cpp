@@ -166,6 +166,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         update_actions();
         emit runFinished();
     });
+    connect(panel_, &ExperimentPanel::learningRateEdited, this, &MainWindow::change_learning_rate_live);
     connect(panel_, &ExperimentPanel::changed, this, [this] {
         sweep_view_->set_current_setup(panel_->setup());
         dirty_ = true;
@@ -713,15 +714,6 @@ void MainWindow::build_toolbar() {
     speed_->setToolTip(tr("Slow training down for demonstrations (full speed at the right)"));
     connect(speed_, &QSlider::valueChanged, this, [this](int v) { session_->set_delay_ms(v >= 100 ? 0 : (100 - v) * 3); });
     bar->addWidget(speed_);
-    bar->addWidget(new QLabel(tr("  Learning rate ")));
-    live_lr_ = new QDoubleSpinBox;
-    live_lr_->setDecimals(6);
-    live_lr_->setRange(0.000001, 10.0);
-    live_lr_->setSingleStep(0.0005);
-    live_lr_->setToolTip(tr("Changes the learning rate of the running comparison at the next batch; a rule with its own "
-                            "rate from the file (shown under the experiment as RULE@LR) keeps that one"));
-    connect(live_lr_, &QDoubleSpinBox::valueChanged, this, [this](double lr) { session_->set_learning_rate(lr); });
-    bar->addWidget(live_lr_);
     bar->addSeparator();
     log_action_ = bar->addAction(tr("Log loss"));
     log_action_->setCheckable(true);
@@ -741,7 +733,6 @@ void MainWindow::load_setup(const Experiment& setup, const QString& lesson) {
     reset();
     lesson_ = lesson;
     panel_->set_setup(setup);
-    show_learning_rate(setup.training.optimizer.learning_rate);
     sweep_view_->show_saved(setup);
     lesson_panel_->show_lesson(lesson.isEmpty() ? std::nullopt : demo_lesson(lesson));
     dirty_ = false;
@@ -797,10 +788,13 @@ void MainWindow::request_attention() {
     session_->set_attention_sample(shown ? attention_sample_->value() : -1);
 }
 
-// The toolbar's live learning rate shows the experiment's until a run changes it.
-void MainWindow::show_learning_rate(double lr) {
-    const QSignalBlocker block(live_lr_);
-    live_lr_->setValue(lr);
+// The panel's learning rate is the one control: a run in progress (or paused) takes it from its next
+// batch, and the curves mark where (see on_snapshot). Saving and the next Run read the panel.
+void MainWindow::change_learning_rate_live() {
+    if (!session_->running() || finished_) return;
+    const double lr = panel_->setup().training.optimizer.learning_rate;
+    run_setup_.training.optimizer.learning_rate = lr;
+    session_->set_learning_rate(lr);
 }
 
 void MainWindow::open_sweep_run(const Experiment& experiment, const std::vector<EpochMetrics>& history, const QString& what) {
@@ -809,7 +803,6 @@ void MainWindow::open_sweep_run(const Experiment& experiment, const std::vector<
     lesson_panel_->show_lesson(std::nullopt);
     panel_->set_setup(experiment);
     sweep_view_->set_current_setup(experiment); // the sweep stays in its tab, marked as other settings'
-    show_learning_rate(experiment.training.optimizer.learning_rate);
     current_path_.clear();         // a new experiment: Save must not overwrite the sweep's file
     show_recorded_metrics(history);
     dirty_ = true;
@@ -827,9 +820,9 @@ void MainWindow::start(bool paused) {
     clear_views();
     finished_ = false;
     Experiment setup = panel_->setup();
+    run_setup_ = setup;
     setup.instruments.alignment = true; // every view is live in the app (measuring changes no numbers)
     setup.instruments.timeline = true;
-    show_learning_rate(setup.training.optimizer.learning_rate);
     status_->setText(tr("Loading %1…").arg(QString::fromStdString(setup.dataset.source)));
     session_->start(setup, paused);
 }
@@ -907,6 +900,9 @@ void MainWindow::clear_views() {
     attention_->clear();
     feedback_.reset();
     completed_epochs_ = 0;
+    compute_samples_per_s_ = 0.0;
+    last_samples_per_s_.clear();
+    status_->setToolTip(QString());
     history_.clear();
     instrument_history_.clear();
     replot_stats_.clear();
@@ -1000,8 +996,9 @@ void MainWindow::on_snapshot(const SnapshotPtr& snapshot) {
         loss_->append("test:" + rule, m.epoch, m.test_loss);
         metric_->append(rule, m.epoch, info_.task == Task::Classification ? m.test_accuracy : m.test_mse);
         completed_epochs_ = std::max(completed_epochs_, m.epoch);
-        if (m.samples_per_s > 0) last_samples_per_s_ = tr("%1 samples/s per rule").arg(QLocale().toString(m.samples_per_s, 'f', 0));
+        if (m.samples_per_s > 0) compute_samples_per_s_ = m.samples_per_s;
     }
+    if (s.resumed_seconds > 0.0 && s.resumed_samples > 0) show_delivered_rate(s);
     const double per_epoch = static_cast<double>(std::max<Index>(1, info_.batches_per_epoch));
     for (const InstrumentReport& report : s.instruments) {
         const double x = static_cast<double>(report.step + 1) / per_epoch;
@@ -1017,6 +1014,8 @@ void MainWindow::on_snapshot(const SnapshotPtr& snapshot) {
         if (instrument_history_.size() < 200000) instrument_history_.push_back(report); // bounded on long runs
     }
     for (const QString& message : s.messages) notice_->setText(message);
+    for (const auto& [x, lr] : s.learning_rates)
+        for (CurvePlot* p : {loss_, metric_, alignment_, staleness_}) p->add_marker(x, tr("lr %1").arg(lr, 0, 'g', 6));
     for (CurvePlot* p : {loss_, metric_, alignment_, staleness_}) p->refresh();
     if (!s.networks.empty()) {
         networks_ = s.networks;
@@ -1036,10 +1035,26 @@ void MainWindow::on_snapshot(const SnapshotPtr& snapshot) {
                          .arg(s.finished ? tr(" · finished") : (running_ ? QString() : tr(" · paused"))));
 }
 
+// What a class waits for: samples per rule over wall-clock time, not the training steps' own rate.
+void MainWindow::show_delivered_rate(const TrainingSnapshot& s) {
+    const QLocale locale;
+    const double delivered = static_cast<double>(s.resumed_samples) / s.resumed_seconds;
+    last_samples_per_s_ = tr("%1 samples/s per rule").arg(locale.toString(delivered, 'f', 0));
+    const QString seconds = s.resumed_seconds >= 10.0 ? locale.toString(s.resumed_seconds, 'f', 1) : locale.toString(s.resumed_seconds, 'g', 3);
+    QString tip = tr("Delivered: %1 samples per rule trained in %2 s of wall-clock time since the run started or resumed "
+                     "(evaluation, instruments and drawing included).")
+                      .arg(locale.toString(static_cast<qlonglong>(s.resumed_samples)), seconds);
+    if (compute_samples_per_s_ > 0.0)
+        tip += tr("\nThe training steps alone (compute only, last epoch): %1 samples/s per rule.").arg(locale.toString(compute_samples_per_s_, 'f', 0));
+    status_->setToolTip(tip);
+}
+
 // A finished or paused run belongs to the experiment it was started with: once the panel says
 // otherwise, every view goes back to the new experiment's start. A run in progress keeps its views.
 void MainWindow::on_setup_changed() {
     if (running_) return;
+    const bool live_change = session_->running() && !finished_ && to_json(panel_->setup()) == to_json(run_setup_);
+    if (live_change) return; // a learning rate the paused run took: it goes on
     if (session_->running()) reset();
     else show_data_preview();
 }

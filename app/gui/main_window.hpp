@@ -139,7 +139,8 @@ private:
     void update_explanation();
     void update_actions();
     void start(bool paused);
-    void show_learning_rate(double lr);
+    void change_learning_rate_live();
+    void show_delivered_rate(const TrainingSnapshot& s);
     void request_attention();
 
     TrainingSession* session_ = nullptr;
@@ -174,9 +175,9 @@ private:
     QAction* log_action_ = nullptr;
     QAction* presenter_action_ = nullptr;
     QSlider* speed_ = nullptr;
-    QDoubleSpinBox* live_lr_ = nullptr;
 
     SessionInfo info_;
+    Experiment run_setup_; // what the panel said when the run started, with live learning-rate changes
     bool running_ = false;   // a session exists and is not paused
     bool finished_ = false;
     bool presenter_ = false;
@@ -197,7 +198,8 @@ private:
     QSlider* smoothing_ = nullptr;
     SessionInfo preview_;           // the panel's data set as last loaded for the preview
     std::string preview_key_;       // what it was loaded from
-    QString last_samples_per_s_;
+    QString last_samples_per_s_;   // delivered (wall clock), see show_delivered_rate
+    double compute_samples_per_s_ = 0.0;
     QMap<QString, ReplotStats> replot_stats_;
     std::vector<EpochMetrics> history_;
     std::vector<InstrumentReport> instrument_history_;

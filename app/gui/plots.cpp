@@ -49,7 +49,7 @@ void fit_ticks_to_size(QCustomPlot* plot, int width) {
             axis->ticker()->setTickCount(std::clamp(static_cast<int>(length / room), 3, 8));
         }
     QCPLegend* legend = plot->legend;
-    if (!legend || legend->layout() != plot->plotLayout() || legend->elementCount() == 0) return;
+    if (!legend || !legend->layout() || qobject_cast<QCPLayoutInset*>(legend->layout()) || legend->elementCount() == 0) return;
     int widest = 1;
     for (int i = 0; i < legend->elementCount(); ++i)
         if (QCPLayoutElement* item = legend->elementAt(i)) widest = std::max(widest, item->minimumOuterSizeHint().width());
@@ -95,9 +95,16 @@ CurvePlot::CurvePlot(const QString& title, const QString& x_label, const QString
     title_ = add_title(this, title);
     xAxis->setLabel(x_label);
     yAxis->setLabel(y_label);
-    // The legend in its own row below the axes, never over the newest points.
+    // The legend in its own row below the axes, never over the newest points. A layout column is no
+    // wider than its narrowest element's maximum, and a legend's maximum is its entries' width (an
+    // empty one's 14 pixels squeezed the axes of an untrained plot): stretchable fillers either side
+    // of the legend keep that from limiting the axes, and centre the legend.
     axisRect()->insetLayout()->take(legend);
-    plotLayout()->addElement(2, 0, legend);
+    auto* legend_row = new QCPLayoutGrid;
+    plotLayout()->addElement(2, 0, legend_row);
+    legend_row->addElement(0, 0, new QCPLayoutElement(this));
+    legend_row->addElement(0, 1, legend);
+    legend_row->addElement(0, 2, new QCPLayoutElement(this));
     plotLayout()->setRowStretchFactor(2, 0.001);
     legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
     legend->setBorderPen(Qt::NoPen);
@@ -251,9 +258,40 @@ void CurvePlot::set_placeholder(const QString& text) {
     refresh();
 }
 
+void CurvePlot::add_marker(double x, const QString& text) {
+    const QColor ink(90, 90, 90);
+    auto* line = new QCPItemStraightLine(this);
+    line->setPen(QPen(ink, 1.0, Qt::DashDotLine));
+    line->point1->setCoords(x, 0.0);
+    line->point2->setCoords(x, 1.0);
+    for (QCPItemPosition* p : {line->point1, line->point2}) p->setTypeY(QCPItemPosition::ptAxisRectRatio);
+    auto* label = new QCPItemText(this);
+    label->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
+    label->position->setCoords(x, 0.0);
+    label->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
+    label->setPadding(QMargins(3, 2, 3, 2));
+    label->setBrush(QColor(255, 255, 255, 200));
+    label->setColor(ink);
+    label->setFont(xAxis->tickLabelFont());
+    label->setText(text);
+    markers_.append({line, label});
+    replot(QCustomPlot::rpQueuedReplot);
+}
+
+QStringList CurvePlot::marker_texts() const {
+    QStringList texts;
+    for (const auto& marker : markers_) texts << marker.second->text();
+    return texts;
+}
+
 // Also forgets the previous run's axes: an empty plot shows the start of a run, not the end of the last.
 void CurvePlot::clear_series() {
     clearGraphs();
+    for (const auto& [line, label] : std::as_const(markers_)) {
+        removeItem(line);
+        removeItem(label);
+    }
+    markers_.clear();
     graphs_.clear();
     averages_.clear();
     companions_.clear();

@@ -43,6 +43,9 @@ public:
     bool follows_data() const { return !user_view_; }
     // A long title or legend must not make the window wider than a projector's screen.
     QSize minimumSizeHint() const override { return {160, 120}; }
+    // A vertical line at epoch `x` labelled `text` (a live learning-rate change); gone with the series.
+    void add_marker(double x, const QString& text);
+    QStringList marker_texts() const;
     void clear_series();
     void set_title(const QString& title) { title_->setText(title); }
     // Shown in the middle of the plot while it has no data (says why it is empty).
@@ -81,6 +84,7 @@ private:
     bool user_view_ = false; // zoomed or panned: live data no longer rescale the axes
     QCPTextElement* title_ = nullptr;
     QCPItemText* placeholder_ = nullptr;
+    QList<QPair<QCPItemStraightLine*, QCPItemText*>> markers_;
     bool log_y_ = false;
     bool stale_ = false; // data arrived while hidden
     double line_width_ = 1.6;

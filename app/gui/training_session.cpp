@@ -100,13 +100,21 @@ void TrainingWorker::train(const Experiment& setup) {
                 pending_->idle = true;
                 state_due_ = true;
             }
+            since_resume_.invalidate();
             send(false);
             QThread::msleep(10);
             continue;
         }
+        if (!since_resume_.isValid()) {
+            since_resume_.start();
+            samples_at_resume_ = samples_trained();
+        }
         if (const double lr = learning_rate_; lr != applied_lr && lr > 0.0) {
             comparison_->set_learning_rate(lr);
             applied_lr = lr;
+            const double x = comparison_->epoch() - 1 +
+                             static_cast<double>(comparison_->batch_in_epoch()) / static_cast<double>(info_.batches_per_epoch);
+            pending_->learning_rates.emplace_back(x, lr);
         }
         idle_announced_ = false;
         const int epoch_before = comparison_->epoch();
@@ -159,7 +167,8 @@ void TrainingWorker::send(bool force_state, bool final) {
     state_due_ = state_due_ || force_state;
     const int attention_sample = attention_sample_;
     if (attention_sample != attention_sent_) state_due_ = true; // a new image asked for: show it at once
-    const bool has_news = !s.loss_x.empty() || !s.epochs.empty() || !s.instruments.empty() || !s.messages.isEmpty();
+    const bool has_news = !s.loss_x.empty() || !s.epochs.empty() || !s.instruments.empty() || !s.messages.isEmpty() ||
+                          !s.learning_rates.empty();
     if (!final) {
         if (!consumed_) return;
         if (!state_due_ && (!has_news || now - last_send_ms_ < kSnapshotIntervalMs)) return;
@@ -170,6 +179,11 @@ void TrainingWorker::send(bool force_state, bool final) {
     s.epoch = comparison_->epoch();
     s.batch = comparison_->batch_in_epoch();
     s.step = comparison_->runs().empty() ? 0 : comparison_->runs().front().steps();
+    s.samples = samples_trained();
+    if (since_resume_.isValid()) {
+        s.resumed_samples = s.samples - samples_at_resume_;
+        s.resumed_seconds = static_cast<double>(since_resume_.nsecsElapsed()) * 1e-9;
+    }
     if (force_state || now - last_state_ms_ >= kStateIntervalMs) {
         for (const auto& run : comparison_->runs()) s.networks.push_back(run.network());
         if (!comparison_->runs().empty()) s.feedback = comparison_->runs().front().shared_feedback();
@@ -181,6 +195,13 @@ void TrainingWorker::send(bool force_state, bool final) {
     last_send_ms_ = now;
     emit snapshot(std::move(pending_));
     pending_ = std::make_shared<TrainingSnapshot>();
+}
+
+std::int64_t TrainingWorker::samples_trained() const {
+    const Index n = data_->train_size();
+    if (comparison_->finished()) return static_cast<std::int64_t>(comparison_->config().epochs * n);
+    const Index in_epoch = std::min(n, comparison_->batch_in_epoch() * comparison_->config().batch_size);
+    return static_cast<std::int64_t>((comparison_->epoch() - 1) * n + in_epoch);
 }
 
 void TrainingWorker::compute_boundaries(TrainingSnapshot& s) const {

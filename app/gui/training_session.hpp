@@ -6,6 +6,7 @@
 #include "f3/data/dataset.hpp"
 #include "f3/io/experiment.hpp"
 
+#include <QElapsedTimer>
 #include <QObject>
 #include <QStringList>
 #include <QThread>
@@ -48,6 +49,11 @@ struct TrainingSnapshot {
     int epoch = 1;                    // epoch in progress (1-based), epochs+1 when finished
     Index batch = 0;                  // batches done in that epoch
     std::int64_t step = 0;            // optimizer steps so far
+    std::int64_t samples = 0;         // training samples each rule has seen so far
+    // Delivered rate: samples each rule trained since the run started or last resumed, and the
+    // wall-clock seconds since then (evaluation, instruments and waiting for the GUI included).
+    std::int64_t resumed_samples = 0;
+    double resumed_seconds = 0.0;
     bool finished = false;
     bool idle = false;                // paused and waiting: no training until the next command
     // New since the previous snapshot:
@@ -56,6 +62,8 @@ struct TrainingSnapshot {
     std::vector<EpochMetrics> epochs;             // completed epochs (all rules)
     std::vector<InstrumentReport> instruments;    // sampled steps
     QStringList messages;                         // divergence and other notices
+    // Live learning-rate changes applied: (fractional epoch of the first batch trained with it, value).
+    std::vector<std::pair<double, double>> learning_rates;
     // Latest state, sent every few hundred milliseconds (empty otherwise):
     std::vector<Network> networks;                // per rule
     std::shared_ptr<const FeedbackMatrices> feedback;
@@ -104,6 +112,7 @@ private:
     void send(bool force_state, bool final = false);
     void compute_boundaries(TrainingSnapshot& s) const;
     void compute_attention(TrainingSnapshot& s, int sample) const;
+    std::int64_t samples_trained() const;
 
     std::atomic<bool> stop_{false}, paused_{false}, consumed_{true};
     bool state_due_ = false;
@@ -118,6 +127,8 @@ private:
     qint64 last_send_ms_ = -1000, last_state_ms_ = -1000;
     Index loss_bucket_ = 1, bucket_count_ = 0;
     std::vector<double> bucket_sum_;
+    QElapsedTimer since_resume_;      // invalid while paused
+    std::int64_t samples_at_resume_ = 0;
 };
 
 // GUI-thread owner of the worker thread.

@@ -17,6 +17,9 @@
 #include <QLineEdit>
 #include <QSignalSpy>
 #include <QDir>
+#include <QDoubleSpinBox>
+#include <QStatusBar>
+#include <QToolBar>
 #include <QElapsedTimer>
 #include <QLabel>
 #include <QPushButton>
@@ -155,6 +158,73 @@ private slots:
         window.reset();
         QCOMPARE(window.loss_plot()->point_count("train:bp"), 0);
         QVERIFY(!window.session()->running());
+    }
+
+    // One learning-rate control, the panel's: a paused run takes a new value from its next batch
+    // without starting over, the curves mark where with the value, and saving and the next Run use it.
+    void a_live_learning_rate_change_is_marked_and_kept() {
+        QTemporaryDir dir;
+        MainWindow window;
+        window.set_interactive(false);
+        window.show();
+        window.load_setup(quick_spiral(2));
+        QVERIFY(window.findChild<QToolBar*>("trainingToolbar")->findChildren<QDoubleSpinBox*>().isEmpty());
+        auto* learning_rate = window.experiment_panel()->findChild<QDoubleSpinBox*>("learningRate");
+        StepWatcher watcher(window.session());
+        window.step_batch();
+        QTRY_VERIFY_WITH_TIMEOUT(watcher.idle && watcher.step == 1, kWaitMs);
+        const int points = window.loss_plot()->point_count("train:bp");
+        QVERIFY(points > 0);
+        learning_rate->setValue(0.0123);
+        QVERIFY(window.session()->running()); // the paused run goes on with the new value
+        QCOMPARE(window.loss_plot()->point_count("train:bp"), points);
+        bool finished = false;
+        connect(&window, &MainWindow::runFinished, this, [&] { finished = true; });
+        window.run();
+        QTRY_VERIFY_WITH_TIMEOUT(finished, kWaitMs);
+        QCOMPARE(watcher.step, std::int64_t{2 * window.session()->info().batches_per_epoch});
+        for (CurvePlot* plot : {window.loss_plot(), window.metric_plot(), window.alignment_plot()})
+            QCOMPARE(plot->marker_texts(), QStringList{"lr 0.0123"});
+        QCOMPARE(window.current_experiment().training.optimizer.learning_rate, 0.0123);
+        const QString path = dir.filePath("changed.json");
+        QVERIFY(window.save_to(path));
+        QCOMPARE(load_experiment(path.toStdString(), nullptr).training.optimizer.learning_rate, 0.0123);
+        finished = false;
+        window.run(); // a new run starts with the value shown: nothing to mark
+        QTRY_VERIFY_WITH_TIMEOUT(finished, kWaitMs);
+        QVERIFY(window.loss_plot()->marker_texts().isEmpty());
+    }
+
+    // The status bar's rate is what the run delivered, samples per rule over wall-clock time, not the
+    // training steps' own rate: the tooltip gives both, and the shown number is samples over seconds.
+    void status_shows_the_delivered_rate() {
+        MainWindow window;
+        window.set_interactive(false);
+        window.show();
+        window.load_setup(quick_spiral(2));
+        bool finished = false;
+        connect(&window, &MainWindow::runFinished, this, [&] { finished = true; });
+        window.run();
+        QTRY_VERIFY_WITH_TIMEOUT(finished, kWaitMs);
+        QLabel* status = nullptr;
+        for (QLabel* label : window.statusBar()->findChildren<QLabel*>())
+            if (label->text().contains("samples/s per rule")) status = label;
+        QVERIFY(status);
+        const QLocale locale;
+        auto number = [&locale](const QString& text, const QString& pattern) {
+            const QRegularExpressionMatch match = QRegularExpression(pattern).match(text);
+            return match.hasMatch() ? locale.toDouble(match.captured(1)) : -1.0;
+        };
+        const double shown = number(status->text(), "([\\d.,]+) samples/s per rule");
+        const QString tip = status->toolTip();
+        const double samples = number(tip, "Delivered: ([\\d.,]+) samples per rule");
+        const double seconds = number(tip, "trained in ([\\d.,]+) s of wall-clock");
+        const double compute = number(tip, "compute only, last epoch\\): ([\\d.,]+) samples/s");
+        QVERIFY2(shown > 0 && seconds > 0 && compute > 0, qPrintable(status->text() + "\n" + tip));
+        QCOMPARE(samples, 2.0 * static_cast<double>(window.session()->info().train_size)); // ran without a pause
+        QVERIFY2(std::abs(shown - samples / seconds) <= 0.02 * shown + 1.0, qPrintable(status->text() + "\n" + tip));
+        QCOMPARE(compute, std::round(window.epoch_history().back().samples_per_s));
+        QVERIFY2(shown < compute, qPrintable(tip)); // wall clock includes evaluation and instruments
     }
 
     void keys_drive_the_run() {

@@ -263,6 +263,25 @@ private slots:
             for (const QCPGraphData& p : *staleness->graph(i)->data()) QCOMPARE(p.key, std::round(p.key)); // whole epochs
     }
 
+    // Before any data, the curves get the room they get with data (an empty legend row once took
+    // all but 50 pixels of the Loss and Test accuracy plots at 1280x720, their tick labels colliding).
+    void empty_plots_get_their_room() {
+        MainWindow window;
+        window.set_interactive(false);
+        window.load_setup(quick_spiral(2));
+        window.resize(1280, 720);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        for (CurvePlot* plot : {window.loss_plot(), window.metric_plot(), window.alignment_plot(), window.staleness_plot()}) {
+            plot->replot();
+            const QRect data = plot->axisRect()->rect();
+            const QString title = qobject_cast<QCPTextElement*>(plot->plotLayout()->element(0, 0))->text();
+            QVERIFY2(data.width() > plot->width() / 2 && data.height() > plot->height() / 3,
+                     qPrintable(QString("%1: axes %2x%3 in a %4x%5 plot").arg(title).arg(data.width()).arg(data.height())
+                                    .arg(plot->width()).arg(plot->height())));
+        }
+    }
+
     // Presenter mode: the window fits the screen, the panels give their room to the plots, every
     // text scales and no two tick labels overlap.
     void presenter_mode_fits_the_screen() {
