@@ -128,7 +128,7 @@ Timing time_rule(const Shape& shape, const std::string& rule, double seconds, in
 
 } // namespace
 
-constexpr int kDefaultInstrumentEvery = InstrumentOptions{}.every_steps;
+const int kDefaultInstrumentEvery = InstrumentOptions{}.every_steps;
 
 int main(int argc, char** argv) {
     configure_process(argv);
