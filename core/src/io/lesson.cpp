@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <regex>
 
 namespace f3 {
 namespace {
@@ -49,40 +48,57 @@ std::vector<std::string> split_commas(const std::string& s) {
     return parts;
 }
 
+// The part of `phrase` between `prefix` and `suffix`, when it has both around a non-empty middle.
+std::optional<std::string> between(const std::string& phrase, std::string_view prefix, std::string_view suffix) {
+    if (phrase.size() <= prefix.size() + suffix.size() || !phrase.starts_with(prefix) || !phrase.ends_with(suffix))
+        return std::nullopt;
+    return phrase.substr(prefix.size(), phrase.size() - prefix.size() - suffix.size());
+}
+
+// "N epochs" / "N epoch" -> "epochs", "N batches" / "N batch" -> "batches", anything else -> null.
+const char* run_unit(const std::string& count_and_unit) {
+    const auto space = count_and_unit.find(' ');
+    if (space == std::string::npos || count_and_unit.find_first_not_of("0123456789") != space) return nullptr;
+    const std::string unit = count_and_unit.substr(space + 1);
+    if (unit == "epoch" || unit == "epochs") return "epochs";
+    if (unit == "batch" || unit == "batches") return "batches";
+    return nullptr;
+}
+
 // The action a phrase names, or nothing when it names none. `why` explains a known phrase with a bad value.
 std::optional<LessonAction> action_of(const std::string& phrase, std::string& why) {
     using Kind = LessonAction::Kind;
     LessonAction a;
     a.text = phrase;
-    std::smatch m;
     if (phrase == "load the lesson") a.kind = Kind::LoadLesson;
     else if (phrase == "press Run") a.kind = Kind::PressRun;
     else if (phrase == "run the sweep") a.kind = Kind::RunSweep;
-    else if (std::regex_match(phrase, m, std::regex("open the (.+) tab"))) {
+    else if (const auto tab = between(phrase, "open the ", " tab")) {
         a.kind = Kind::OpenTab;
-        a.tab = m[1];
-    } else if (std::regex_match(phrase, m, std::regex(R"(run (\d+) (epochs?|batch|batches))"))) {
-        a.kind = m[2].str().rfind("epoch", 0) == 0 ? Kind::RunEpochs : Kind::RunBatches;
-        const auto n = positive(m[1].str());
+        a.tab = *tab;
+    } else if (const auto run = between(phrase, "run ", ""); run && run_unit(*run)) {
+        const auto space = run->find(' ');
+        a.kind = run_unit(*run) == std::string_view("epochs") ? Kind::RunEpochs : Kind::RunBatches;
+        const auto n = positive(run->substr(0, space));
         if (!n) return why = "the count must be a whole number from 1", std::nullopt;
         a.count = *n;
-    } else if (std::regex_match(phrase, m, std::regex("set the epochs to (.+)"))) {
+    } else if (const auto epochs = between(phrase, "set the epochs to ", "")) {
         a.kind = Kind::SetEpochs;
-        const auto n = positive(m[1].str());
+        const auto n = positive(*epochs);
         if (!n) return why = "the epochs must be a whole number from 1", std::nullopt;
         a.count = *n;
-    } else if (std::regex_match(phrase, m, std::regex("set the hidden layers to (.+)"))) {
+    } else if (const auto layers = between(phrase, "set the hidden layers to ", "")) {
         a.kind = Kind::SetHiddenLayers;
-        if (m[1] != "none")
-            for (const std::string& width : split_commas(m[1])) {
+        if (*layers != "none")
+            for (const std::string& width : split_commas(*layers)) {
                 const auto w = positive(width);
                 if (!w) return why = "\"" + width + "\" is not a layer width (a whole number from 1)", std::nullopt;
                 a.widths.push_back(*w);
             }
-    } else if (std::regex_match(phrase, m, std::regex("set the rules to (.+)"))) {
+    } else if (const auto rules = between(phrase, "set the rules to ", "")) {
         a.kind = Kind::SetRules;
         try {
-            for (const std::string& rule : split_commas(m[1])) a.rules.push_back(parse_rule(rule));
+            for (const std::string& rule : split_commas(*rules)) a.rules.push_back(parse_rule(rule));
         } catch (const NameError& error) {
             return why = error.what(), std::nullopt;
         }
@@ -164,11 +180,15 @@ void apply_setting(const LessonAction& action, Experiment& experiment) {
 
 std::vector<std::string> tabs_named(const Lesson& lesson) {
     std::vector<std::string> tabs;
-    const std::regex in_text(R"([Tt]he \*\*([^*]+)\*\* tab)");
+    // Every "the **NAME** tab" in a text; a name may wrap in the file.
     auto scan = [&](const std::string& text) {
-        for (std::sregex_iterator it(text.begin(), text.end(), in_text), end; it != end; ++it) {
-            std::string tab = (*it)[1];
-            std::replace(tab.begin(), tab.end(), '\n', ' '); // a name may wrap in the file
+        for (std::size_t open = text.find("he **"); open != std::string::npos; open = text.find("he **", open + 1)) {
+            if (open == 0 || (text[open - 1] != 'T' && text[open - 1] != 't')) continue;
+            const std::size_t name = open + 5, close = text.find("**", name);
+            if (close == std::string::npos || close == name || text.compare(close + 2, 4, " tab") != 0) continue;
+            std::string tab = text.substr(name, close - name);
+            if (tab.find('*') != std::string::npos) continue;
+            std::replace(tab.begin(), tab.end(), '\n', ' ');
             tabs.push_back(tab);
         }
     };
