@@ -30,6 +30,7 @@
 #include <QDateTime>
 #include <QDockWidget>
 #include <QDoubleSpinBox>
+#include <QEventLoop>
 #include <QGridLayout>
 #include <QLabel>
 #include <QScreen>
@@ -365,7 +366,11 @@ bool MainWindow::maybe_save() {
 bool MainWindow::export_plot(QCustomPlot* plot, const QString& path) {
     // A view that is not on screen may hold an older picture: draw the current state first.
     if (auto* curves = qobject_cast<CurvePlot*>(plot)) curves->rescale();
-    else update_state_views(plot);
+    else {
+        if (plot == boundary_ && info_.has_decision_view()) fetch_state(kBoundaries);
+        if (plot == network_ || plot == heatmap_) fetch_state(kNetworks);
+        update_state_views(plot);
+    }
     bool ok = false;
     // One size whatever is on screen: a hidden tab's plot has no size of its own yet. A first
     // rendering lays the plot out at that size, so ticks and legend are fitted to it.
@@ -394,6 +399,22 @@ bool MainWindow::export_plot(QCustomPlot* plot, const QString& path) {
     if (!ok) report_problem(tr("Export failed"), tr("Could not write %1.").arg(path));
     else QSettings().setValue("folders/exports", QFileInfo(path).absolutePath());
     return ok;
+}
+
+// While training runs, the worker sends only the state of the view on screen: an export of another
+// view asks for its state and waits for it (a batch at most; a minute bounds a stalled run, which
+// then exports the state it last sent).
+void MainWindow::fetch_state(unsigned parts) {
+    if (!running_) return; // paused or ended: the worker has sent every view's state
+    QEventLoop loop;
+    connect(session_, &TrainingSession::snapshotReceived, &loop, [&loop, parts](const SnapshotPtr& s) {
+        if (((parts & kNetworks) && !s->networks.empty()) || ((parts & kBoundaries) && !s->boundary.empty())) loop.quit();
+    });
+    connect(session_, &TrainingSession::finished, &loop, &QEventLoop::quit);
+    connect(session_, &TrainingSession::failed, &loop, &QEventLoop::quit);
+    QTimer::singleShot(60000, &loop, &QEventLoop::quit);
+    session_->request_state(parts);
+    loop.exec();
 }
 
 bool MainWindow::export_text(const QString& path, const std::string& text) {
@@ -655,11 +676,11 @@ void MainWindow::build_views() {
     connect(attention_sample_, &QSpinBox::valueChanged, this, [this](int v) {
         const QSignalBlocker block(attention_slider_);
         attention_slider_->setValue(v);
-        request_attention();
+        request_view_state();
     });
     connect(attention_slider_, &QSlider::valueChanged, attention_sample_, &QSpinBox::setValue);
     connect(attention_block_, &QComboBox::currentIndexChanged, this, [this](int i) { attention_->set_block(std::max(0, i)); });
-    connect(tabs_, &QTabWidget::currentChanged, this, [this] { request_attention(); });
+    connect(tabs_, &QTabWidget::currentChanged, this, [this] { request_view_state(); });
     sweep_view_ = new SweepView;
     tabs_->addTab(sweep_view_, tr("Sweep"));
     connect(sweep_view_, &SweepView::startRequested, this, [this] {
@@ -782,10 +803,15 @@ void MainWindow::perform_lesson_action(const LessonAction& action) {
     }
 }
 
-// The worker computes attention maps only while their view is on screen, for the chosen image.
-void MainWindow::request_attention() {
-    const bool shown = tabs_->currentWidget() == attention_page_;
-    session_->set_attention_sample(shown ? attention_sample_->value() : -1);
+// The worker copies networks, computes decision regions and attention maps only for the view on
+// screen (attention for the chosen image): training keeps the cores.
+void MainWindow::request_view_state() {
+    QWidget* page = tabs_->currentWidget();
+    unsigned parts = 0;
+    if (page == boundary_) parts |= kBoundaries;
+    if (page && (page->isAncestorOf(network_) || page->isAncestorOf(heatmap_))) parts |= kNetworks;
+    session_->set_state_on_screen(parts);
+    session_->set_attention_sample(page == attention_page_ ? attention_sample_->value() : -1);
 }
 
 // The panel's learning rate is the one control: a run in progress (or paused) takes it from its next
@@ -979,7 +1005,7 @@ void MainWindow::on_prepared(const SessionInfo& info) {
     attention_->prepare(info.rules, info.class_names, info.attention_blocks);
     attention_->set_placeholder(info.attention_blocks > 0 ? tr("Computing the attention maps…")
                                                           : tr("This network has no attention: choose Transformer in the experiment panel."));
-    request_attention();
+    request_view_state();
     status_->setText(tr("%1: %2 training samples per epoch in %3 batches").arg(info.dataset_name).arg(info.train_size).arg(info.batches_per_epoch) +
                      (info.task_note.isEmpty() ? QString() : tr(" · %1 (change it in Task)").arg(info.task_note)));
     update_explanation();

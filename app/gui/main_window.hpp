@@ -141,7 +141,8 @@ private:
     void start(bool paused);
     void change_learning_rate_live();
     void show_delivered_rate(const TrainingSnapshot& s);
-    void request_attention();
+    void request_view_state();
+    void fetch_state(unsigned parts);
 
     TrainingSession* session_ = nullptr;
     ExperimentPanel* panel_ = nullptr;

@@ -131,7 +131,7 @@ void TrainingWorker::train(const Experiment& setup) {
     emit done();
     // Done training, the networks stay: the Attention view may still ask for other test images.
     while (!stop_) {
-        if (attention_sample_ != attention_sent_ && consumed_) {
+        if ((attention_sample_ != attention_sent_ || state_requested_ != 0) && consumed_) {
             pending_->finished = comparison_->finished();
             send(true);
         }
@@ -166,7 +166,9 @@ void TrainingWorker::send(bool force_state, bool final) {
     TrainingSnapshot& s = *pending_;
     state_due_ = state_due_ || force_state;
     const int attention_sample = attention_sample_;
-    if (attention_sample != attention_sent_) state_due_ = true; // a new image asked for: show it at once
+    const unsigned on_screen = state_on_screen_;
+    // A new image or view on screen, or an export, shows the state at once.
+    if (attention_sample != attention_sent_ || (on_screen & ~on_screen_sent_) != 0 || state_requested_ != 0) state_due_ = true;
     const bool has_news = !s.loss_x.empty() || !s.epochs.empty() || !s.instruments.empty() || !s.messages.isEmpty() ||
                           !s.learning_rates.empty();
     if (!final) {
@@ -185,11 +187,10 @@ void TrainingWorker::send(bool force_state, bool final) {
         s.resumed_seconds = static_cast<double>(since_resume_.nsecsElapsed()) * 1e-9;
     }
     if (force_state || now - last_state_ms_ >= kStateIntervalMs) {
-        for (const auto& run : comparison_->runs()) s.networks.push_back(run.network());
-        if (!comparison_->runs().empty()) s.feedback = comparison_->runs().front().shared_feedback();
-        compute_boundaries(s);
-        compute_attention(s, attention_sample);
-        attention_sent_ = attention_sample;
+        // Once training pauses or ends, every view's state; while it runs, the view on screen's.
+        const bool at_rest = final || s.idle || comparison_->finished();
+        add_state(s, at_rest ? kAllState : on_screen | state_requested_.exchange(0), attention_sample);
+        on_screen_sent_ = on_screen;
         last_state_ms_ = now;
     }
     last_send_ms_ = now;
@@ -202,6 +203,16 @@ std::int64_t TrainingWorker::samples_trained() const {
     if (comparison_->finished()) return static_cast<std::int64_t>(comparison_->config().epochs * n);
     const Index in_epoch = std::min(n, comparison_->batch_in_epoch() * comparison_->config().batch_size);
     return static_cast<std::int64_t>((comparison_->epoch() - 1) * n + in_epoch);
+}
+
+void TrainingWorker::add_state(TrainingSnapshot& s, unsigned parts, int attention_sample) {
+    if (parts & kNetworks) {
+        for (const auto& run : comparison_->runs()) s.networks.push_back(run.network());
+        if (!comparison_->runs().empty()) s.feedback = comparison_->runs().front().shared_feedback();
+    }
+    if (parts & kBoundaries) compute_boundaries(s);
+    compute_attention(s, attention_sample);
+    attention_sent_ = attention_sample;
 }
 
 void TrainingWorker::compute_boundaries(TrainingSnapshot& s) const {
@@ -245,6 +256,7 @@ void TrainingSession::start(const Experiment& setup, bool paused) {
     worker_->set_paused(paused);
     worker_->set_delay_ms(delay_ms_);
     worker_->set_attention_sample(attention_sample_);
+    worker_->set_state_on_screen(state_on_screen_);
     // Everything the worker sends is delivered on this (GUI) thread. Signals already queued by a
     // stopped worker may still arrive after a reset: the generation check drops them.
     const int generation = ++generation_;
@@ -309,6 +321,15 @@ void TrainingSession::set_delay_ms(int ms) {
 void TrainingSession::set_attention_sample(int sample) {
     attention_sample_ = sample;
     if (worker_) worker_->set_attention_sample(sample);
+}
+
+void TrainingSession::set_state_on_screen(unsigned parts) {
+    state_on_screen_ = parts;
+    if (worker_) worker_->set_state_on_screen(parts);
+}
+
+void TrainingSession::request_state(unsigned parts) {
+    if (worker_) worker_->request_state(parts);
 }
 
 void TrainingSession::set_learning_rate(double lr) {

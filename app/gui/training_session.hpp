@@ -45,6 +45,11 @@ struct SessionInfo {
 // Fills what the views show of the data itself (name, task, shape and up to 1500 training points).
 void describe_points(const Dataset& data, SessionInfo& info);
 
+// Heavy state a snapshot may carry. The worker produces, every few hundred milliseconds, only what
+// the view on screen shows; everything when training pauses or ends, so hidden views and exports
+// show the current networks then (an export during training asks for it: request_state).
+enum StatePart : unsigned { kNetworks = 1u, kBoundaries = 2u, kAllState = kNetworks | kBoundaries };
+
 struct TrainingSnapshot {
     int epoch = 1;                    // epoch in progress (1-based), epochs+1 when finished
     Index batch = 0;                  // batches done in that epoch
@@ -64,10 +69,10 @@ struct TrainingSnapshot {
     QStringList messages;                         // divergence and other notices
     // Live learning-rate changes applied: (fractional epoch of the first batch trained with it, value).
     std::vector<std::pair<double, double>> learning_rates;
-    // Latest state, sent every few hundred milliseconds (empty otherwise):
-    std::vector<Network> networks;                // per rule
+    // Latest state, sent every few hundred milliseconds (empty otherwise), as StatePart says:
+    std::vector<Network> networks;                // per rule (kNetworks)
     std::shared_ptr<const FeedbackMatrices> feedback;
-    std::vector<Matrix> boundary;                 // per rule: class index + confidence grid, or 1-D fit
+    std::vector<Matrix> boundary;                 // per rule (kBoundaries): class index + confidence grid, or 1-D fit
     // The Attention view's test image (only while it is on screen): the image as the networks see
     // it (1 × inputs), its label, and per rule, per transformer block the (heads·T) × T attention
     // probabilities of one forward pass on it.
@@ -93,6 +98,10 @@ public:
     void snapshot_consumed() { consumed_ = true; }
     // The test sample whose attention maps every state snapshot carries; -1: none (view hidden).
     void set_attention_sample(int sample) { attention_sample_ = sample; }
+    // The StateParts the view on screen shows: sent every few hundred milliseconds.
+    void set_state_on_screen(unsigned parts) { state_on_screen_ = parts; }
+    // StateParts wanted once, as soon as possible (an export of a hidden view).
+    void request_state(unsigned parts) { state_requested_ |= parts; }
 
 public slots:
     void run(const f3::Experiment& setup);
@@ -110,6 +119,7 @@ private:
     void on_diverged(const std::string& rule, const std::string& message) override;
     void on_instruments(const InstrumentReport& report) override;
     void send(bool force_state, bool final = false);
+    void add_state(TrainingSnapshot& s, unsigned parts, int attention_sample);
     void compute_boundaries(TrainingSnapshot& s) const;
     void compute_attention(TrainingSnapshot& s, int sample) const;
     std::int64_t samples_trained() const;
@@ -118,7 +128,9 @@ private:
     bool state_due_ = false;
     bool idle_announced_ = false;
     std::atomic<int> pending_batches_{0}, pending_epochs_{0}, delay_ms_{0}, attention_sample_{-1};
+    std::atomic<unsigned> state_on_screen_{0}, state_requested_{0};
     int attention_sent_ = -1;
+    unsigned on_screen_sent_ = 0;     // the parts on screen when state was last sent
     std::atomic<double> learning_rate_{0.0};
     std::unique_ptr<Comparison> comparison_;
     std::shared_ptr<const Dataset> data_;
@@ -148,6 +160,8 @@ public:
     void set_delay_ms(int ms);
     void set_learning_rate(double lr);
     void set_attention_sample(int sample);
+    void set_state_on_screen(unsigned parts);
+    void request_state(unsigned parts);
     const SessionInfo& info() const { return info_; }
 
 signals:
@@ -163,6 +177,7 @@ private:
     bool paused_ = false;
     int delay_ms_ = 0;
     int attention_sample_ = -1;
+    unsigned state_on_screen_ = 0;
     int generation_ = 0;
 };
 

@@ -199,6 +199,38 @@ private slots:
         QVERIFY(same_image(dir.filePath("regions-hidden.png"), dir.filePath("regions-shown.png")));
     }
 
+    // Networks and decision regions are copied and computed while training runs only for the view
+    // on screen; pausing sends every view's state, and an export of a hidden view asks for its own.
+    void heavy_state_only_for_the_view_on_screen() {
+        QTemporaryDir dir;
+        MainWindow window;
+        window.set_interactive(false);
+        window.show();
+        window.load_setup(quick_spiral(100000)); // never ends within the test
+        window.tabs()->setCurrentIndex(0);       // learning curves: no heavy state
+        int networks_while_running = 0, boundaries_while_running = 0, networks_at_rest = 0, boundaries_at_rest = 0;
+        connect(window.session(), &TrainingSession::snapshotReceived, this, [&](const SnapshotPtr& s) {
+            const bool at_rest = s->idle || s->finished;
+            (at_rest ? networks_at_rest : networks_while_running) += s->networks.empty() ? 0 : 1;
+            (at_rest ? boundaries_at_rest : boundaries_while_running) += s->boundary.empty() ? 0 : 1;
+        });
+        window.run();
+        QTRY_VERIFY_WITH_TIMEOUT(window.completed_epochs() >= 3, kWaitMs);
+        QCOMPARE(networks_while_running, 0);
+        QCOMPARE(boundaries_while_running, 0);
+
+        window.tabs()->setCurrentWidget(window.boundary_plot());
+        QTRY_VERIFY_WITH_TIMEOUT(boundaries_while_running > 0, kWaitMs);
+        QCOMPARE(networks_while_running, 0);
+
+        QVERIFY(window.export_plot(window.network_diagram(), dir.filePath("network.png")));
+        QVERIFY(networks_while_running > 0); // the export waited for the current networks
+        QVERIFY(window.network_diagram()->has_content());
+
+        window.pause();
+        QTRY_VERIFY_WITH_TIMEOUT(networks_at_rest > 0 && boundaries_at_rest > 0, kWaitMs);
+    }
+
     // Plots as TensorBoard users expect them: smoothing, legend clicks, zoom and reset, per-epoch staleness.
     void plots_smooth_hide_zoom_and_reset() {
         MainWindow window;
