@@ -70,10 +70,12 @@ const char* kPlotHelp[] = {
     "<span style='color:#28a05a'>■</span> update, <span style='color:#8c8c8c'>■</span> F³ buffer write.</p>"
     "<p>BP and FA: the error walks back down layer by layer; layer 1 waits longest (update locking). DFA: every layer waits "
     "for the output error. DRTP and F³: a layer updates right after its own forward step and can take the next batch "
-    "while the layers above are still busy.</p>",
+    "while the layers above are still busy.</p><p>Drag to pan, use the wheel to zoom, double-click to see both steps whole "
+    "again; hover over a bar for its times.</p>",
     // Boundary
     "<h3>Decision regions</h3><p>For classes with two input features: the class each rule's network predicts at every point (pale = unsure), with "
-    "the training points. For 1-D regression: each rule's fitted curve over the data.</p>",
+    "the training points. For 1-D regression: each rule's fitted curve over the data.</p><p>Drag to pan and use the wheel "
+    "to zoom: every rule's map follows, so all show the same region. Double-click to see the whole data set again.</p>",
     // Network
     "<h3>Network</h3><p>Weights of one rule's network: red positive, blue negative, stronger colour and width = larger "
     "magnitude. Shallow learning's hidden weights never change.</p><p>A transformer is drawn as one block per stage "
@@ -84,7 +86,8 @@ const char* kPlotHelp[] = {
     "output weights come to mirror the feedback matrix (with opposite sign, as e = y − ŷ is sent): that is how the random "
     "feedback starts to carry information.</p><p>A transformer stage has many parameter tensors; each is listed by "
     "stage and name (Wqkv: the query, key and value projections of every head; Wo: their output projection; MLP W1, "
-    "W2: the MLP; LN: layer norm gains and shifts).</p>",
+    "W2: the MLP; LN: layer norm gains and shifts).</p><p>Hover over a cell for its value; drag to pan, use the wheel "
+    "to zoom, double-click to see the whole matrix again.</p>",
     // Attention
     "<h3>Attention</h3><p>For one test image (pick it with the spin box or slider), one forward pass of every rule's "
     "network: the attention maps of the chosen block, rules as columns and heads as rows. The first stage maps the "

@@ -89,9 +89,48 @@ void set_plot_font(QCustomPlot* plot, const QFont& font) {
     plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
+// ---------------------------------------------------------------- ZoomablePlot
+
+ZoomablePlot::ZoomablePlot(QWidget* parent) : QCustomPlot(parent) { setInteractions(QCP::iRangeDrag | QCP::iRangeZoom); }
+
+void ZoomablePlot::reset_view() {
+    user_view_ = false;
+    fit_view();
+    replot(QCustomPlot::rpQueuedReplot);
+}
+
+QList<QCPRange> ZoomablePlot::ranges() const {
+    QList<QCPRange> all;
+    for (QCPAxisRect* rect : axisRects())
+        for (QCPAxis* axis : rect->axes()) all << axis->range();
+    return all;
+}
+
+// The view is the user's once a drag or the wheel has moved it (a plain click leaves it following).
+void ZoomablePlot::mouseMoveEvent(QMouseEvent* event) {
+    if (event->buttons() == Qt::NoButton) {
+        QCustomPlot::mouseMoveEvent(event);
+        return;
+    }
+    const QList<QCPRange> before = ranges();
+    QCustomPlot::mouseMoveEvent(event);
+    if (ranges() != before) user_view_ = true;
+}
+
+void ZoomablePlot::wheelEvent(QWheelEvent* event) {
+    const QList<QCPRange> before = ranges();
+    QCustomPlot::wheelEvent(event);
+    if (ranges() != before) user_view_ = true;
+}
+
+void ZoomablePlot::mouseDoubleClickEvent(QMouseEvent* event) {
+    QCustomPlot::mouseDoubleClickEvent(event);
+    reset_view();
+}
+
 // ---------------------------------------------------------------- CurvePlot
 
-CurvePlot::CurvePlot(const QString& title, const QString& x_label, const QString& y_label, QWidget* parent) : QCustomPlot(parent) {
+CurvePlot::CurvePlot(const QString& title, const QString& x_label, const QString& y_label, QWidget* parent) : ZoomablePlot(parent) {
     title_ = add_title(this, title);
     xAxis->setLabel(x_label);
     yAxis->setLabel(y_label);
@@ -109,7 +148,6 @@ CurvePlot::CurvePlot(const QString& title, const QString& x_label, const QString
     legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
     legend->setBorderPen(Qt::NoPen);
     legend->setVisible(true);
-    setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     connect(this, &QCustomPlot::legendClick, this, [this](QCPLegend*, QCPAbstractLegendItem* item, QMouseEvent*) {
         if (auto* entry = qobject_cast<QCPPlottableLegendItem*>(item))
             if (auto* graph = qobject_cast<QCPGraph*>(entry->plottable())) set_series_visible(graph, !graph->visible());
@@ -213,26 +251,6 @@ void CurvePlot::set_series_visible(QCPGraph* graph, bool visible) {
     replot(QCustomPlot::rpQueuedReplot);
 }
 
-void CurvePlot::reset_view() {
-    user_view_ = false;
-    rescale();
-}
-
-void CurvePlot::mousePressEvent(QMouseEvent* event) {
-    if (axisRect()->rect().contains(event->position().toPoint())) user_view_ = true; // a drag pans
-    QCustomPlot::mousePressEvent(event);
-}
-
-void CurvePlot::wheelEvent(QWheelEvent* event) {
-    user_view_ = true;
-    QCustomPlot::wheelEvent(event);
-}
-
-void CurvePlot::mouseDoubleClickEvent(QMouseEvent* event) {
-    QCustomPlot::mouseDoubleClickEvent(event);
-    reset_view();
-}
-
 // Bounded memory on long runs: keep the newer half as it is and every other point of the older half.
 void CurvePlot::thin(QCPGraph* graph) {
     QVector<double> keys, values;
@@ -295,7 +313,7 @@ void CurvePlot::clear_series() {
     graphs_.clear();
     averages_.clear();
     companions_.clear();
-    user_view_ = false;
+    forget_user_view();
     xAxis->setRange(0.0, 1.0);
     yAxis->setRange(log_y_ ? 0.1 : 0.0, 1.0);
     refresh();
@@ -330,20 +348,23 @@ void CurvePlot::refresh() {
 }
 
 void CurvePlot::rescale() {
-    bool empty = true;
-    for (const QCPGraph* g : std::as_const(graphs_)) empty = empty && g->dataCount() == 0;
-    if (placeholder_) placeholder_->setVisible(empty && !placeholder_->text().isEmpty());
-    if (empty || user_view_) {
-        replot(QCustomPlot::rpQueuedReplot);
-        return;
-    }
+    if (placeholder_) placeholder_->setVisible(!has_points() && !placeholder_->text().isEmpty());
+    if (follows_data()) fit_view();
+    replot(QCustomPlot::rpQueuedReplot);
+}
+
+bool CurvePlot::has_points() const {
+    return std::any_of(graphs_.cbegin(), graphs_.cend(), [](const QCPGraph* g) { return g->dataCount() > 0; });
+}
+
+void CurvePlot::fit_view() {
+    if (!has_points()) return; // an empty plot keeps the axes clear_series gave it
     rescaleAxes(true);
     xAxis->setRange(0.0, std::max(xAxis->range().upper, 1.0)); // x is always epochs, from the start
     if (!log_y_) {
         const QCPRange r = yAxis->range();
         yAxis->setRange(r.lower - 0.05 * r.size(), r.upper + 0.05 * r.size());
     }
-    replot(QCustomPlot::rpQueuedReplot);
 }
 
 int CurvePlot::point_count(const QString& key) const {
@@ -352,7 +373,7 @@ int CurvePlot::point_count(const QString& key) const {
 }
 
 void CurvePlot::mouseMoveEvent(QMouseEvent* event) {
-    QCustomPlot::mouseMoveEvent(event);
+    ZoomablePlot::mouseMoveEvent(event);
     const double x = xAxis->pixelToCoord(event->position().x());
     auto nearest = [x](const QCPGraph* g) {
         auto it = g->data()->findBegin(x, false);
@@ -375,7 +396,7 @@ void CurvePlot::mouseMoveEvent(QMouseEvent* event) {
 
 // ---------------------------------------------------------------- TimelinePlot
 
-TimelinePlot::TimelinePlot(QWidget* parent) : QCustomPlot(parent) {
+TimelinePlot::TimelinePlot(QWidget* parent) : ZoomablePlot(parent) {
     add_title(this, tr("Who waits for whom: one training step and the next, per layer"));
     xAxis->setLabel(tr("multiply-adds (logical clock)"));
     setMouseTracking(true);
@@ -384,11 +405,20 @@ TimelinePlot::TimelinePlot(QWidget* parent) : QCustomPlot(parent) {
 void TimelinePlot::clear() {
     clearItems();
     bars_ = 0;
+    forget_user_view();
     replot(QCustomPlot::rpQueuedReplot);
 }
 
+void TimelinePlot::fit_view() {
+    xAxis->setRange(whole_x_);
+    yAxis->setRange(whole_y_);
+}
+
 void TimelinePlot::show_timelines(const QStringList& rules, const std::vector<Timeline>& timelines, int hidden, bool measured) {
-    clear();
+    clearItems();
+    bars_ = 0;
+    if (measured != measured_) forget_user_view(); // a zoom into multiply-adds means nothing in µs
+    measured_ = measured;
     QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
     const int lanes = hidden + 3; // layers 1..L+1, F3's store lane, a gap
     double right = 0.0;
@@ -419,21 +449,22 @@ void TimelinePlot::show_timelines(const QStringList& rules, const std::vector<Ti
         }
     }
     yAxis->setTicker(ticker);
-    yAxis->setRange(0, static_cast<double>(timelines.size()) * lanes);
-    xAxis->setRange(0, right > 0 ? right * 1.02 : 1.0);
+    whole_y_ = QCPRange(0, static_cast<double>(timelines.size()) * lanes);
+    whole_x_ = QCPRange(0, right > 0 ? right * 1.02 : 1.0);
+    if (follows_data()) fit_view();
     xAxis->setLabel(measured ? tr("measured time (µs), ops laid out by their dependencies") : tr("multiply-adds (logical clock)"));
     replot(QCustomPlot::rpQueuedReplot);
 }
 
 void TimelinePlot::mouseMoveEvent(QMouseEvent* event) {
-    QCustomPlot::mouseMoveEvent(event);
+    ZoomablePlot::mouseMoveEvent(event);
     if (auto* item = itemAt(event->position(), true))
         QToolTip::showText(event->globalPosition().toPoint(), item->property("tip").toString(), this);
 }
 
 // ---------------------------------------------------------------- BoundaryPlot
 
-BoundaryPlot::BoundaryPlot(QWidget* parent) : QCustomPlot(parent) {
+BoundaryPlot::BoundaryPlot(QWidget* parent) : ZoomablePlot(parent) {
     plotLayout()->clear();
     setNotAntialiasedElements(QCP::aeScatters | QCP::aePlottables); // thousands of points, redrawn live
 }
@@ -451,9 +482,8 @@ void BoundaryPlot::rebuild_layout(int count) {
         plotLayout()->addElement(0, 0, fit_rect_);
         fit_rect_->axis(QCPAxis::atBottom)->setLabel(tr("input"));
         fit_rect_->axis(QCPAxis::atLeft)->setLabel(tr("target (standardized)"));
-        fit_rect_->axis(QCPAxis::atBottom)->setRange(x_min_, x_max_);
-        fit_rect_->axis(QCPAxis::atLeft)->setRange(y_min_, y_max_);
         add_fit_data();
+        fit_view();
         return;
     }
     const int columns = count <= 3 ? count : (count + 1) / 2;
@@ -463,8 +493,6 @@ void BoundaryPlot::rebuild_layout(int count) {
         auto* rect = new QCPAxisRect(this);
         plotLayout()->addElement((r / columns) * 2, r % columns, title);
         plotLayout()->addElement((r / columns) * 2 + 1, r % columns, rect);
-        rect->axis(QCPAxis::atBottom)->setRange(x_min_, x_max_);
-        rect->axis(QCPAxis::atLeft)->setRange(y_min_, y_max_);
         auto* map = new QCPColorMap(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
         map->setInterpolate(false);
         // Each class owns [k, k+1): pale where the net is unsure, saturated where it is confident.
@@ -498,6 +526,26 @@ void BoundaryPlot::rebuild_layout(int count) {
                 if (labels_[static_cast<std::size_t>(i)] == k) g->addData(points_(i, 0), points_(i, 1));
         }
     }
+    link_ranges();
+    fit_view();
+}
+
+// Every rule's map shows the same region: a drag or zoom in one moves the others with it (setRange
+// emits nothing when the range is already that one, so the links do not loop).
+void BoundaryPlot::link_ranges() {
+    for (QCPAxisRect* from : rects_)
+        for (QCPAxisRect* to : rects_)
+            if (from != to)
+                for (const QCPAxis::AxisType type : {QCPAxis::atBottom, QCPAxis::atLeft})
+                    connect(from->axis(type), qOverload<const QCPRange&>(&QCPAxis::rangeChanged), to->axis(type),
+                            qOverload<const QCPRange&>(&QCPAxis::setRange));
+}
+
+void BoundaryPlot::fit_view() {
+    for (QCPAxisRect* rect : axisRects()) {
+        rect->axis(QCPAxis::atBottom)->setRange(x_min_, x_max_);
+        rect->axis(QCPAxis::atLeft)->setRange(y_min_, y_max_);
+    }
 }
 
 void BoundaryPlot::add_fit_data() {
@@ -528,6 +576,7 @@ void BoundaryPlot::prepare(const SessionInfo& info) {
     labels_ = info.point_labels;
     targets_ = info.point_targets;
     has_content_ = false;
+    forget_user_view();
     if (!info.has_decision_view() || points_.rows() == 0) {
         clearPlottables();
         clearItems();
@@ -555,8 +604,7 @@ void BoundaryPlot::show_boundaries(const std::vector<Matrix>& boundaries) {
             const Matrix& f = boundaries[r];
             for (Index i = 0; i < f.cols(); ++i) fit->addData(x_min_ + i * (x_max_ - x_min_) / static_cast<double>(f.cols() - 1), f(0, i));
         }
-        fit_rect_->axis(QCPAxis::atBottom)->setRange(x_min_, x_max_);
-        fit_rect_->axis(QCPAxis::atLeft)->setRange(y_min_, y_max_);
+        if (follows_data()) fit_view();
         if (!fit_legend_) {
             fit_legend_ = new QCPLegend;
             fit_rect_->insetLayout()->addElement(fit_legend_, Qt::AlignTop | Qt::AlignLeft);
@@ -723,12 +771,14 @@ void NetworkDiagram::show_network(const Network& network, const QString& title) 
 
 // ---------------------------------------------------------------- MatrixHeatmap
 
-MatrixHeatmap::MatrixHeatmap(QWidget* parent) : QCustomPlot(parent) {
+MatrixHeatmap::MatrixHeatmap(QWidget* parent) : ZoomablePlot(parent) {
     title_ = add_title(this, tr("Matrix"));
     map_ = new QCPColorMap(xAxis, yAxis);
     map_->setInterpolate(false);
     auto* scale = new QCPColorScale(this);
     plotLayout()->addElement(1, 1, scale);
+    scale->setRangeDrag(false); // the colour scale is the matrix's own: symmetric around 0
+    scale->setRangeZoom(false);
     map_->setColorScale(scale); // the scale's gradient wins from here on, so set it after linking
     QCPColorGradient diverging;
     diverging.clearColorStops();
@@ -752,11 +802,15 @@ void MatrixHeatmap::clear() {
     map_->data()->clear();
     title_->setText(tr("Matrix"));
     rows_ = cols_ = 0;
+    forget_user_view();
     replot(QCustomPlot::rpQueuedReplot);
 }
 
+void MatrixHeatmap::fit_view() { rescaleAxes(); }
+
 void MatrixHeatmap::show_matrix(const Matrix& m, const QString& title) {
     title_->setText(title);
+    if (m.rows() != rows_ || m.cols() != cols_) forget_user_view(); // another matrix: a zoom into the last means nothing
     rows_ = m.rows();
     cols_ = m.cols();
     const Index br = std::max<Index>(1, (m.rows() + kMaxCells - 1) / kMaxCells), bc = std::max<Index>(1, (m.cols() + kMaxCells - 1) / kMaxCells);
@@ -773,12 +827,12 @@ void MatrixHeatmap::show_matrix(const Matrix& m, const QString& title) {
             data->setCell(static_cast<int>(c), static_cast<int>(r), mean);
         }
     map_->setDataRange(QCPRange(-largest, largest));
-    rescaleAxes();
+    if (follows_data()) fit_view();
     replot(QCustomPlot::rpQueuedReplot);
 }
 
 void MatrixHeatmap::mouseMoveEvent(QMouseEvent* event) {
-    QCustomPlot::mouseMoveEvent(event);
+    ZoomablePlot::mouseMoveEvent(event);
     const double x = xAxis->pixelToCoord(event->position().x()), y = yAxis->pixelToCoord(event->position().y());
     if (x < 0 || y < 0 || x > static_cast<double>(cols_) || y > static_cast<double>(rows_)) return;
     QToolTip::showText(event->globalPosition().toPoint(),
