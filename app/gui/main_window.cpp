@@ -62,7 +62,8 @@ const char* kPlotHelp[] = {
     "from half an epoch to one and a half within each epoch because the batch order is reshuffled. Epoch 1 uses "
     "the targets, so F³ equals DRTP there.</p>"
     "<p>Per-batch curves are smoothed (the <b>Smoothing</b> slider; raw values faint behind). Drag to pan, use the "
-    "wheel to zoom, double-click to see the whole run again; click a legend entry to hide that series.</p>",
+    "wheel to zoom, double-click to see the whole run again; click a legend entry to hide that series. Right-click a plot "
+    "to collapse its legend (<b>View › Legends on the curves</b> does all of them).</p>",
     // Timeline
     "<h3>Update timeline</h3><p>One sampled training step (dark) and the next (light), for every rule and layer. Each layer "
     "is a worker; a bar starts when the layer is free and its inputs exist. <span style='color:#4678c8'>■</span> forward, "
@@ -276,6 +277,13 @@ void MainWindow::build_view_and_help_menus() {
     for (QToolBar* bar : findChildren<QToolBar*>()) view->addAction(bar->toggleViewAction());
     view->addSeparator();
     view->addAction(log_action_);
+    // All curve plots' legends at once (a plot's right-click menu does one): room for the axes on a projector.
+    QAction* legends = view->addAction(tr("Legends on the curves"));
+    legends->setCheckable(true);
+    legends->setChecked(true);
+    connect(legends, &QAction::toggled, this, [this](bool on) {
+        for (CurvePlot* plot : findChildren<CurvePlot*>()) plot->set_legend_shown(on);
+    });
     view->addAction(presenter_action_);
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&What am I looking at?"), QKeySequence::HelpContents, this, [this] {
@@ -578,7 +586,8 @@ void MainWindow::build_views() {
     smoothing_->setValue(qRound(loss_->smoothing() * 100));
     smoothing_->setMaximumWidth(220);
     smoothing_->setToolTip(tr("Moving average of the per-batch curves (0: raw values). The raw values stay faint behind.\n"
-                              "In a plot: drag to pan, wheel to zoom, double-click for the whole run, click a legend entry to hide it."));
+                              "In a plot: drag to pan, wheel to zoom, double-click for the whole run, click a legend entry to hide it,\n"
+                              "right-click to collapse the legend."));
     auto* smoothing_value = new QLabel(QString::number(loss_->smoothing(), 'f', 2));
     smoothing_row->addWidget(smoothing_);
     smoothing_row->addWidget(smoothing_value);

@@ -3,6 +3,7 @@
 #include "rule_style.hpp"
 #include "training_session.hpp"
 
+#include <QAction>
 #include <QLocale>
 #include <QToolTip>
 #include <algorithm>
@@ -139,15 +140,19 @@ CurvePlot::CurvePlot(const QString& title, const QString& x_label, const QString
     // empty one's 14 pixels squeezed the axes of an untrained plot): stretchable fillers either side
     // of the legend keep that from limiting the axes, and centre the legend.
     axisRect()->insetLayout()->take(legend);
-    auto* legend_row = new QCPLayoutGrid;
-    plotLayout()->addElement(2, 0, legend_row);
-    legend_row->addElement(0, 0, new QCPLayoutElement(this));
-    legend_row->addElement(0, 1, legend);
-    legend_row->addElement(0, 2, new QCPLayoutElement(this));
-    plotLayout()->setRowStretchFactor(2, 0.001);
+    legend_row_ = new QCPLayoutGrid;
+    legend_row_->addElement(0, 0, new QCPLayoutElement(this));
+    legend_row_->addElement(0, 1, legend);
+    legend_row_->addElement(0, 2, new QCPLayoutElement(this));
     legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
     legend->setBorderPen(Qt::NoPen);
-    legend->setVisible(true);
+    legend_action_ = new QAction(tr("Show legend"), this);
+    legend_action_->setCheckable(true);
+    legend_action_->setToolTip(tr("Uncheck to give the legend's room to the axes"));
+    connect(legend_action_, &QAction::toggled, this, &CurvePlot::set_legend_shown);
+    addAction(legend_action_);
+    setContextMenuPolicy(Qt::ActionsContextMenu);
+    legend_action_->setChecked(true);
     connect(this, &QCustomPlot::legendClick, this, [this](QCPLegend*, QCPAbstractLegendItem* item, QMouseEvent*) {
         if (auto* entry = qobject_cast<QCPPlottableLegendItem*>(item))
             if (auto* graph = qobject_cast<QCPGraph*>(entry->plottable())) set_series_visible(graph, !graph->visible());
@@ -248,6 +253,20 @@ void CurvePlot::set_series_visible(QCPGraph* graph, bool visible) {
     for (QCPGraph* companion : companions_.value(graph)) companion->setVisible(visible);
     if (QCPPlottableLegendItem* item = legend->itemWithPlottable(graph))
         item->setTextColor(visible ? Qt::black : QColor(170, 170, 170));
+    replot(QCustomPlot::rpQueuedReplot);
+}
+
+// A layout row keeps the room of what it holds, visible or not: a collapsed legend leaves the layout.
+void CurvePlot::set_legend_shown(bool shown) {
+    legend->setVisible(shown);
+    if (shown && !legend_row_->layout()) {
+        plotLayout()->addElement(2, 0, legend_row_);
+        plotLayout()->setRowStretchFactor(2, 0.001);
+    } else if (!shown && legend_row_->layout()) {
+        plotLayout()->take(legend_row_);
+        plotLayout()->simplify();
+    }
+    if (legend_action_->isChecked() != shown) legend_action_->setChecked(shown);
     replot(QCustomPlot::rpQueuedReplot);
 }
 

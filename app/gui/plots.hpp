@@ -64,6 +64,11 @@ public:
     QCPGraph* smoothed(const QString& key) const;
     // Hides or shows a series with its faint raw values and band (what a legend click does).
     void set_series_visible(QCPGraph* graph, bool visible);
+    // Collapses the legend's row so the axes get its room, or brings it back: the plot's context
+    // menu (right-click) holds this as a check box, legend_action().
+    void set_legend_shown(bool shown);
+    bool legend_shown() const { return legend->visible(); }
+    QAction* legend_action() const { return legend_action_; }
     // A long title or legend must not make the window wider than a projector's screen.
     QSize minimumSizeHint() const override { return {160, 120}; }
     // A vertical line at epoch `x` labelled `text` (a live learning-rate change); gone with the series.
@@ -104,6 +109,8 @@ private:
     QMap<QCPGraph*, QList<QCPGraph*>> companions_;  // legend graph -> its raw values or band edges
     double smoothing_ = 0.6;
     QCPTextElement* title_ = nullptr;
+    QCPLayoutGrid* legend_row_ = nullptr; // the legend between two stretchable fillers, below the axes
+    QAction* legend_action_ = nullptr;
     QCPItemText* placeholder_ = nullptr;
     QList<QPair<QCPItemStraightLine*, QCPItemText*>> markers_;
     bool log_y_ = false;

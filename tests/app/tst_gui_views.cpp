@@ -420,6 +420,48 @@ private slots:
         QCOMPARE(rect->axis(QCPAxis::atBottom)->range(), zoomed);
     }
 
+    // A curve plot's legend row collapses (its right-click menu, or View for all of them) and the
+    // axes get its room; shown again, it takes that room back.
+    void legends_collapse_to_give_the_axes_room() {
+        MainWindow window;
+        window.set_interactive(false);
+        window.resize(1280, 720);
+        window.show();
+        Experiment setup = quick_spiral(1);
+        setup.training.rules = {RuleSpec{}, parse_rule("dfa"), parse_rule("f3")};
+        window.load_setup(setup);
+        run_to_the_end(window);
+        CurvePlot* loss = window.loss_plot();
+        loss->replot();
+        const int with_legend = loss->axisRect()->rect().height();
+        const int legend_height = loss->legend->outerRect().height();
+        QVERIFY(legend_height > 0);
+        QCOMPARE(loss->contextMenuPolicy(), Qt::ActionsContextMenu);
+        QVERIFY(loss->actions().contains(loss->legend_action()));
+        loss->legend_action()->trigger(); // "Show legend" unchecked
+        loss->replot();
+        QVERIFY(!loss->legend_shown());
+        QVERIFY2(loss->axisRect()->rect().height() >= with_legend + legend_height,
+                 qPrintable(QString("axes %1 px high, %2 with a legend of %3").arg(loss->axisRect()->rect().height()).arg(with_legend).arg(legend_height)));
+        QVERIFY(window.metric_plot()->legend_shown()); // the others keep theirs
+        loss->legend_action()->trigger();
+        loss->replot();
+        QCOMPARE(loss->axisRect()->rect().height(), with_legend);
+
+        QAction* all = action_named(&window, "Legends on the curves");
+        QVERIFY(all);
+        all->trigger();
+        for (CurvePlot* plot : {window.loss_plot(), window.metric_plot(), window.alignment_plot(), window.staleness_plot()}) {
+            QVERIFY(!plot->legend_shown());
+            QVERIFY(!plot->legend_action()->isChecked());
+        }
+        window.metric_plot()->replot();
+        QVERIFY(window.metric_plot()->axisRect()->rect().height() > with_legend);
+        all->trigger();
+        for (CurvePlot* plot : {window.loss_plot(), window.metric_plot(), window.alignment_plot(), window.staleness_plot()})
+            QVERIFY(plot->legend_shown());
+    }
+
     // Before any data, the curves get the room they get with data (an empty legend row once took
     // all but 50 pixels of the Loss and Test accuracy plots at 1280x720, their tick labels colliding).
     void empty_plots_get_their_room() {
