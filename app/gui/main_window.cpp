@@ -161,6 +161,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     statusBar()->addPermanentWidget(notice_);
 
     connect(lesson_panel_, &LessonPanel::actionRequested, this, &MainWindow::perform_lesson_action);
+    connect(lesson_panel_, &LessonPanel::lessonChanged, this, [this] {
+        if (presenter_) show_presenter_panels();
+    });
     connect(session_, &TrainingSession::prepared, this, &MainWindow::on_prepared);
     connect(session_, &TrainingSession::snapshotReceived, this, &MainWindow::on_snapshot);
     connect(session_, &TrainingSession::failed, this, &MainWindow::on_failed);
@@ -1173,6 +1176,15 @@ void MainWindow::update_explanation() {
     explanation_->setHtml(html);
 }
 
+// A teacher presenting a lesson keeps its steps: the help panel shows them alone (the help on the
+// view is hidden), in a quarter of the screen's width; without a lesson it stays hidden.
+void MainWindow::show_presenter_panels() {
+    auto* help_dock = findChild<QDockWidget*>("helpDock");
+    const bool lesson = lesson_panel_->lesson().has_value();
+    help_dock->setVisible(lesson);
+    if (lesson) resizeDocks({help_dock}, {screen()->availableGeometry().width() / 4}, Qt::Horizontal);
+}
+
 void MainWindow::set_presenter_mode(bool on) {
     const bool changed = presenter_ != on; // the toolbar action calls back here once more
     presenter_ = on;
@@ -1186,10 +1198,17 @@ void MainWindow::set_presenter_mode(bool on) {
         if (!changed) break;
         if (on) {
             dock->setProperty("shownBeforePresenter", dock->isVisible());
+            dock->setProperty("widthBeforePresenter", dock->width());
             dock->hide();
         } else if (dock->property("shownBeforePresenter").toBool()) {
             dock->show();
+            resizeDocks({dock}, {dock->property("widthBeforePresenter").toInt()}, Qt::Horizontal);
         }
+    }
+    explanation_->setVisible(!on);
+    if (on && changed) {
+        show_presenter_panels();
+        tabs_->setFocus(); // keys drive the run, not the lesson text that focus would fall to from a hidden panel
     }
     // The screen's available area first: full screen needs a window manager, a projector may have none.
     if (on) {
@@ -1198,7 +1217,7 @@ void MainWindow::set_presenter_mode(bool on) {
     } else {
         showNormal();
     }
-    if (on) statusBar()->showMessage(tr("Presenter mode: panels hidden, Esc or F11 to leave"), 8000);
+    if (on) statusBar()->showMessage(tr("Presenter mode: panels hidden (a lesson's steps stay), Esc or F11 to leave"), 8000);
     if (presenter_action_->isChecked() != on) presenter_action_->setChecked(on);
 }
 

@@ -142,6 +142,7 @@ private:
     void change_learning_rate_live();
     void show_delivered_rate(const TrainingSnapshot& s);
     void request_attention();
+    void show_presenter_panels();
 
     TrainingSession* session_ = nullptr;
     ExperimentPanel* panel_ = nullptr;

@@ -8,6 +8,7 @@
 #include "main_window.hpp"
 #include "plots.hpp"
 
+#include <QDockWidget>
 #include <QLabel>
 #include <QPushButton>
 #include <QStandardPaths>
@@ -171,6 +172,36 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(window.completed_epochs(), 5, kWaitMs);
         QCOMPARE(window.metric_plot()->point_count("f3"), 5);
         QVERIFY(!finished);
+    }
+
+    // A teacher presenting a lesson keeps its steps: presenter mode hides every other panel and the
+    // help on the view, and shows the lesson in a quarter of the screen; leaving it restores both.
+    void presenter_mode_keeps_the_lesson_steps() {
+        MainWindow window;
+        window.set_interactive(false);
+        window.show();
+        open_lesson(window, "spiral-bp-dfa-f3");
+        auto* experiment = window.findChild<QDockWidget*>("experimentDock");
+        auto* help = window.findChild<QDockWidget*>("helpDock");
+        auto* explanation = window.findChild<QTextBrowser*>("explanation");
+        QVERIFY(experiment->isVisible() && help->isVisible() && explanation->isVisible());
+        window.set_presenter_mode(true);
+        QVERIFY(!experiment->isVisible());
+        QVERIFY(window.lesson_panel()->isVisible());
+        QVERIFY(part<QPushButton>(window, "lessonAction")->isVisible() && part<QPushButton>(window, "lessonNext")->isVisible());
+        QVERIFY(!explanation->isVisible()); // the steps get the panel's height
+        QTRY_VERIFY_WITH_TIMEOUT(help->width() <= window.width() / 3, kWaitMs); // the plots keep most of the screen
+        QVERIFY(window.tabs()->width() >= window.width() / 2);
+
+        // A file without a lesson: nothing left at the side; a lesson opened now shows its steps.
+        window.load_setup(test::quick_spiral(1));
+        QVERIFY(!help->isVisible());
+        open_lesson(window, "xor-needs-a-hidden-layer");
+        QVERIFY(help->isVisible() && window.lesson_panel()->isVisible());
+
+        window.set_presenter_mode(false);
+        QVERIFY(experiment->isVisible() && help->isVisible() && explanation->isVisible());
+        QVERIFY(window.lesson_panel()->isVisible());
     }
 };
 
