@@ -7,6 +7,7 @@
 #include <QLocale>
 #include <QToolTip>
 #include <algorithm>
+#include <functional>
 #include <cmath>
 
 namespace f3::gui {
@@ -17,6 +18,21 @@ QCPTextElement* add_title(QCustomPlot* plot, const QString& text) {
     auto* title = new QCPTextElement(plot, text, QFont(plot->font().family(), plot->font().pointSize() + 1, QFont::Bold));
     plot->plotLayout()->addElement(0, 0, title);
     return title;
+}
+
+// Breaks `text` into lines at its spaces, each line as long as `fits` allows (a longer word stays whole).
+QString wrapped(const QString& text, const std::function<bool(const QString&)>& fits) {
+    QStringList lines;
+    QString current;
+    for (const QString& word : text.split(' ', Qt::SkipEmptyParts)) {
+        if (!current.isEmpty() && !fits(current + ' ' + word)) {
+            lines << current;
+            current.clear();
+        }
+        current += (current.isEmpty() ? "" : " ") + word;
+    }
+    if (!current.isEmpty()) lines << current;
+    return lines.join('\n');
 }
 
 QColor op_colour(OpKind kind) {
@@ -48,6 +64,16 @@ void fit_ticks_to_size(QCustomPlot* plot, int width) {
             const double room = horizontal ? 2.0 * metrics.horizontalAdvance("-12.5") : 2.0 * metrics.height();
             const double length = horizontal ? rect->width() : rect->height();
             axis->ticker()->setTickCount(std::clamp(static_cast<int>(length / room), 3, 8));
+        }
+    // A title wider than the plot (presenter mode's font beside a lesson) wraps at its spaces.
+    const int room = (width > 0 ? width : plot->width()) - 16;
+    for (QCPLayoutElement* element : plot->plotLayout()->elements(true))
+        if (auto* title = qobject_cast<QCPTextElement*>(element)) {
+            if (title->text() != title->property("shown").toString()) title->setProperty("whole", title->text()); // set anew
+            const QFontMetrics metrics(title->font());
+            const QString shown = wrapped(title->property("whole").toString(), [&](const QString& line) { return metrics.horizontalAdvance(line) <= room; });
+            title->setText(shown);
+            title->setProperty("shown", shown);
         }
     QCPLegend* legend = plot->legend;
     if (!legend || !legend->layout() || qobject_cast<QCPLayoutInset*>(legend->layout()) || legend->elementCount() == 0) return;
@@ -656,25 +682,6 @@ NetworkDiagram::NetworkDiagram(QWidget* parent) : QCustomPlot(parent) {
     yAxis->grid()->setVisible(false);
 }
 
-namespace {
-
-// Breaks a stage's description into lines of about `width` characters at its commas and spaces.
-QString wrapped(const QString& text, int width) {
-    QStringList lines;
-    QString current;
-    for (const QString& word : text.split(' ', Qt::SkipEmptyParts)) {
-        if (!current.isEmpty() && current.size() + 1 + word.size() > width) {
-            lines << current;
-            current.clear();
-        }
-        current += (current.isEmpty() ? "" : " ") + word;
-    }
-    if (!current.isEmpty()) lines << current;
-    return lines.join('\n');
-}
-
-} // namespace
-
 void NetworkDiagram::show_blocks(const Network& network, const QString& title) {
     const int n = network.stage_count();
     const int side = image_side(network.inputs());
@@ -710,7 +717,7 @@ void NetworkDiagram::show_blocks(const Network& network, const QString& title) {
         const QString what = s + 1 == n ? tr("Output stage") : tr("Stage %1").arg(s + 1);
         const QColor fill = stage.kind() == "dense" ? QColor(214, 228, 245) : QColor(253, 224, 190);
         box(s + 1, tr("%1\n%2\n\n%3 parameters\n→ %4 features")
-                       .arg(what, wrapped(QString::fromStdString(stage.describe()), 17), QLocale().toString(static_cast<qlonglong>(count)))
+                       .arg(what, wrapped(QString::fromStdString(stage.describe()), [](const QString& line) { return line.size() <= 17; }), QLocale().toString(static_cast<qlonglong>(count)))
                        .arg(stage.outputs()),
             fill);
         arrow(s, s + 1);

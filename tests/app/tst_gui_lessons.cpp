@@ -7,10 +7,12 @@
 #include "lesson_panel.hpp"
 #include "main_window.hpp"
 #include "plots.hpp"
+#include "sweep_view.hpp"
 
 #include <QDockWidget>
 #include <QLabel>
 #include <QPushButton>
+#include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTabWidget>
 #include <QTextBrowser>
@@ -202,6 +204,34 @@ private slots:
         window.set_presenter_mode(false);
         QVERIFY(experiment->isVisible() && help->isVisible() && explanation->isVisible());
         QVERIFY(window.lesson_panel()->isVisible());
+    }
+
+    // The Sweep tab beside a lesson in presenter mode at 1280x720: after a sweep it still fits the
+    // room the lesson leaves (its status line once widened the window past the screen), and the
+    // summary's long title wraps instead of being cut.
+    void sweep_tab_fits_beside_a_lesson_in_presenter_mode() {
+        MainWindow window;
+        window.set_interactive(false);
+        window.show();
+        open_lesson(window, "learning-rate-sweep");
+        window.set_presenter_mode(true);
+        SweepView* sweep = window.sweep_view();
+        QSignalSpy finished(sweep, &SweepView::sweepFinished);
+        go_to_step(window, "Run the sweep");
+        part<QPushButton>(window, "lessonAction")->click();
+        QVERIFY(finished.wait(kWaitMs));
+        QCOMPARE(sweep->runs().size(), std::size_t(21));
+        const int room = 1280 - 1280 / 4; // a 1280x720 projector less the lesson's quarter
+        QVERIFY2(sweep->minimumSizeHint().width() <= room, qPrintable(QString("the Sweep tab needs %1 px").arg(sweep->minimumSizeHint().width())));
+        QCustomPlot* summary = sweep->summary_plot();
+        fit_ticks_to_size(summary, room / 2);
+        for (QCPLayoutElement* element : summary->plotLayout()->elements(true))
+            if (auto* title = qobject_cast<QCPTextElement*>(element)) {
+                const QFontMetrics metrics(title->font());
+                QVERIFY(title->text().contains('\n'));
+                for (const QString& line : title->text().split('\n')) QVERIFY(metrics.horizontalAdvance(line) <= room / 2);
+            }
+        window.set_presenter_mode(false);
     }
 };
 
