@@ -233,6 +233,29 @@ private slots:
             }
         window.set_presenter_mode(false);
     }
+
+    // The step "Run the sweep" trains the sweep the lesson set up, every run of it, in the Sweep tab.
+    void run_the_sweep_step_trains_the_lessons_sweep() {
+        MainWindow window;
+        window.set_interactive(false);
+        window.show();
+        open_lesson(window, "learning-rate-sweep");
+        SweepView* sweep = window.sweep_view();
+        QVERIFY(sweep->runs().empty());
+        QSignalSpy finished(sweep, &SweepView::sweepFinished);
+        go_to_step(window, "Run the sweep");
+        auto* action = part<QPushButton>(window, "lessonAction");
+        QCOMPARE(action->text(), QString("Run the sweep"));
+        action->click();
+        QCOMPARE(window.tabs()->currentWidget(), sweep);
+        QVERIFY(sweep->running());
+        QVERIFY(finished.wait(kWaitMs));
+        QVERIFY(sweep->problem().isEmpty());
+        QCOMPARE(sweep->spec().run_count(), std::size_t(21)); // "this runs its 21 trainings"
+        QCOMPARE(sweep->runs_trained(), std::size_t(21));
+        for (const SweepRun& run : sweep->runs()) QCOMPARE(static_cast<int>(run.history.size()), 20 * 4); // 20 epochs, 4 rules
+        QCOMPARE(window.lesson_panel()->step(), 0); // the class stays on its step
+    }
 };
 
 QTEST_MAIN(TestGuiLessons)
