@@ -291,6 +291,7 @@ void MainWindow::build_view_and_help_menus() {
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&What am I looking at?"), QKeySequence::HelpContents, this, [this] {
         auto* dock = findChild<QDockWidget*>("helpDock");
+        explanation_->show(); // presenter mode hides it beside a lesson; asked for, it comes back
         dock->show();
         dock->raise();
     });

@@ -24,6 +24,9 @@ public:
     // Back to the whole picture, following the data again (what a double-click does).
     void reset_view();
     bool follows_data() const { return !user_view_; }
+    // A long title, legend or message must not make the window wider than a projector's screen:
+    // texts wrap to the plot's width instead (fit_ticks_to_size).
+    QSize minimumSizeHint() const override { return {160, 120}; }
 
 protected:
     explicit ZoomablePlot(QWidget* parent = nullptr);
@@ -69,8 +72,6 @@ public:
     void set_legend_shown(bool shown);
     bool legend_shown() const { return legend->visible(); }
     QAction* legend_action() const { return legend_action_; }
-    // A long title or legend must not make the window wider than a projector's screen.
-    QSize minimumSizeHint() const override { return {160, 120}; }
     // A vertical line at epoch `x` labelled `text` (a live learning-rate change); gone with the series.
     void add_marker(double x, const QString& text);
     QStringList marker_texts() const;
