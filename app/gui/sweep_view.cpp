@@ -528,6 +528,7 @@ void SweepView::build_controls() {
     splitter->addWidget(right);
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 2);
+    splitter->setSizes({600, 400}); // from the start, not only for extra room: the curves once got 190 of 1450 px
     layout->addWidget(splitter, 1);
 
     connect(run_, &QPushButton::clicked, this, &SweepView::startRequested);
