@@ -91,12 +91,13 @@ void LessonPanel::show_lesson(const std::optional<Lesson>& lesson) {
         for (QLabel* label : {title_, progress_}) label->clear();
         text_->clear();
         command_line_->clear();
-        return;
+    } else {
+        title_->setText(QString::fromStdString(lesson_->title));
+        command_line_->setMarkdown(QString::fromStdString(lesson_->command_line));
+        command_line_toggle_->setVisible(!lesson_->command_line.empty());
+        show_step(0);
     }
-    title_->setText(QString::fromStdString(lesson_->title));
-    command_line_->setMarkdown(QString::fromStdString(lesson_->command_line));
-    command_line_toggle_->setVisible(!lesson_->command_line.empty());
-    show_step(0);
+    emit lessonChanged();
 }
 
 void LessonPanel::show_step(int step) {

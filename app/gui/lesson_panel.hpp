@@ -27,6 +27,7 @@ public:
 
 signals:
     void actionRequested(const f3::LessonAction& action);
+    void lessonChanged(); // another lesson, or none
 
 private:
     std::optional<Lesson> lesson_;

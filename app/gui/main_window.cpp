@@ -63,7 +63,8 @@ const char* kPlotHelp[] = {
     "from half an epoch to one and a half within each epoch because the batch order is reshuffled. Epoch 1 uses "
     "the targets, so F³ equals DRTP there.</p>"
     "<p>Per-batch curves are smoothed (the <b>Smoothing</b> slider; raw values faint behind). Drag to pan, use the "
-    "wheel to zoom, double-click to see the whole run again; click a legend entry to hide that series.</p>",
+    "wheel to zoom, double-click to see the whole run again; click a legend entry to hide that series. Right-click a plot "
+    "to collapse its legend (<b>View › Legends on the curves</b> does all of them).</p>",
     // Timeline
     "<h3>Update timeline</h3><p>One sampled training step (dark) and the next (light), for every rule and layer. Each layer "
     "is a worker; a bar starts when the layer is free and its inputs exist. <span style='color:#4678c8'>■</span> forward, "
@@ -71,10 +72,12 @@ const char* kPlotHelp[] = {
     "<span style='color:#28a05a'>■</span> update, <span style='color:#8c8c8c'>■</span> F³ buffer write.</p>"
     "<p>BP and FA: the error walks back down layer by layer; layer 1 waits longest (update locking). DFA: every layer waits "
     "for the output error. DRTP and F³: a layer updates right after its own forward step and can take the next batch "
-    "while the layers above are still busy.</p>",
+    "while the layers above are still busy.</p><p>Drag to pan, use the wheel to zoom, double-click to see both steps whole "
+    "again; hover over a bar for its times.</p>",
     // Boundary
     "<h3>Decision regions</h3><p>For classes with two input features: the class each rule's network predicts at every point (pale = unsure), with "
-    "the training points. For 1-D regression: each rule's fitted curve over the data.</p>",
+    "the training points. For 1-D regression: each rule's fitted curve over the data.</p><p>Drag to pan and use the wheel "
+    "to zoom: every rule's map follows, so all show the same region. Double-click to see the whole data set again.</p>",
     // Network
     "<h3>Network</h3><p>Weights of one rule's network: red positive, blue negative, stronger colour and width = larger "
     "magnitude. Shallow learning's hidden weights never change.</p><p>A transformer is drawn as one block per stage "
@@ -85,7 +88,8 @@ const char* kPlotHelp[] = {
     "output weights come to mirror the feedback matrix (with opposite sign, as e = y − ŷ is sent): that is how the random "
     "feedback starts to carry information.</p><p>A transformer stage has many parameter tensors; each is listed by "
     "stage and name (Wqkv: the query, key and value projections of every head; Wo: their output projection; MLP W1, "
-    "W2: the MLP; LN: layer norm gains and shifts).</p>",
+    "W2: the MLP; LN: layer norm gains and shifts).</p><p>Hover over a cell for its value; drag to pan, use the wheel "
+    "to zoom, double-click to see the whole matrix again.</p>",
     // Attention
     "<h3>Attention</h3><p>For one test image (pick it with the spin box or slider), one forward pass of every rule's "
     "network: the attention maps of the chosen block, rules as columns and heads as rows. The first stage maps the "
@@ -158,6 +162,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     statusBar()->addPermanentWidget(notice_);
 
     connect(lesson_panel_, &LessonPanel::actionRequested, this, &MainWindow::perform_lesson_action);
+    connect(lesson_panel_, &LessonPanel::lessonChanged, this, [this] {
+        if (presenter_) show_presenter_panels();
+    });
     connect(session_, &TrainingSession::prepared, this, &MainWindow::on_prepared);
     connect(session_, &TrainingSession::snapshotReceived, this, &MainWindow::on_snapshot);
     connect(session_, &TrainingSession::failed, this, &MainWindow::on_failed);
@@ -274,10 +281,18 @@ void MainWindow::build_view_and_help_menus() {
     for (QToolBar* bar : findChildren<QToolBar*>()) view->addAction(bar->toggleViewAction());
     view->addSeparator();
     view->addAction(log_action_);
+    // All curve plots' legends at once (a plot's right-click menu does one): room for the axes on a projector.
+    QAction* legends = view->addAction(tr("Legends on the curves"));
+    legends->setCheckable(true);
+    legends->setChecked(true);
+    connect(legends, &QAction::toggled, this, [this](bool on) {
+        for (CurvePlot* plot : findChildren<CurvePlot*>()) plot->set_legend_shown(on);
+    });
     view->addAction(presenter_action_);
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&What am I looking at?"), QKeySequence::HelpContents, this, [this] {
         auto* dock = findChild<QDockWidget*>("helpDock");
+        explanation_->show(); // presenter mode hides it beside a lesson; asked for, it comes back
         dock->show();
         dock->raise();
     });
@@ -596,7 +611,8 @@ void MainWindow::build_views() {
     smoothing_->setValue(qRound(loss_->smoothing() * 100));
     smoothing_->setMaximumWidth(220);
     smoothing_->setToolTip(tr("Moving average of the per-batch curves (0: raw values). The raw values stay faint behind.\n"
-                              "In a plot: drag to pan, wheel to zoom, double-click for the whole run, click a legend entry to hide it."));
+                              "In a plot: drag to pan, wheel to zoom, double-click for the whole run, click a legend entry to hide it,\n"
+                              "right-click to collapse the legend."));
     auto* smoothing_value = new QLabel(QString::number(loss_->smoothing(), 'f', 2));
     smoothing_row->addWidget(smoothing_);
     smoothing_row->addWidget(smoothing_value);
@@ -1187,6 +1203,15 @@ void MainWindow::update_explanation() {
     explanation_->setHtml(html);
 }
 
+// A teacher presenting a lesson keeps its steps: the help panel shows them alone (the help on the
+// view is hidden), in a quarter of the screen's width; without a lesson it stays hidden.
+void MainWindow::show_presenter_panels() {
+    auto* help_dock = findChild<QDockWidget*>("helpDock");
+    const bool lesson = lesson_panel_->lesson().has_value();
+    help_dock->setVisible(lesson);
+    if (lesson) resizeDocks({help_dock}, {screen()->availableGeometry().width() / 4}, Qt::Horizontal);
+}
+
 void MainWindow::set_presenter_mode(bool on) {
     const bool changed = presenter_ != on; // the toolbar action calls back here once more
     presenter_ = on;
@@ -1200,10 +1225,17 @@ void MainWindow::set_presenter_mode(bool on) {
         if (!changed) break;
         if (on) {
             dock->setProperty("shownBeforePresenter", dock->isVisible());
+            dock->setProperty("widthBeforePresenter", dock->width());
             dock->hide();
         } else if (dock->property("shownBeforePresenter").toBool()) {
             dock->show();
+            resizeDocks({dock}, {dock->property("widthBeforePresenter").toInt()}, Qt::Horizontal);
         }
+    }
+    explanation_->setVisible(!on);
+    if (on && changed) {
+        show_presenter_panels();
+        tabs_->setFocus(); // keys drive the run, not the lesson text that focus would fall to from a hidden panel
     }
     // The screen's available area first: full screen needs a window manager, a projector may have none.
     if (on) {
@@ -1212,7 +1244,7 @@ void MainWindow::set_presenter_mode(bool on) {
     } else {
         showNormal();
     }
-    if (on) statusBar()->showMessage(tr("Presenter mode: panels hidden, Esc or F11 to leave"), 8000);
+    if (on) statusBar()->showMessage(tr("Presenter mode: panels hidden (a lesson's steps stay), Esc or F11 to leave"), 8000);
     if (presenter_action_->isChecked() != on) presenter_action_->setChecked(on);
 }
 

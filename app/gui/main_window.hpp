@@ -143,6 +143,7 @@ private:
     void show_delivered_rate(const TrainingSnapshot& s);
     void request_view_state();
     void fetch_state(unsigned parts);
+    void show_presenter_panels();
 
     TrainingSession* session_ = nullptr;
     ExperimentPanel* panel_ = nullptr;

@@ -3,9 +3,11 @@
 #include "rule_style.hpp"
 #include "training_session.hpp"
 
+#include <QAction>
 #include <QLocale>
 #include <QToolTip>
 #include <algorithm>
+#include <functional>
 #include <cmath>
 
 namespace f3::gui {
@@ -16,6 +18,21 @@ QCPTextElement* add_title(QCustomPlot* plot, const QString& text) {
     auto* title = new QCPTextElement(plot, text, QFont(plot->font().family(), plot->font().pointSize() + 1, QFont::Bold));
     plot->plotLayout()->addElement(0, 0, title);
     return title;
+}
+
+// Breaks `text` into lines at its spaces, each line as long as `fits` allows (a longer word stays whole).
+QString wrapped(const QString& text, const std::function<bool(const QString&)>& fits) {
+    QStringList lines;
+    QString current;
+    for (const QString& word : text.split(' ', Qt::SkipEmptyParts)) {
+        if (!current.isEmpty() && !fits(current + ' ' + word)) {
+            lines << current;
+            current.clear();
+        }
+        current += (current.isEmpty() ? "" : " ") + word;
+    }
+    if (!current.isEmpty()) lines << current;
+    return lines.join('\n');
 }
 
 QColor op_colour(OpKind kind) {
@@ -47,6 +64,16 @@ void fit_ticks_to_size(QCustomPlot* plot, int width) {
             const double room = horizontal ? 2.0 * metrics.horizontalAdvance("-12.5") : 2.0 * metrics.height();
             const double length = horizontal ? rect->width() : rect->height();
             axis->ticker()->setTickCount(std::clamp(static_cast<int>(length / room), 3, 8));
+        }
+    // A title wider than the plot (presenter mode's font beside a lesson) wraps at its spaces.
+    const int room = (width > 0 ? width : plot->width()) - 16;
+    for (QCPLayoutElement* element : plot->plotLayout()->elements(true))
+        if (auto* title = qobject_cast<QCPTextElement*>(element)) {
+            if (title->text() != title->property("shown").toString()) title->setProperty("whole", title->text()); // set anew
+            const QFontMetrics metrics(title->font());
+            const QString shown = wrapped(title->property("whole").toString(), [&](const QString& line) { return metrics.horizontalAdvance(line) <= room; });
+            title->setText(shown);
+            title->setProperty("shown", shown);
         }
     QCPLegend* legend = plot->legend;
     if (!legend || !legend->layout() || qobject_cast<QCPLayoutInset*>(legend->layout()) || legend->elementCount() == 0) return;
@@ -89,9 +116,48 @@ void set_plot_font(QCustomPlot* plot, const QFont& font) {
     plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
+// ---------------------------------------------------------------- ZoomablePlot
+
+ZoomablePlot::ZoomablePlot(QWidget* parent) : QCustomPlot(parent) { setInteractions(QCP::iRangeDrag | QCP::iRangeZoom); }
+
+void ZoomablePlot::reset_view() {
+    user_view_ = false;
+    fit_view();
+    replot(QCustomPlot::rpQueuedReplot);
+}
+
+QList<QCPRange> ZoomablePlot::ranges() const {
+    QList<QCPRange> all;
+    for (QCPAxisRect* rect : axisRects())
+        for (QCPAxis* axis : rect->axes()) all << axis->range();
+    return all;
+}
+
+// The view is the user's once a drag or the wheel has moved it (a plain click leaves it following).
+void ZoomablePlot::mouseMoveEvent(QMouseEvent* event) {
+    if (event->buttons() == Qt::NoButton) {
+        QCustomPlot::mouseMoveEvent(event);
+        return;
+    }
+    const QList<QCPRange> before = ranges();
+    QCustomPlot::mouseMoveEvent(event);
+    if (ranges() != before) user_view_ = true;
+}
+
+void ZoomablePlot::wheelEvent(QWheelEvent* event) {
+    const QList<QCPRange> before = ranges();
+    QCustomPlot::wheelEvent(event);
+    if (ranges() != before) user_view_ = true;
+}
+
+void ZoomablePlot::mouseDoubleClickEvent(QMouseEvent* event) {
+    QCustomPlot::mouseDoubleClickEvent(event);
+    reset_view();
+}
+
 // ---------------------------------------------------------------- CurvePlot
 
-CurvePlot::CurvePlot(const QString& title, const QString& x_label, const QString& y_label, QWidget* parent) : QCustomPlot(parent) {
+CurvePlot::CurvePlot(const QString& title, const QString& x_label, const QString& y_label, QWidget* parent) : ZoomablePlot(parent) {
     title_ = add_title(this, title);
     xAxis->setLabel(x_label);
     yAxis->setLabel(y_label);
@@ -100,16 +166,19 @@ CurvePlot::CurvePlot(const QString& title, const QString& x_label, const QString
     // empty one's 14 pixels squeezed the axes of an untrained plot): stretchable fillers either side
     // of the legend keep that from limiting the axes, and centre the legend.
     axisRect()->insetLayout()->take(legend);
-    auto* legend_row = new QCPLayoutGrid;
-    plotLayout()->addElement(2, 0, legend_row);
-    legend_row->addElement(0, 0, new QCPLayoutElement(this));
-    legend_row->addElement(0, 1, legend);
-    legend_row->addElement(0, 2, new QCPLayoutElement(this));
-    plotLayout()->setRowStretchFactor(2, 0.001);
+    legend_row_ = new QCPLayoutGrid;
+    legend_row_->addElement(0, 0, new QCPLayoutElement(this));
+    legend_row_->addElement(0, 1, legend);
+    legend_row_->addElement(0, 2, new QCPLayoutElement(this));
     legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
     legend->setBorderPen(Qt::NoPen);
-    legend->setVisible(true);
-    setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    legend_action_ = new QAction(tr("Show legend"), this);
+    legend_action_->setCheckable(true);
+    legend_action_->setToolTip(tr("Uncheck to give the legend's room to the axes"));
+    connect(legend_action_, &QAction::toggled, this, &CurvePlot::set_legend_shown);
+    addAction(legend_action_);
+    setContextMenuPolicy(Qt::ActionsContextMenu);
+    legend_action_->setChecked(true);
     connect(this, &QCustomPlot::legendClick, this, [this](QCPLegend*, QCPAbstractLegendItem* item, QMouseEvent*) {
         if (auto* entry = qobject_cast<QCPPlottableLegendItem*>(item))
             if (auto* graph = qobject_cast<QCPGraph*>(entry->plottable())) set_series_visible(graph, !graph->visible());
@@ -213,24 +282,18 @@ void CurvePlot::set_series_visible(QCPGraph* graph, bool visible) {
     replot(QCustomPlot::rpQueuedReplot);
 }
 
-void CurvePlot::reset_view() {
-    user_view_ = false;
-    rescale();
-}
-
-void CurvePlot::mousePressEvent(QMouseEvent* event) {
-    if (axisRect()->rect().contains(event->position().toPoint())) user_view_ = true; // a drag pans
-    QCustomPlot::mousePressEvent(event);
-}
-
-void CurvePlot::wheelEvent(QWheelEvent* event) {
-    user_view_ = true;
-    QCustomPlot::wheelEvent(event);
-}
-
-void CurvePlot::mouseDoubleClickEvent(QMouseEvent* event) {
-    QCustomPlot::mouseDoubleClickEvent(event);
-    reset_view();
+// A layout row keeps the room of what it holds, visible or not: a collapsed legend leaves the layout.
+void CurvePlot::set_legend_shown(bool shown) {
+    legend->setVisible(shown);
+    if (shown && !legend_row_->layout()) {
+        plotLayout()->addElement(2, 0, legend_row_);
+        plotLayout()->setRowStretchFactor(2, 0.001);
+    } else if (!shown && legend_row_->layout()) {
+        plotLayout()->take(legend_row_);
+        plotLayout()->simplify();
+    }
+    if (legend_action_->isChecked() != shown) legend_action_->setChecked(shown);
+    replot(QCustomPlot::rpQueuedReplot);
 }
 
 // Bounded memory on long runs: keep the newer half as it is and every other point of the older half.
@@ -295,7 +358,7 @@ void CurvePlot::clear_series() {
     graphs_.clear();
     averages_.clear();
     companions_.clear();
-    user_view_ = false;
+    forget_user_view();
     xAxis->setRange(0.0, 1.0);
     yAxis->setRange(log_y_ ? 0.1 : 0.0, 1.0);
     refresh();
@@ -330,20 +393,23 @@ void CurvePlot::refresh() {
 }
 
 void CurvePlot::rescale() {
-    bool empty = true;
-    for (const QCPGraph* g : std::as_const(graphs_)) empty = empty && g->dataCount() == 0;
-    if (placeholder_) placeholder_->setVisible(empty && !placeholder_->text().isEmpty());
-    if (empty || user_view_) {
-        replot(QCustomPlot::rpQueuedReplot);
-        return;
-    }
+    if (placeholder_) placeholder_->setVisible(!has_points() && !placeholder_->text().isEmpty());
+    if (follows_data()) fit_view();
+    replot(QCustomPlot::rpQueuedReplot);
+}
+
+bool CurvePlot::has_points() const {
+    return std::any_of(graphs_.cbegin(), graphs_.cend(), [](const QCPGraph* g) { return g->dataCount() > 0; });
+}
+
+void CurvePlot::fit_view() {
+    if (!has_points()) return; // an empty plot keeps the axes clear_series gave it
     rescaleAxes(true);
     xAxis->setRange(0.0, std::max(xAxis->range().upper, 1.0)); // x is always epochs, from the start
     if (!log_y_) {
         const QCPRange r = yAxis->range();
         yAxis->setRange(r.lower - 0.05 * r.size(), r.upper + 0.05 * r.size());
     }
-    replot(QCustomPlot::rpQueuedReplot);
 }
 
 int CurvePlot::point_count(const QString& key) const {
@@ -352,7 +418,7 @@ int CurvePlot::point_count(const QString& key) const {
 }
 
 void CurvePlot::mouseMoveEvent(QMouseEvent* event) {
-    QCustomPlot::mouseMoveEvent(event);
+    ZoomablePlot::mouseMoveEvent(event);
     const double x = xAxis->pixelToCoord(event->position().x());
     auto nearest = [x](const QCPGraph* g) {
         auto it = g->data()->findBegin(x, false);
@@ -375,7 +441,7 @@ void CurvePlot::mouseMoveEvent(QMouseEvent* event) {
 
 // ---------------------------------------------------------------- TimelinePlot
 
-TimelinePlot::TimelinePlot(QWidget* parent) : QCustomPlot(parent) {
+TimelinePlot::TimelinePlot(QWidget* parent) : ZoomablePlot(parent) {
     add_title(this, tr("Who waits for whom: one training step and the next, per layer"));
     xAxis->setLabel(tr("multiply-adds (logical clock)"));
     setMouseTracking(true);
@@ -384,11 +450,20 @@ TimelinePlot::TimelinePlot(QWidget* parent) : QCustomPlot(parent) {
 void TimelinePlot::clear() {
     clearItems();
     bars_ = 0;
+    forget_user_view();
     replot(QCustomPlot::rpQueuedReplot);
 }
 
+void TimelinePlot::fit_view() {
+    xAxis->setRange(whole_x_);
+    yAxis->setRange(whole_y_);
+}
+
 void TimelinePlot::show_timelines(const QStringList& rules, const std::vector<Timeline>& timelines, int hidden, bool measured) {
-    clear();
+    clearItems();
+    bars_ = 0;
+    if (measured != measured_) forget_user_view(); // a zoom into multiply-adds means nothing in µs
+    measured_ = measured;
     QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
     const int lanes = hidden + 3; // layers 1..L+1, F3's store lane, a gap
     double right = 0.0;
@@ -419,21 +494,22 @@ void TimelinePlot::show_timelines(const QStringList& rules, const std::vector<Ti
         }
     }
     yAxis->setTicker(ticker);
-    yAxis->setRange(0, static_cast<double>(timelines.size()) * lanes);
-    xAxis->setRange(0, right > 0 ? right * 1.02 : 1.0);
+    whole_y_ = QCPRange(0, static_cast<double>(timelines.size()) * lanes);
+    whole_x_ = QCPRange(0, right > 0 ? right * 1.02 : 1.0);
+    if (follows_data()) fit_view();
     xAxis->setLabel(measured ? tr("measured time (µs), ops laid out by their dependencies") : tr("multiply-adds (logical clock)"));
     replot(QCustomPlot::rpQueuedReplot);
 }
 
 void TimelinePlot::mouseMoveEvent(QMouseEvent* event) {
-    QCustomPlot::mouseMoveEvent(event);
+    ZoomablePlot::mouseMoveEvent(event);
     if (auto* item = itemAt(event->position(), true))
         QToolTip::showText(event->globalPosition().toPoint(), item->property("tip").toString(), this);
 }
 
 // ---------------------------------------------------------------- BoundaryPlot
 
-BoundaryPlot::BoundaryPlot(QWidget* parent) : QCustomPlot(parent) {
+BoundaryPlot::BoundaryPlot(QWidget* parent) : ZoomablePlot(parent) {
     plotLayout()->clear();
     setNotAntialiasedElements(QCP::aeScatters | QCP::aePlottables); // thousands of points, redrawn live
 }
@@ -451,9 +527,8 @@ void BoundaryPlot::rebuild_layout(int count) {
         plotLayout()->addElement(0, 0, fit_rect_);
         fit_rect_->axis(QCPAxis::atBottom)->setLabel(tr("input"));
         fit_rect_->axis(QCPAxis::atLeft)->setLabel(tr("target (standardized)"));
-        fit_rect_->axis(QCPAxis::atBottom)->setRange(x_min_, x_max_);
-        fit_rect_->axis(QCPAxis::atLeft)->setRange(y_min_, y_max_);
         add_fit_data();
+        fit_view();
         return;
     }
     const int columns = count <= 3 ? count : (count + 1) / 2;
@@ -463,8 +538,6 @@ void BoundaryPlot::rebuild_layout(int count) {
         auto* rect = new QCPAxisRect(this);
         plotLayout()->addElement((r / columns) * 2, r % columns, title);
         plotLayout()->addElement((r / columns) * 2 + 1, r % columns, rect);
-        rect->axis(QCPAxis::atBottom)->setRange(x_min_, x_max_);
-        rect->axis(QCPAxis::atLeft)->setRange(y_min_, y_max_);
         auto* map = new QCPColorMap(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
         map->setInterpolate(false);
         // Each class owns [k, k+1): pale where the net is unsure, saturated where it is confident.
@@ -498,6 +571,26 @@ void BoundaryPlot::rebuild_layout(int count) {
                 if (labels_[static_cast<std::size_t>(i)] == k) g->addData(points_(i, 0), points_(i, 1));
         }
     }
+    link_ranges();
+    fit_view();
+}
+
+// Every rule's map shows the same region: a drag or zoom in one moves the others with it (setRange
+// emits nothing when the range is already that one, so the links do not loop).
+void BoundaryPlot::link_ranges() {
+    for (QCPAxisRect* from : rects_)
+        for (QCPAxisRect* to : rects_)
+            if (from != to)
+                for (const QCPAxis::AxisType type : {QCPAxis::atBottom, QCPAxis::atLeft})
+                    connect(from->axis(type), qOverload<const QCPRange&>(&QCPAxis::rangeChanged), to->axis(type),
+                            qOverload<const QCPRange&>(&QCPAxis::setRange));
+}
+
+void BoundaryPlot::fit_view() {
+    for (QCPAxisRect* rect : axisRects()) {
+        rect->axis(QCPAxis::atBottom)->setRange(x_min_, x_max_);
+        rect->axis(QCPAxis::atLeft)->setRange(y_min_, y_max_);
+    }
 }
 
 void BoundaryPlot::add_fit_data() {
@@ -528,6 +621,7 @@ void BoundaryPlot::prepare(const SessionInfo& info) {
     labels_ = info.point_labels;
     targets_ = info.point_targets;
     has_content_ = false;
+    forget_user_view();
     if (!info.has_decision_view() || points_.rows() == 0) {
         clearPlottables();
         clearItems();
@@ -555,8 +649,7 @@ void BoundaryPlot::show_boundaries(const std::vector<Matrix>& boundaries) {
             const Matrix& f = boundaries[r];
             for (Index i = 0; i < f.cols(); ++i) fit->addData(x_min_ + i * (x_max_ - x_min_) / static_cast<double>(f.cols() - 1), f(0, i));
         }
-        fit_rect_->axis(QCPAxis::atBottom)->setRange(x_min_, x_max_);
-        fit_rect_->axis(QCPAxis::atLeft)->setRange(y_min_, y_max_);
+        if (follows_data()) fit_view();
         if (!fit_legend_) {
             fit_legend_ = new QCPLegend;
             fit_rect_->insetLayout()->addElement(fit_legend_, Qt::AlignTop | Qt::AlignLeft);
@@ -588,25 +681,6 @@ NetworkDiagram::NetworkDiagram(QWidget* parent) : QCustomPlot(parent) {
     xAxis->grid()->setVisible(false);
     yAxis->grid()->setVisible(false);
 }
-
-namespace {
-
-// Breaks a stage's description into lines of about `width` characters at its commas and spaces.
-QString wrapped(const QString& text, int width) {
-    QStringList lines;
-    QString current;
-    for (const QString& word : text.split(' ', Qt::SkipEmptyParts)) {
-        if (!current.isEmpty() && current.size() + 1 + word.size() > width) {
-            lines << current;
-            current.clear();
-        }
-        current += (current.isEmpty() ? "" : " ") + word;
-    }
-    if (!current.isEmpty()) lines << current;
-    return lines.join('\n');
-}
-
-} // namespace
 
 void NetworkDiagram::show_blocks(const Network& network, const QString& title) {
     const int n = network.stage_count();
@@ -643,7 +717,7 @@ void NetworkDiagram::show_blocks(const Network& network, const QString& title) {
         const QString what = s + 1 == n ? tr("Output stage") : tr("Stage %1").arg(s + 1);
         const QColor fill = stage.kind() == "dense" ? QColor(214, 228, 245) : QColor(253, 224, 190);
         box(s + 1, tr("%1\n%2\n\n%3 parameters\n→ %4 features")
-                       .arg(what, wrapped(QString::fromStdString(stage.describe()), 17), QLocale().toString(static_cast<qlonglong>(count)))
+                       .arg(what, wrapped(QString::fromStdString(stage.describe()), [](const QString& line) { return line.size() <= 17; }), QLocale().toString(static_cast<qlonglong>(count)))
                        .arg(stage.outputs()),
             fill);
         arrow(s, s + 1);
@@ -723,12 +797,14 @@ void NetworkDiagram::show_network(const Network& network, const QString& title) 
 
 // ---------------------------------------------------------------- MatrixHeatmap
 
-MatrixHeatmap::MatrixHeatmap(QWidget* parent) : QCustomPlot(parent) {
+MatrixHeatmap::MatrixHeatmap(QWidget* parent) : ZoomablePlot(parent) {
     title_ = add_title(this, tr("Matrix"));
     map_ = new QCPColorMap(xAxis, yAxis);
     map_->setInterpolate(false);
     auto* scale = new QCPColorScale(this);
     plotLayout()->addElement(1, 1, scale);
+    scale->setRangeDrag(false); // the colour scale is the matrix's own: symmetric around 0
+    scale->setRangeZoom(false);
     map_->setColorScale(scale); // the scale's gradient wins from here on, so set it after linking
     QCPColorGradient diverging;
     diverging.clearColorStops();
@@ -752,11 +828,15 @@ void MatrixHeatmap::clear() {
     map_->data()->clear();
     title_->setText(tr("Matrix"));
     rows_ = cols_ = 0;
+    forget_user_view();
     replot(QCustomPlot::rpQueuedReplot);
 }
 
+void MatrixHeatmap::fit_view() { rescaleAxes(); }
+
 void MatrixHeatmap::show_matrix(const Matrix& m, const QString& title) {
     title_->setText(title);
+    if (m.rows() != rows_ || m.cols() != cols_) forget_user_view(); // another matrix: a zoom into the last means nothing
     rows_ = m.rows();
     cols_ = m.cols();
     const Index br = std::max<Index>(1, (m.rows() + kMaxCells - 1) / kMaxCells), bc = std::max<Index>(1, (m.cols() + kMaxCells - 1) / kMaxCells);
@@ -773,12 +853,12 @@ void MatrixHeatmap::show_matrix(const Matrix& m, const QString& title) {
             data->setCell(static_cast<int>(c), static_cast<int>(r), mean);
         }
     map_->setDataRange(QCPRange(-largest, largest));
-    rescaleAxes();
+    if (follows_data()) fit_view();
     replot(QCustomPlot::rpQueuedReplot);
 }
 
 void MatrixHeatmap::mouseMoveEvent(QMouseEvent* event) {
-    QCustomPlot::mouseMoveEvent(event);
+    ZoomablePlot::mouseMoveEvent(event);
     const double x = xAxis->pixelToCoord(event->position().x()), y = yAxis->pixelToCoord(event->position().y());
     if (x < 0 || y < 0 || x > static_cast<double>(cols_) || y > static_cast<double>(rows_)) return;
     QToolTip::showText(event->globalPosition().toPoint(),

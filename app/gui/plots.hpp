@@ -15,11 +15,40 @@ namespace f3::gui {
 
 struct SessionInfo;
 
+// A plot the user explores with QCustomPlot's own interactions: drag to pan, wheel to zoom (each axis
+// rect on its own), double-click for the whole picture again. Once the user has moved the view, new
+// data leave it alone until that double-click (or a new experiment).
+class ZoomablePlot : public QCustomPlot {
+    Q_OBJECT
+public:
+    // Back to the whole picture, following the data again (what a double-click does).
+    void reset_view();
+    bool follows_data() const { return !user_view_; }
+    // A long title, legend or message must not make the window wider than a projector's screen:
+    // texts wrap to the plot's width instead (fit_ticks_to_size).
+    QSize minimumSizeHint() const override { return {160, 120}; }
+
+protected:
+    explicit ZoomablePlot(QWidget* parent = nullptr);
+    // Sets the axes to show everything drawn; called by reset_view, and by a view on new data while
+    // it follows them.
+    virtual void fit_view() = 0;
+    // A new experiment: the previous one's zoom means nothing for it.
+    void forget_user_view() { user_view_ = false; }
+    void mouseMoveEvent(QMouseEvent* event) override;
+    void wheelEvent(QWheelEvent* event) override;
+    void mouseDoubleClickEvent(QMouseEvent* event) override;
+
+private:
+    QList<QCPRange> ranges() const;
+    bool user_view_ = false; // zoomed or panned: live data no longer rescale the axes
+};
+
 // Line plot of named series with bounded memory, as TensorBoard users expect it: drag to pan, wheel
 // to zoom, double-click to go back to the whole run; click a legend entry (below the plot) to hide
 // that series; hover for the values; noisy series smoothed (exponential moving average, the raw
 // values faint behind); per-epoch spreads as a band around their mean.
-class CurvePlot : public QCustomPlot {
+class CurvePlot : public ZoomablePlot {
     Q_OBJECT
 public:
     explicit CurvePlot(const QString& title, const QString& x_label, const QString& y_label, QWidget* parent = nullptr);
@@ -38,11 +67,11 @@ public:
     QCPGraph* smoothed(const QString& key) const;
     // Hides or shows a series with its faint raw values and band (what a legend click does).
     void set_series_visible(QCPGraph* graph, bool visible);
-    // Back to following the whole run after the user zoomed or panned (what a double-click does).
-    void reset_view();
-    bool follows_data() const { return !user_view_; }
-    // A long title or legend must not make the window wider than a projector's screen.
-    QSize minimumSizeHint() const override { return {160, 120}; }
+    // Collapses the legend's row so the axes get its room, or brings it back: the plot's context
+    // menu (right-click) holds this as a check box, legend_action().
+    void set_legend_shown(bool shown);
+    bool legend_shown() const { return legend->visible(); }
+    QAction* legend_action() const { return legend_action_; }
     // A vertical line at epoch `x` labelled `text` (a live learning-rate change); gone with the series.
     void add_marker(double x, const QString& text);
     QStringList marker_texts() const;
@@ -65,9 +94,7 @@ public:
 
 protected:
     void mouseMoveEvent(QMouseEvent* event) override;
-    void mousePressEvent(QMouseEvent* event) override;
-    void wheelEvent(QWheelEvent* event) override;
-    void mouseDoubleClickEvent(QMouseEvent* event) override;
+    void fit_view() override;
 
 private:
     struct Average {
@@ -76,13 +103,15 @@ private:
         int count = 0;
     };
     void thin(QCPGraph* graph);
+    bool has_points() const;
     void smooth(Average& average, double x, double y);
     QMap<QString, QCPGraph*> graphs_;
     QMap<QString, Average> averages_;               // per smoothed series
     QMap<QCPGraph*, QList<QCPGraph*>> companions_;  // legend graph -> its raw values or band edges
     double smoothing_ = 0.6;
-    bool user_view_ = false; // zoomed or panned: live data no longer rescale the axes
     QCPTextElement* title_ = nullptr;
+    QCPLayoutGrid* legend_row_ = nullptr; // the legend between two stretchable fillers, below the axes
+    QAction* legend_action_ = nullptr;
     QCPItemText* placeholder_ = nullptr;
     QList<QPair<QCPItemStraightLine*, QCPItemText*>> markers_;
     bool log_y_ = false;
@@ -91,7 +120,7 @@ private:
 };
 
 // Gantt chart of one sampled step (and the next) per rule and layer.
-class TimelinePlot : public QCustomPlot {
+class TimelinePlot : public ZoomablePlot {
     Q_OBJECT
 public:
     explicit TimelinePlot(QWidget* parent = nullptr);
@@ -102,13 +131,17 @@ public:
 
 protected:
     void mouseMoveEvent(QMouseEvent* event) override;
+    void fit_view() override;
 
 private:
     int bars_ = 0;
+    bool measured_ = false;
+    QCPRange whole_x_{0.0, 1.0}, whole_y_{0.0, 1.0}; // everything drawn
 };
 
 // Decision regions per rule (2-D classification) with the training points, or fitted curves (1-D).
-class BoundaryPlot : public QCustomPlot {
+// Zooming or panning one rule's map moves the others with it, so they show the same region.
+class BoundaryPlot : public ZoomablePlot {
     Q_OBJECT
 public:
     explicit BoundaryPlot(QWidget* parent = nullptr);
@@ -118,8 +151,12 @@ public:
     // Training points drawn per rule (the data set is shown from the moment it is chosen, before training).
     int data_point_count() const;
 
+protected:
+    void fit_view() override;
+
 private:
     void rebuild_layout(int count);
+    void link_ranges();
     void add_fit_data();
     QStringList rules_;
     int inputs_ = 0, classes_ = 0;
@@ -158,7 +195,7 @@ private:
 };
 
 // Heat map of one matrix (a weight or feedback matrix), blue negative, red positive.
-class MatrixHeatmap : public QCustomPlot {
+class MatrixHeatmap : public ZoomablePlot {
     Q_OBJECT
 public:
     explicit MatrixHeatmap(QWidget* parent = nullptr);
@@ -169,6 +206,7 @@ public:
 
 protected:
     void mouseMoveEvent(QMouseEvent* event) override;
+    void fit_view() override;
 
 private:
     QCPColorMap* map_ = nullptr;

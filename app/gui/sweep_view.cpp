@@ -454,6 +454,8 @@ void SweepView::build_controls() {
     jobs_->setValue(std::max(1, QThread::idealThreadCount()));
     jobs_->setToolTip(tr("Runs trained at the same time, one per core. The numbers do not depend on it."));
     metric_ = new QComboBox;
+    metric_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon); // the long names show in the list
+    metric_->setMinimumContentsLength(16);
     for (const auto& name : all_names<SweepMetric>()) metric_->addItem(metric_title(parse<SweepMetric>(name)), QString::fromStdString(name));
     seeds_->setObjectName("sweepSeeds");
     jobs_->setObjectName("sweepJobs");
@@ -469,6 +471,8 @@ void SweepView::build_controls() {
     progress_->setTextVisible(false);
     progress_->setMaximumWidth(220);
     status_ = new QLabel;
+    status_->setObjectName("sweepStatus");
+    status_->setWordWrap(true); // on its own line: in the row it widened the window past a projector's screen
     row->addWidget(new QLabel(tr("Seeds")));
     row->addWidget(seeds_);
     row->addWidget(new QLabel(tr("Jobs")));
@@ -479,8 +483,7 @@ void SweepView::build_controls() {
     row->addSpacing(12);
     row->addWidget(run_);
     row->addWidget(cancel_);
-    row->addWidget(progress_);
-    row->addWidget(status_, 1);
+    row->addWidget(progress_, 1);
     problem_ = new QLabel;
     problem_->setStyleSheet("QLabel { color: #b00020; }");
     problem_->setWordWrap(true);
@@ -492,6 +495,7 @@ void SweepView::build_controls() {
     stale_note_->hide();
     layout->addLayout(form);
     layout->addLayout(row);
+    layout->addWidget(status_);
     layout->addWidget(problem_);
     layout->addWidget(stale_note_);
 
@@ -524,6 +528,7 @@ void SweepView::build_controls() {
     splitter->addWidget(right);
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 2);
+    splitter->setSizes({600, 400}); // from the start, not only for extra room: the curves once got 190 of 1450 px
     layout->addWidget(splitter, 1);
 
     connect(run_, &QPushButton::clicked, this, &SweepView::startRequested);

@@ -7,9 +7,12 @@
 #include "lesson_panel.hpp"
 #include "main_window.hpp"
 #include "plots.hpp"
+#include "sweep_view.hpp"
 
+#include <QDockWidget>
 #include <QLabel>
 #include <QPushButton>
+#include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTabWidget>
 #include <QTextBrowser>
@@ -171,6 +174,107 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(window.completed_epochs(), 5, kWaitMs);
         QCOMPARE(window.metric_plot()->point_count("f3"), 5);
         QVERIFY(!finished);
+    }
+
+    // A teacher presenting a lesson keeps its steps: presenter mode hides every other panel and the
+    // help on the view, and shows the lesson in a quarter of the screen; leaving it restores both.
+    void presenter_mode_keeps_the_lesson_steps() {
+        MainWindow window;
+        window.set_interactive(false);
+        window.show();
+        open_lesson(window, "spiral-bp-dfa-f3");
+        auto* experiment = window.findChild<QDockWidget*>("experimentDock");
+        auto* help = window.findChild<QDockWidget*>("helpDock");
+        auto* explanation = window.findChild<QTextBrowser*>("explanation");
+        QVERIFY(experiment->isVisible() && help->isVisible() && explanation->isVisible());
+        window.set_presenter_mode(true);
+        QVERIFY(!experiment->isVisible());
+        QVERIFY(window.lesson_panel()->isVisible());
+        QVERIFY(part<QPushButton>(window, "lessonAction")->isVisible() && part<QPushButton>(window, "lessonNext")->isVisible());
+        QVERIFY(!explanation->isVisible()); // the steps get the panel's height
+        QTRY_VERIFY_WITH_TIMEOUT(help->width() <= window.width() / 3, kWaitMs); // the plots keep most of the screen
+        QVERIFY(window.tabs()->width() >= window.width() / 2);
+
+        // A file without a lesson: nothing left at the side; a lesson opened now shows its steps.
+        window.load_setup(test::quick_spiral(1));
+        QVERIFY(!help->isVisible());
+        open_lesson(window, "xor-needs-a-hidden-layer");
+        QVERIFY(help->isVisible() && window.lesson_panel()->isVisible());
+        for (QAction* a : window.findChildren<QAction*>()) // Help's entry (View's of the same name toggles the panel)
+            if (a->text().remove('&') == "What am I looking at?" && !a->isCheckable()) a->trigger();
+        QVERIFY(explanation->isVisible()); // asked for, the help on the view comes back
+
+        window.set_presenter_mode(false);
+        QVERIFY(experiment->isVisible() && help->isVisible() && explanation->isVisible());
+        QVERIFY(window.lesson_panel()->isVisible());
+    }
+
+    // The Sweep tab beside a lesson in presenter mode at 1280x720: after a sweep it still fits the
+    // room the lesson leaves (its status line once widened the window past the screen), and the
+    // summary's long title wraps instead of being cut.
+    void sweep_tab_fits_beside_a_lesson_in_presenter_mode() {
+        MainWindow window;
+        window.set_interactive(false);
+        window.show();
+        open_lesson(window, "learning-rate-sweep");
+        window.set_presenter_mode(true);
+        SweepView* sweep = window.sweep_view();
+        QSignalSpy finished(sweep, &SweepView::sweepFinished);
+        go_to_step(window, "Run the sweep");
+        part<QPushButton>(window, "lessonAction")->click();
+        QVERIFY(finished.wait(kWaitMs));
+        QCOMPARE(sweep->runs().size(), std::size_t(21));
+        const int room = 1280 - 1280 / 4; // a 1280x720 projector less the lesson's quarter
+        QVERIFY2(sweep->minimumSizeHint().width() <= room, qPrintable(QString("the Sweep tab needs %1 px").arg(sweep->minimumSizeHint().width())));
+        QCustomPlot* summary = sweep->summary_plot();
+        fit_ticks_to_size(summary, room / 2);
+        for (QCPLayoutElement* element : summary->plotLayout()->elements(true))
+            if (auto* title = qobject_cast<QCPTextElement*>(element)) {
+                const QFontMetrics metrics(title->font());
+                QVERIFY(title->text().contains('\n'));
+                for (const QString& line : title->text().split('\n')) QVERIFY(metrics.horizontalAdvance(line) <= room / 2);
+            }
+        window.set_presenter_mode(false);
+    }
+
+    // The step "Run the sweep" trains the sweep the lesson set up, every run of it, in the Sweep tab.
+    void run_the_sweep_step_trains_the_lessons_sweep() {
+        MainWindow window;
+        window.set_interactive(false);
+        window.show();
+        open_lesson(window, "learning-rate-sweep");
+        SweepView* sweep = window.sweep_view();
+        QVERIFY(sweep->runs().empty());
+        QSignalSpy finished(sweep, &SweepView::sweepFinished);
+        go_to_step(window, "Run the sweep");
+        auto* action = part<QPushButton>(window, "lessonAction");
+        QCOMPARE(action->text(), QString("Run the sweep"));
+        action->click();
+        QCOMPARE(window.tabs()->currentWidget(), sweep);
+        QVERIFY(sweep->running());
+        QVERIFY(finished.wait(kWaitMs));
+        QVERIFY(sweep->problem().isEmpty());
+        QCOMPARE(sweep->spec().run_count(), std::size_t(21)); // "this runs its 21 trainings"
+        QCOMPARE(sweep->runs_trained(), std::size_t(21));
+        for (const SweepRun& run : sweep->runs()) QCOMPARE(static_cast<int>(run.history.size()), 20 * 4); // 20 epochs, 4 rules
+        QCOMPARE(window.lesson_panel()->step(), 0); // the class stays on its step
+    }
+
+    // Beside any shipped lesson in presenter mode, no view makes the window wider than a 1280x720
+    // projector (the transformer's "Decision regions are not available…" line once needed 1122 px).
+    void every_lesson_fits_a_projector_in_presenter_mode() {
+        MainWindow window;
+        window.set_interactive(false);
+        window.show();
+        window.set_presenter_mode(true);
+        for (const QString& name : demo_names()) {
+            if (!demo_lesson(name)) continue;
+            open_lesson(window, name);
+            QVERIFY(window.lesson_panel()->isVisible());
+            QVERIFY2(window.minimumSizeHint().width() <= 1280,
+                     qPrintable(QString("%1: the window needs %2 px").arg(name).arg(window.minimumSizeHint().width())));
+        }
+        window.set_presenter_mode(false);
     }
 };
 

@@ -8,6 +8,7 @@
 #include "lesson_panel.hpp"
 #include "main_window.hpp"
 #include "plots.hpp"
+#include "training_session.hpp"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -61,6 +62,37 @@ void run_to_the_end(MainWindow& window) {
 }
 
 bool same_image(const QString& a, const QString& b) { return QImage(a) == QImage(b) && !QImage(a).isNull(); }
+
+// Mouse gestures as a user makes them: wheel notches (positive: zoom in) and a left-button drag.
+void wheel(QWidget* plot, QPointF at, int notches) {
+    QWheelEvent event(at, plot->mapToGlobal(at), {}, QPoint(0, 120 * notches), Qt::NoButton, {}, Qt::NoScrollPhase, false);
+    QApplication::sendEvent(plot, &event);
+}
+
+void drag(QWidget* plot, QPoint from, QPoint to) {
+    QTest::mousePress(plot, Qt::LeftButton, {}, from);
+    QMouseEvent move(QEvent::MouseMove, to, plot->mapToGlobal(to), Qt::NoButton, Qt::LeftButton, {});
+    QApplication::sendEvent(plot, &move);
+    QTest::mouseRelease(plot, Qt::LeftButton, {}, to);
+}
+
+// A plot on screen at a fixed size, laid out, as a user sees it.
+void show_alone(QCustomPlot* plot) {
+    plot->resize(800, 600);
+    plot->show();
+    QVERIFY(QTest::qWaitForWindowExposed(plot));
+    plot->replot();
+}
+
+bool inside(const QCPRange& inner, const QCPRange& outer) { return inner.lower >= outer.lower && inner.upper <= outer.upper; }
+
+// Two rules' sampled steps on a network with one hidden layer, ending at `end` multiply-adds.
+std::vector<Timeline> two_timelines(double end) {
+    Timeline t;
+    for (int layer = 1; layer <= 2; ++layer) t.ops.push_back({0, layer, OpKind::Forward, (layer - 1) * end / 4, layer * end / 4});
+    t.ops.push_back({0, 2, OpKind::Update, end / 2, end});
+    return {t, t};
+}
 
 } // namespace
 
@@ -293,6 +325,173 @@ private slots:
         QCOMPARE(staleness->point_count("high:f3"), epochs_with_ages);
         for (int i = 0; i < staleness->graphCount(); ++i)
             for (const QCPGraphData& p : *staleness->graph(i)->data()) QCOMPARE(p.key, std::round(p.key)); // whole epochs
+    }
+
+    // The timeline, decision regions and matrices pan and zoom as the curves do: a drag or the wheel
+    // makes the view the user's, new data keep it, a double-click shows the whole picture again.
+    void timeline_zooms_pans_and_resets() {
+        TimelinePlot plot;
+        plot.show_timelines({"bp", "f3"}, two_timelines(1000.0), 1, false);
+        show_alone(&plot);
+        const QCPRange whole_x = plot.xAxis->range(), whole_y = plot.yAxis->range();
+        const QPointF centre = plot.axisRect()->rect().center();
+        QTest::mouseClick(&plot, Qt::LeftButton, {}, centre.toPoint()); // a click alone leaves the view following
+        QVERIFY(plot.follows_data());
+        wheel(&plot, centre, 4);
+        QVERIFY(plot.xAxis->range().size() < 0.8 * whole_x.size());
+        QVERIFY(plot.yAxis->range().size() < 0.8 * whole_y.size());
+        QVERIFY(!plot.follows_data());
+        const QCPRange zoomed = plot.xAxis->range();
+        drag(&plot, centre.toPoint(), centre.toPoint() + QPoint(100, 0));
+        QVERIFY(plot.xAxis->range().lower < zoomed.lower); // dragged to the right: earlier times come in
+        const QCPRange panned = plot.xAxis->range();
+        plot.show_timelines({"bp", "f3"}, two_timelines(3000.0), 1, false); // the next sampled step
+        QCOMPARE(plot.xAxis->range(), panned);
+        QTest::mouseDClick(&plot, Qt::LeftButton, {}, centre.toPoint());
+        QVERIFY(plot.follows_data());
+        QCOMPARE(plot.xAxis->range().upper, 3000.0 * 1.02); // the whole of the newest step
+        QCOMPARE(plot.yAxis->range(), whole_y);
+        // Another clock: a zoom into multiply-adds means nothing in microseconds.
+        wheel(&plot, centre, 4);
+        plot.show_timelines({"bp", "f3"}, two_timelines(2e-6), 1, true);
+        QVERIFY(plot.follows_data());
+        QCOMPARE(plot.xAxis->range().upper, 2.0 * 1.02);
+    }
+
+    void decision_regions_zoom_and_pan_together_and_reset() {
+        SessionInfo info;
+        info.rules = {"bp", "f3"};
+        info.inputs = 2;
+        info.outputs = 2;
+        info.x_min = info.y_min = -2.0;
+        info.x_max = info.y_max = 2.0;
+        info.points = Matrix{{-1.0f, -1.0f}, {1.0f, 1.0f}};
+        info.point_labels = {0, 1};
+        BoundaryPlot plot;
+        plot.prepare(info);
+        const std::vector<Matrix> grids(2, Matrix::Constant(8, 8, 0.5f));
+        plot.show_boundaries(grids);
+        show_alone(&plot);
+        const QList<QCPAxisRect*> rects = plot.axisRects();
+        QCOMPARE(rects.size(), 2);
+        const QCPRange whole(-2.0, 2.0);
+        wheel(&plot, rects[0]->rect().center(), 4);
+        for (QCPAxisRect* rect : rects) // every rule's map shows the region zoomed into
+            for (QCPAxis* axis : {rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft)}) {
+                QVERIFY(axis->range().size() < 0.8 * whole.size());
+                QCOMPARE(axis->range(), rects[0]->axis(axis->axisType())->range());
+            }
+        const QCPRange zoomed = rects[1]->axis(QCPAxis::atBottom)->range();
+        drag(&plot, rects[1]->rect().center(), rects[1]->rect().center() + QPoint(-60, 0)); // the second rule's map
+        QVERIFY(rects[1]->axis(QCPAxis::atBottom)->range().lower > zoomed.lower);
+        QCOMPARE(rects[0]->axis(QCPAxis::atBottom)->range(), rects[1]->axis(QCPAxis::atBottom)->range());
+        const QCPRange panned = rects[0]->axis(QCPAxis::atBottom)->range();
+        plot.show_boundaries(grids); // the next snapshot
+        QCOMPARE(rects[0]->axis(QCPAxis::atBottom)->range(), panned);
+        QTest::mouseDClick(&plot, Qt::LeftButton, {}, rects[0]->rect().center());
+        QVERIFY(plot.follows_data());
+        for (QCPAxisRect* rect : rects)
+            for (QCPAxis* axis : {rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft)}) QCOMPARE(axis->range(), whole);
+        // Another experiment starts from its whole data box.
+        wheel(&plot, plot.axisRects()[0]->rect().center(), 4);
+        info.x_max = 3.0;
+        plot.prepare(info);
+        QVERIFY(plot.follows_data());
+        QCOMPARE(plot.axisRects()[0]->axis(QCPAxis::atBottom)->range(), QCPRange(-2.0, 3.0));
+    }
+
+    void matrix_heatmap_zooms_pans_and_resets() {
+        MatrixHeatmap plot;
+        Matrix m(10, 20);
+        for (Index r = 0; r < m.rows(); ++r)
+            for (Index c = 0; c < m.cols(); ++c) m(r, c) = static_cast<float>(r - c);
+        plot.show_matrix(m, "W1");
+        show_alone(&plot);
+        const QCPRange whole_x = plot.xAxis->range(), whole_y = plot.yAxis->range();
+        const QPointF centre = plot.axisRect()->rect().center();
+        wheel(&plot, centre, 4);
+        QVERIFY(plot.xAxis->range().size() < 0.8 * whole_x.size());
+        QVERIFY(inside(plot.yAxis->range(), whole_y) && plot.yAxis->range().size() < 0.8 * whole_y.size());
+        drag(&plot, centre.toPoint(), centre.toPoint() + QPoint(0, 80));
+        const QCPRange panned_x = plot.xAxis->range(), panned_y = plot.yAxis->range();
+        QVERIFY(panned_y != whole_y);
+        plot.show_matrix(2.0f * m, "W1"); // the same matrix, trained further
+        QCOMPARE(plot.xAxis->range(), panned_x);
+        QCOMPARE(plot.yAxis->range(), panned_y);
+        QTest::mouseDClick(&plot, Qt::LeftButton, {}, centre.toPoint());
+        QCOMPARE(plot.xAxis->range(), whole_x);
+        QCOMPARE(plot.yAxis->range(), whole_y);
+        // Another matrix is shown whole.
+        wheel(&plot, centre, 4);
+        plot.show_matrix(Matrix::Ones(4, 4), "B1");
+        QVERIFY(plot.follows_data());
+        QVERIFY(plot.xAxis->range().upper < whole_x.upper);
+    }
+
+    // Live training keeps a zoom into the decision regions while it redraws them.
+    void a_zoom_survives_live_snapshots() {
+        MainWindow window;
+        window.set_interactive(false);
+        window.show();
+        window.load_setup(quick_spiral(3));
+        window.tabs()->setCurrentIndex(2);
+        window.step_epochs(1);
+        QTRY_COMPARE_WITH_TIMEOUT(window.completed_epochs(), 1, kWaitMs);
+        BoundaryPlot* plot = window.boundary_plot();
+        QTRY_VERIFY_WITH_TIMEOUT(plot->has_content(), kWaitMs);
+        plot->replot();
+        QCPAxisRect* rect = plot->axisRects().front();
+        auto* map = qobject_cast<QCPColorMap*>(plot->plottable(0));
+        QVERIFY(map);
+        const double before = map->data()->cell(3, 3) + map->data()->cell(10, 20);
+        wheel(plot, rect->rect().center(), 4);
+        const QCPRange zoomed = rect->axis(QCPAxis::atBottom)->range();
+        window.step_epochs(1);
+        QTRY_COMPARE_WITH_TIMEOUT(window.completed_epochs(), 2, kWaitMs);
+        QTRY_VERIFY_WITH_TIMEOUT(map->data()->cell(3, 3) + map->data()->cell(10, 20) != before, kWaitMs); // redrawn
+        QCOMPARE(rect->axis(QCPAxis::atBottom)->range(), zoomed);
+    }
+
+    // A curve plot's legend row collapses (its right-click menu, or View for all of them) and the
+    // axes get its room; shown again, it takes that room back.
+    void legends_collapse_to_give_the_axes_room() {
+        MainWindow window;
+        window.set_interactive(false);
+        window.resize(1280, 720);
+        window.show();
+        Experiment setup = quick_spiral(1);
+        setup.training.rules = {RuleSpec{}, parse_rule("dfa"), parse_rule("f3")};
+        window.load_setup(setup);
+        run_to_the_end(window);
+        CurvePlot* loss = window.loss_plot();
+        loss->replot();
+        const int with_legend = loss->axisRect()->rect().height();
+        const int legend_height = loss->legend->outerRect().height();
+        QVERIFY(legend_height > 0);
+        QCOMPARE(loss->contextMenuPolicy(), Qt::ActionsContextMenu);
+        QVERIFY(loss->actions().contains(loss->legend_action()));
+        loss->legend_action()->trigger(); // "Show legend" unchecked
+        loss->replot();
+        QVERIFY(!loss->legend_shown());
+        QVERIFY2(loss->axisRect()->rect().height() >= with_legend + legend_height,
+                 qPrintable(QString("axes %1 px high, %2 with a legend of %3").arg(loss->axisRect()->rect().height()).arg(with_legend).arg(legend_height)));
+        QVERIFY(window.metric_plot()->legend_shown()); // the others keep theirs
+        loss->legend_action()->trigger();
+        loss->replot();
+        QCOMPARE(loss->axisRect()->rect().height(), with_legend);
+
+        QAction* all = action_named(&window, "Legends on the curves");
+        QVERIFY(all);
+        all->trigger();
+        for (CurvePlot* plot : {window.loss_plot(), window.metric_plot(), window.alignment_plot(), window.staleness_plot()}) {
+            QVERIFY(!plot->legend_shown());
+            QVERIFY(!plot->legend_action()->isChecked());
+        }
+        window.metric_plot()->replot();
+        QVERIFY(window.metric_plot()->axisRect()->rect().height() > with_legend);
+        all->trigger();
+        for (CurvePlot* plot : {window.loss_plot(), window.metric_plot(), window.alignment_plot(), window.staleness_plot()})
+            QVERIFY(plot->legend_shown());
     }
 
     // Before any data, the curves get the room they get with data (an empty legend row once took
