@@ -189,7 +189,8 @@ void TrainingWorker::send(bool force_state, bool final) {
     if (force_state || now - last_state_ms_ >= kStateIntervalMs) {
         // Once training pauses or ends, every view's state; while it runs, the view on screen's.
         const bool at_rest = final || s.idle || comparison_->finished();
-        add_state(s, at_rest ? kAllState : on_screen | state_requested_.exchange(0), attention_sample);
+        const unsigned requested = state_requested_.exchange(0); // served either way: a request left set would resend forever
+        add_state(s, at_rest ? kAllState : on_screen | requested, attention_sample);
         on_screen_sent_ = on_screen;
         last_state_ms_ = now;
     }

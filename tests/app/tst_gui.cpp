@@ -43,14 +43,8 @@ namespace {
 // Sanitizer builds (tools/dev.sh test runs the suite under ASan + UBSan) train about ten times
 // slower; the tests that wait for whole epochs train less there, so every wait stays within its
 // limit. What they check is the same.
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#ifdef F3_SANITIZED // cmake/sanitizers.cmake
 constexpr bool kSanitized = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-constexpr bool kSanitized = true;
-#else
-constexpr bool kSanitized = false;
-#endif
 #else
 constexpr bool kSanitized = false;
 #endif

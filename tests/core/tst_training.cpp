@@ -11,15 +11,9 @@
 #include <cmath>
 #include <malloc.h>
 
-// A sanitizer replaces malloc, and glibc's mallinfo2 then reports nothing: ask the sanitizer instead.
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define F3_SANITIZED_HEAP 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define F3_SANITIZED_HEAP 1
-#endif
-#endif
-#ifdef F3_SANITIZED_HEAP
+// A sanitizer (cmake/sanitizers.cmake) replaces malloc, and glibc's mallinfo2 then reports nothing:
+// ask the sanitizer instead.
+#ifdef F3_SANITIZED
 // Declared here because Debian's GCC ships the runtime but not its header.
 extern "C" std::size_t __sanitizer_get_current_allocated_bytes();
 #endif
@@ -99,7 +93,7 @@ double parameter_count(const Network& network) {
 
 // Bytes the heap holds, mapped blocks included.
 std::size_t heap_in_use() {
-#ifdef F3_SANITIZED_HEAP
+#ifdef F3_SANITIZED
     return __sanitizer_get_current_allocated_bytes();
 #else
     const auto info = mallinfo2();
