@@ -726,7 +726,10 @@ void MainWindow::build_views() {
             s.max_ms = std::max(s.max_ms, ms);
         });
     for (auto* combo : {network_rule_, matrix_rule_, matrix_choice_})
-        connect(combo, &QComboBox::currentIndexChanged, this, [this] { update_state_views(); });
+        connect(combo, &QComboBox::currentIndexChanged, this, [this] {
+            network_shown_ = matrix_shown_ = false;
+            update_state_views();
+        });
     for (QCustomPlot* plot : tabs_->findChildren<QCustomPlot*>())
         connect(plot, &QCustomPlot::beforeReplot, plot, [plot] { fit_ticks_to_size(plot); });
     setCentralWidget(tabs_);
@@ -938,7 +941,7 @@ void MainWindow::clear_views() {
     boundaries_.clear();
     timelines_.clear();
     staleness_spread_.clear();
-    heatmap_has_data_ = false;
+    network_shown_ = matrix_shown_ = false;
     attention_->clear();
     feedback_.reset();
     completed_epochs_ = 0;
@@ -1062,6 +1065,7 @@ void MainWindow::on_snapshot(const SnapshotPtr& snapshot) {
     if (!s.networks.empty()) {
         networks_ = s.networks;
         feedback_ = s.feedback;
+        network_shown_ = matrix_shown_ = false;
     }
     if (!s.boundary.empty()) boundaries_ = s.boundary;
     if (!s.attention.empty()) attention_->show_attention(s);
@@ -1161,12 +1165,13 @@ void MainWindow::update_state_views(QCustomPlot* forced) {
         boundaries_.clear();
     }
     if (networks_.empty()) return;
-    if (tab == 3 || forced == network_ || !network_->has_content()) {
+    if ((tab == 3 && !network_shown_) || forced == network_ || !network_->has_content()) {
+        network_shown_ = true;
         const int r = std::max(0, network_rule_->currentIndex());
         if (r < static_cast<int>(networks_.size())) network_->show_network(networks_[static_cast<std::size_t>(r)], rule_title(info_.rules[r]));
     }
-    if (tab == 4 || forced == heatmap_ || !heatmap_has_data_) {
-        heatmap_has_data_ = true;
+    if ((tab == 4 && !matrix_shown_) || forced == heatmap_ || (!matrix_shown_ && !heatmap_->has_content())) {
+        matrix_shown_ = true;
         const int r = std::max(0, matrix_rule_->currentIndex());
         const int choice = matrix_choice_->currentData().toInt();
         if (r >= static_cast<int>(networks_.size())) return;

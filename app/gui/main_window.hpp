@@ -189,7 +189,10 @@ private:
     std::shared_ptr<const FeedbackMatrices> feedback_;
     std::vector<RuleTimeline> timelines_;
     qint64 last_timeline_draw_ms_ = -1000;
-    bool heatmap_has_data_ = false;
+    // Whether the Network and Matrices views show networks_ as they are now: snapshots arrive many
+    // times a second, new networks a few times, and a 500-unit diagram takes ~15 ms to draw.
+    bool network_shown_ = false;
+    bool matrix_shown_ = false;
     struct EpochSpread {
         int epoch = 0;
         double sum = 0.0;

@@ -238,7 +238,10 @@ private slots:
         MainWindow window;
         window.set_interactive(false);
         window.show();
-        window.load_setup(quick_spiral(100000)); // never ends within the test
+        Experiment setup = quick_spiral(1000); // paused long before its end
+        setup.dataset.toy.size = 20000;       // with a pause after each batch, epochs take seconds:
+        window.load_setup(setup);             // many snapshots between two networks
+        window.session()->set_delay_ms(2);
         window.tabs()->setCurrentIndex(0);       // learning curves: no heavy state
         int networks_while_running = 0, boundaries_while_running = 0, networks_at_rest = 0, boundaries_at_rest = 0;
         connect(window.session(), &TrainingSession::snapshotReceived, this, [&](const SnapshotPtr& s) {
@@ -261,6 +264,35 @@ private slots:
 
         window.pause();
         QTRY_VERIFY_WITH_TIMEOUT(networks_at_rest > 0 && boundaries_at_rest > 0, kWaitMs);
+    }
+
+    // Snapshots arrive many times a second, new networks a few times: the diagram (about 15 ms for
+    // 500 units) is drawn only when its networks change.
+    void network_diagram_drawn_only_for_new_networks() {
+        MainWindow window;
+        window.set_interactive(false);
+        window.show();
+        Experiment setup = quick_spiral(1000); // paused long before its end
+        setup.dataset.toy.size = 20000;       // with a pause after each batch, epochs take seconds:
+        window.load_setup(setup);             // many snapshots between two networks
+        window.session()->set_delay_ms(2);
+        window.tabs()->setCurrentWidget(window.network_diagram()->parentWidget());
+        QCoreApplication::processEvents();
+        int snapshots = 0, with_networks = 0, draws = 0;
+        bool idle = false;
+        connect(window.session(), &TrainingSession::snapshotReceived, this, [&](const SnapshotPtr& s) {
+            ++snapshots;
+            with_networks += s->networks.empty() ? 0 : 1;
+            idle = s->idle;
+        });
+        connect(window.network_diagram(), &QCustomPlot::afterReplot, this, [&] { ++draws; });
+        window.run();
+        QTRY_VERIFY_WITH_TIMEOUT(snapshots >= 2 * with_networks + 10 && with_networks >= 2, kWaitMs);
+        window.pause();
+        QTRY_VERIFY_WITH_TIMEOUT(idle, kWaitMs);
+        QCoreApplication::processEvents();
+        QVERIFY2(draws >= with_networks - 1, qPrintable(QString("%1 draws, %2 network snapshots").arg(draws).arg(with_networks)));
+        QVERIFY2(draws <= with_networks + 2, qPrintable(QString("%1 draws for %2 snapshots, %3 with networks").arg(draws).arg(snapshots).arg(with_networks)));
     }
 
     // Plots as TensorBoard users expect them: smoothing, legend clicks, zoom and reset, per-epoch staleness.
