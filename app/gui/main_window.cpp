@@ -305,6 +305,11 @@ void MainWindow::build_view_and_help_menus() {
     });
 }
 
+void MainWindow::set_interactive(bool on) {
+    interactive_ = on;
+    sweep_view_->set_interactive(on);
+}
+
 void MainWindow::report_problem(const QString& title, const QString& text) {
     last_problem_ = text;
     notice_->setText(text.section('\n', 0, 0));

@@ -63,7 +63,7 @@ public:
     // Asks whether to restore an autosave left by an instance that did not end normally.
     void offer_restore();
     // Skips questions (screenshots and tests): unsaved changes are kept in the autosave only.
-    void set_interactive(bool on) { interactive_ = on; }
+    void set_interactive(bool on);
     // The last problem shown to the user (a failed open, save or export).
     const QString& last_problem() const { return last_problem_; }
 

@@ -374,6 +374,50 @@ private slots:
         QCOMPARE(window.completed_epochs(), 3);
     }
 
+    // A sweep that would leave out stored runs made with other settings asks first, naming how many
+    // and what changed: Cancel keeps every run; without questions it goes on and says the same.
+    void a_sweep_asks_before_leaving_out_stored_runs() {
+        MainWindow window;
+        window.set_interactive(false);
+        window.load_setup(small_run("spiral"));
+        SweepView* view = window.sweep_view();
+        QSignalSpy done(view, &SweepView::sweepFinished);
+        QVERIFY2(view->start(window.experiment_panel()->setup()), qPrintable(view->problem()));
+        QTRY_VERIFY_WITH_TIMEOUT(done.count() == 1, kWaitMs);
+        const std::vector<SweepRun> stored = view->runs();
+        QVERIFY(!stored.empty());
+        Experiment changed = window.experiment_panel()->setup();
+        changed.training.epochs = 2;
+        const QString expected = QString("%1 of %1 stored sweep runs were made with other settings (epochs); running this sweep "
+                                         "leaves them out. The file keeps them until you save.")
+                                     .arg(stored.size());
+
+        view->set_interactive(true);
+        QStringList asked;
+        QTimer cancel_asked;
+        cancel_asked.setInterval(20);
+        connect(&cancel_asked, &QTimer::timeout, [&asked] {
+            auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
+            if (!box) return;
+            asked << box->text();
+            box->button(QMessageBox::Cancel)->click();
+        });
+        cancel_asked.start();
+        QVERIFY(!view->start(changed));
+        cancel_asked.stop();
+        QCOMPARE(asked, QStringList{expected});
+        QVERIFY(!view->running());
+        QCOMPARE(view->runs().size(), stored.size());
+        Experiment saved = window.current_experiment();
+        QCOMPARE(saved.sweep_runs.size(), stored.size());
+
+        view->set_interactive(false);
+        QVERIFY2(view->start(changed), qPrintable(view->problem()));
+        QCOMPARE(view->findChild<QLabel*>("sweepLeftOut")->text(), expected);
+        QTRY_VERIFY_WITH_TIMEOUT(done.count() == 2, kWaitMs);
+        QCOMPARE(view->runs_trained(), view->runs().size()); // every point again, none kept
+    }
+
     // The system refusing a thread ends a run, or a sweep (its own thread or its runs' threads),
     // with a message; the app stays up and trains once threads start again.
     void refused_threads_are_reported() {
