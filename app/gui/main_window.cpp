@@ -460,11 +460,29 @@ QLockFile& own_autosave_lock() {
     return lock;
 }
 
+// True when no running instance holds the lock (left by a crash, or none). A lock naming this
+// process's id that is not this instance's own was left by a crashed instance whose id this one
+// got: QLockFile counts it as alive, so it is removed when no open lock holds its file.
+bool autosave_lock_is_free(const QString& lock_path) {
+    QLockFile lock(lock_path);
+    lock.setStaleLockTime(0);
+    if (lock.tryLock(0)) return true;
+    qint64 pid = 0;
+    QString host, app;
+    if (lock.error() != QLockFile::LockFailedError || !lock.getLockInfo(&pid, &host, &app) || pid != QCoreApplication::applicationPid())
+        return false;
+    return lock.removeStaleLockFile() && lock.tryLock(0);
+}
+
 } // namespace
 
 // Each running instance has its own file, so one instance never overwrites or deletes another's.
+// The process id alone does not tell instances apart: a new one may get the id of one that crashed,
+// whose autosave must still be offered, not taken over. The time of the first use (at start) makes
+// the name this start's.
 QString MainWindow::autosave_path() {
-    return autosave_folder() + QStringLiteral("/autosave-%1.json").arg(QCoreApplication::applicationPid());
+    static const qint64 started_ms = QDateTime::currentMSecsSinceEpoch();
+    return autosave_folder() + QStringLiteral("/autosave-%1-%2.json").arg(QCoreApplication::applicationPid()).arg(started_ms);
 }
 
 void MainWindow::autosave() {
@@ -484,9 +502,7 @@ void MainWindow::offer_restore() {
     for (const QFileInfo& file : QDir(autosave_folder()).entryInfoList({"autosave*.json"}, QDir::Files, QDir::Time)) {
         const QString path = file.absoluteFilePath();
         if (path == QFileInfo(autosave_path()).absoluteFilePath()) continue;
-        QLockFile lock(path + ".lock");
-        lock.setStaleLockTime(0);
-        if (!lock.tryLock(0)) continue; // its instance is still running
+        if (!autosave_lock_is_free(path + ".lock")) continue; // its instance is still running
         const auto answer = QMessageBox::question(this, tr("Restore experiment?"),
                                                   tr("F3 Studio did not close normally last time. Restore the experiment it was "
                                                      "working on?"),

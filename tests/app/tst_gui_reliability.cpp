@@ -330,6 +330,41 @@ private slots:
         QVERIFY(QFile::remove(MainWindow::autosave_path()));
     }
 
+    // A new instance may get the process id of one that crashed: that one's autosave, and its lock
+    // naming this id, are offered and restored, never taken for this instance's own (overwritten,
+    // or deleted without a question). Names of this version and of versions before it.
+    void an_autosave_of_a_crashed_instance_with_this_pid_is_offered_data() {
+        QTest::addColumn<QString>("name");
+        const QString pid = QString::number(QCoreApplication::applicationPid());
+        QTest::newRow("an earlier start") << "autosave-" + pid + "-1.json";
+        QTest::newRow("older versions") << "autosave-" + pid + ".json";
+    }
+    void an_autosave_of_a_crashed_instance_with_this_pid_is_offered() {
+        QFETCH(QString, name);
+        const QString left = autosave_folder() + "/" + name;
+        QVERIFY(left != MainWindow::autosave_path());
+        save_experiment_atomically(described("left by a crash with this pid"), left.toStdString());
+        QByteArray lock_bytes; // a lock naming this process, as the crash left it: no one holds it
+        {
+            QLockFile lock(left + ".lock");
+            QVERIFY(lock.tryLock(0));
+            QFile file(left + ".lock");
+            QVERIFY(file.open(QIODevice::ReadOnly));
+            lock_bytes = file.readAll();
+        }
+        write_bytes(left + ".lock", lock_bytes);
+        DialogAnswerer answers;
+        MainWindow window;
+        window.offer_restore();
+        QCOMPARE(answers.texts.size(), 1);
+        QCOMPARE(window.experiment_panel()->setup().description, std::string("left by a crash with this pid"));
+        QVERIFY(!QFile::exists(left));
+        QVERIFY(!QFile::exists(left + ".lock"));
+        QCOMPARE(load_experiment(MainWindow::autosave_path().toStdString(), nullptr).description, std::string("left by a crash with this pid"));
+        window.set_interactive(false);
+        QVERIFY(QFile::remove(MainWindow::autosave_path()));
+    }
+
     // An autosave that cannot be read is renamed aside and named in a message, never deleted.
     void an_unreadable_autosave_is_kept() {
         const QString broken = autosave_folder() + "/autosave-454545.json";
