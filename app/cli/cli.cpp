@@ -7,6 +7,7 @@
 #include "f3/io/json_writer.hpp"
 #include "f3/platform/kernels.hpp"
 #include "f3/platform/memory.hpp"
+#include "f3/platform/threads.hpp"
 #include "f3/io/names.hpp"
 #include "f3/observe/report.hpp"
 #include "f3/train/sweep_parts.hpp"
@@ -448,6 +449,8 @@ int train(const std::vector<std::string>& argv, std::ostream& out, std::ostream&
     const Args args = parse_options(argv, 1, kTrainOnlyOptions);
     Experiment experiment = experiment_from(args, err);
 
+    if (const std::string problem = openmp_threads_problem(experiment.training.threads); !problem.empty())
+        err << "warning: " << problem << "\n";
     auto data = std::make_shared<Dataset>(load_experiment_data(experiment));
     Comparison comparison(data, training_config_for(experiment, *data));
     InstrumentOptions instruments = experiment.instruments;
