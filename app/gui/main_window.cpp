@@ -3,6 +3,7 @@
 #include "attention_view.hpp"
 #include "experiment_panel.hpp"
 #include "lesson_panel.hpp"
+#include "f3/platform/threads.hpp"
 #include "f3/io/names.hpp"
 #include "plots.hpp"
 #include "rule_style.hpp"
@@ -155,6 +156,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     build_toolbar();
     status_ = new QLabel(tr("Ready: choose an experiment and press Run (Space)."));
     notice_ = new QLabel;
+    notice_->setObjectName("notice");
     notice_->setStyleSheet("QLabel { color: #b00020; }");
     // Long status lines are cut, never widen the window past a projector's screen.
     for (QLabel* label : {status_, notice_}) label->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
@@ -886,6 +888,9 @@ void MainWindow::start(bool paused) {
     clear_views();
     finished_ = false;
     Experiment setup = panel_->setup();
+    // Threads libgomp cannot start would end the app: the run takes one (Comparison) and says so.
+    if (const std::string problem = openmp_threads_problem(setup.training.threads); !problem.empty())
+        notice_->setText(QString::fromStdString(problem));
     run_setup_ = setup;
     setup.instruments.alignment = true; // every view is live in the app (measuring changes no numbers)
     setup.instruments.timeline = true;

@@ -453,6 +453,24 @@ private slots:
         QCOMPARE(view->runs_trained(), view->runs().size()); // every point again, none kept
     }
 
+    // Threads libgomp cannot start (here a stack of 100 GB each) would end the app: the run trains
+    // on one thread and says why. (libgomp read OMP_STACKSIZE at start; the app reads it per run.)
+    void refused_openmp_threads_are_named() {
+        MainWindow window;
+        window.set_interactive(false);
+        Experiment e = small_run("spiral");
+        e.training.threads = 2;
+        window.load_setup(e);
+        QSignalSpy finished(&window, &MainWindow::runFinished);
+        qputenv("OMP_STACKSIZE", "100G");
+        window.run();
+        const QString notice = window.findChild<QLabel*>("notice")->text();
+        QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 1, kWaitMs);
+        qunsetenv("OMP_STACKSIZE"); // only now: the worker reads it too
+        QCOMPARE(notice, QString("the system refused 2 OpenMP threads with a stack of 100G each (OMP_STACKSIZE): training on one thread"));
+        QCOMPARE(window.completed_epochs(), 1);
+    }
+
     // The system refusing a thread ends a run, or a sweep (its own thread or its runs' threads),
     // with a message; the app stays up and trains once threads start again.
     void refused_threads_are_reported() {
