@@ -7,6 +7,7 @@
 #include "f3/io/json_writer.hpp"
 #include "f3/platform/kernels.hpp"
 #include "f3/platform/memory.hpp"
+#include "f3/platform/threads.hpp"
 #include "f3/io/names.hpp"
 #include "f3/observe/report.hpp"
 #include "f3/train/sweep_parts.hpp"
@@ -448,6 +449,8 @@ int train(const std::vector<std::string>& argv, std::ostream& out, std::ostream&
     const Args args = parse_options(argv, 1, kTrainOnlyOptions);
     Experiment experiment = experiment_from(args, err);
 
+    if (const std::string problem = openmp_threads_problem(experiment.training.threads); !problem.empty())
+        err << "warning: " << problem << "\n";
     auto data = std::make_shared<Dataset>(load_experiment_data(experiment));
     Comparison comparison(data, training_config_for(experiment, *data));
     InstrumentOptions instruments = experiment.instruments;
@@ -630,15 +633,8 @@ void plan_shard(SweepResume& resume, const Experiment& experiment, const SweepSp
 // Stored runs a resume would not keep. Saved over their own file they would be lost: refused,
 // naming what changed, before anything trains (another --save file keeps both).
 void check_resume_keeps_runs(const Args& args, const SweepResume& resume, std::size_t stored, std::ostream& err) {
-    const std::size_t dropped = resume.discarded;
-    if (dropped == 0) return;
-    std::string why = "are not part of the new sweep";
-    if (!resume.changed.empty()) {
-        why = "were made with other settings (";
-        for (std::size_t i = 0; i < resume.changed.size(); ++i) why += (i ? ", " : "") + resume.changed[i];
-        why += ")";
-    }
-    const std::string what = std::to_string(dropped) + " of the file's " + std::to_string(stored) + " sweep runs " + why;
+    const std::string what = left_out_runs_text(resume, stored);
+    if (what.empty()) return;
     if (args.has("save") && same_file(args.get("save"), args.get("config")))
         throw UsageError(what + "; saving over " + args.get("save") + " would lose them: save to another file (--save NEW.json)");
     err << "warning: " << what << (resume.changed.empty() ? "; they are left out" : "; running every point again") << " ("

@@ -3,6 +3,7 @@
 #include "attention_view.hpp"
 #include "experiment_panel.hpp"
 #include "lesson_panel.hpp"
+#include "f3/platform/threads.hpp"
 #include "f3/io/names.hpp"
 #include "plots.hpp"
 #include "rule_style.hpp"
@@ -155,6 +156,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     build_toolbar();
     status_ = new QLabel(tr("Ready: choose an experiment and press Run (Space)."));
     notice_ = new QLabel;
+    notice_->setObjectName("notice");
     notice_->setStyleSheet("QLabel { color: #b00020; }");
     // Long status lines are cut, never widen the window past a projector's screen.
     for (QLabel* label : {status_, notice_}) label->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
@@ -303,6 +305,11 @@ void MainWindow::build_view_and_help_menus() {
                               "Optimization With Delayed Feedback for Neural Network Training\", ICONIP 2024.</p>")
                                .arg(QApplication::applicationVersion()));
     });
+}
+
+void MainWindow::set_interactive(bool on) {
+    interactive_ = on;
+    sweep_view_->set_interactive(on);
 }
 
 void MainWindow::report_problem(const QString& title, const QString& text) {
@@ -455,11 +462,29 @@ QLockFile& own_autosave_lock() {
     return lock;
 }
 
+// True when no running instance holds the lock (left by a crash, or none). A lock naming this
+// process's id that is not this instance's own was left by a crashed instance whose id this one
+// got: QLockFile counts it as alive, so it is removed when no open lock holds its file.
+bool autosave_lock_is_free(const QString& lock_path) {
+    QLockFile lock(lock_path);
+    lock.setStaleLockTime(0);
+    if (lock.tryLock(0)) return true;
+    qint64 pid = 0;
+    QString host, app;
+    if (lock.error() != QLockFile::LockFailedError || !lock.getLockInfo(&pid, &host, &app) || pid != QCoreApplication::applicationPid())
+        return false;
+    return lock.removeStaleLockFile() && lock.tryLock(0);
+}
+
 } // namespace
 
 // Each running instance has its own file, so one instance never overwrites or deletes another's.
+// The process id alone does not tell instances apart: a new one may get the id of one that crashed,
+// whose autosave must still be offered, not taken over. The time of the first use (at start) makes
+// the name this start's.
 QString MainWindow::autosave_path() {
-    return autosave_folder() + QStringLiteral("/autosave-%1.json").arg(QCoreApplication::applicationPid());
+    static const qint64 started_ms = QDateTime::currentMSecsSinceEpoch();
+    return autosave_folder() + QStringLiteral("/autosave-%1-%2.json").arg(QCoreApplication::applicationPid()).arg(started_ms);
 }
 
 void MainWindow::autosave() {
@@ -479,9 +504,7 @@ void MainWindow::offer_restore() {
     for (const QFileInfo& file : QDir(autosave_folder()).entryInfoList({"autosave*.json"}, QDir::Files, QDir::Time)) {
         const QString path = file.absoluteFilePath();
         if (path == QFileInfo(autosave_path()).absoluteFilePath()) continue;
-        QLockFile lock(path + ".lock");
-        lock.setStaleLockTime(0);
-        if (!lock.tryLock(0)) continue; // its instance is still running
+        if (!autosave_lock_is_free(path + ".lock")) continue; // its instance is still running
         const auto answer = QMessageBox::question(this, tr("Restore experiment?"),
                                                   tr("F3 Studio did not close normally last time. Restore the experiment it was "
                                                      "working on?"),
@@ -865,6 +888,9 @@ void MainWindow::start(bool paused) {
     clear_views();
     finished_ = false;
     Experiment setup = panel_->setup();
+    // Threads libgomp cannot start would end the app: the run takes one (Comparison) and says so.
+    if (const std::string problem = openmp_threads_problem(setup.training.threads); !problem.empty())
+        notice_->setText(QString::fromStdString(problem));
     run_setup_ = setup;
     setup.instruments.alignment = true; // every view is live in the app (measuring changes no numbers)
     setup.instruments.timeline = true;

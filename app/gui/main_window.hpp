@@ -57,13 +57,13 @@ public:
     bool export_text(const QString& path, const std::string& text);
     const std::vector<InstrumentReport>& instrument_history() const { return instrument_history_; }
     // Crash recovery: the experiment is saved here every few seconds while it has unsaved changes;
-    // one file per running instance (its process id), locked while the instance lives.
+    // one file per running instance (its process id and start time), locked while the instance lives.
     static QString autosave_path();
     void autosave();
     // Asks whether to restore an autosave left by an instance that did not end normally.
     void offer_restore();
     // Skips questions (screenshots and tests): unsaved changes are kept in the autosave only.
-    void set_interactive(bool on) { interactive_ = on; }
+    void set_interactive(bool on);
     // The last problem shown to the user (a failed open, save or export).
     const QString& last_problem() const { return last_problem_; }
 

@@ -13,6 +13,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSpinBox>
@@ -493,11 +494,17 @@ void SweepView::build_controls() {
     stale_note_->setObjectName("sweepStaleNote");
     stale_note_->setWordWrap(true);
     stale_note_->hide();
+    left_out_note_ = new QLabel;
+    left_out_note_->setStyleSheet("QLabel { color: #8a5a00; }");
+    left_out_note_->setObjectName("sweepLeftOut");
+    left_out_note_->setWordWrap(true);
+    left_out_note_->hide();
     layout->addLayout(form);
     layout->addLayout(row);
     layout->addWidget(status_);
     layout->addWidget(problem_);
     layout->addWidget(stale_note_);
+    layout->addWidget(left_out_note_);
 
     summary_ = new SweepPlot;
     curves_ = new CurvePlot(tr("Selected point: test metric per epoch"), tr("epoch"), tr("value"));
@@ -626,6 +633,7 @@ bool SweepView::start(const Experiment& base) {
     }
     // The same settings keep what was already run (more seeds or values cost only the new runs).
     SweepResume resume = plan_sweep_resume(base_, spec_, runs_, base, spec);
+    if (!confirm_left_out(resume)) return false;
     base_ = base;
     base_.sweep.reset();
     base_.sweep_runs.clear();
@@ -771,6 +779,8 @@ void SweepView::show_saved(const Experiment& experiment) {
     selected_ = point_where_rules_differ_most();
     user_selected_ = false;
     panel_setup_ = experiment; // the window shows a saved sweep together with its experiment
+    left_out_note_->clear();
+    left_out_note_->hide();
     update_stale_note();
     if (experiment.sweep) set_controls(spec_);
     status_->setText(runs_.empty() ? QString() : tr("%1 of %2 runs saved in the file").arg(runs_.size()).arg(spec_.run_count()));
@@ -788,6 +798,24 @@ void SweepView::add_to(Experiment& experiment) const {
 void SweepView::set_current_setup(const Experiment& setup) {
     panel_setup_ = setup;
     update_stale_note();
+}
+
+// Stored runs the sweep would leave out are never dropped unasked: Cancel changes nothing. Without
+// questions the sweep goes on, and the note says what it left out until the next start or file.
+bool SweepView::confirm_left_out(const SweepResume& resume) {
+    const std::string what = left_out_runs_text(resume, runs_.size());
+    const QString text = what.empty() ? QString()
+                                      : tr("%1; running this sweep leaves them out. The file keeps them until you save.")
+                                            .arg(QString::fromStdString(what));
+    if (!text.isEmpty() && interactive_) {
+        QMessageBox box(QMessageBox::Question, tr("Leave out stored runs?"), text, QMessageBox::Ok | QMessageBox::Cancel, this);
+        box.button(QMessageBox::Ok)->setText(tr("Run the sweep"));
+        box.setDefaultButton(QMessageBox::Cancel);
+        if (box.exec() != QMessageBox::Ok) return false;
+    }
+    left_out_note_->setText(text);
+    left_out_note_->setVisible(!text.isEmpty());
+    return true;
 }
 
 void SweepView::update_stale_note() {

@@ -23,6 +23,7 @@ class QTimer;
 
 namespace f3 {
 class SweepRunner;
+struct SweepResume;
 }
 
 namespace f3::gui {
@@ -70,6 +71,8 @@ public:
     void cancel();
     bool running() const { return thread_ != nullptr; }
     void set_jobs(int jobs);
+    // Skips questions (tests, screenshots): a sweep that leaves stored runs out says so instead.
+    void set_interactive(bool on) { interactive_ = on; }
 
     // Shows the sweep saved in `experiment` (none: an empty view); cancels a running sweep.
     void show_saved(const Experiment& experiment);
@@ -109,6 +112,7 @@ private:
     void finish(int generation, const QString& problem);
     void update_progress();
     void update_stale_note();
+    bool confirm_left_out(const SweepResume& resume);
     void refresh();
     void schedule_refresh();
     void request_open(int seed_index);
@@ -126,6 +130,7 @@ private:
     QLabel* status_ = nullptr;
     QLabel* problem_ = nullptr;
     QLabel* stale_note_ = nullptr;
+    QLabel* left_out_note_ = nullptr;
     SweepPlot* summary_ = nullptr;
     CurvePlot* curves_ = nullptr;
     QLabel* details_ = nullptr;
@@ -138,6 +143,7 @@ private:
     SweepSpec spec_;
     std::vector<SweepRun> runs_; // in arrival order
     std::size_t selected_ = 0;
+    bool interactive_ = true;
     bool user_selected_ = false; // until the user clicks, a finished sweep selects its most telling point
     std::optional<Experiment> panel_setup_; // what the experiment panel holds, when known
     int generation_ = 0;         // results of an older start are ignored

@@ -604,7 +604,7 @@ private slots:
 
         const Result over = cli({"sweep", "--config", saved, "--epochs", "2", "--save", saved});
         QCOMPARE(over.code, 2);
-        QVERIFY2(QString::fromStdString(over.err).contains(QString::fromStdString("2 of the file's 2 sweep runs were made with other settings (epochs); saving over " + saved +
+        QVERIFY2(QString::fromStdString(over.err).contains(QString::fromStdString("2 of 2 stored sweep runs were made with other settings (epochs); saving over " + saved +
                                                                             " would lose them: save to another file")),
                  over.err.c_str());
         QVERIFY(over.out.empty()); // refused before anything trained

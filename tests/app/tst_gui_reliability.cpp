@@ -330,6 +330,41 @@ private slots:
         QVERIFY(QFile::remove(MainWindow::autosave_path()));
     }
 
+    // A new instance may get the process id of one that crashed: that one's autosave, and its lock
+    // naming this id, are offered and restored, never taken for this instance's own (overwritten,
+    // or deleted without a question). Names of this version and of versions before it.
+    void an_autosave_of_a_crashed_instance_with_this_pid_is_offered_data() {
+        QTest::addColumn<QString>("name");
+        const QString pid = QString::number(QCoreApplication::applicationPid());
+        QTest::newRow("an earlier start") << "autosave-" + pid + "-1.json";
+        QTest::newRow("older versions") << "autosave-" + pid + ".json";
+    }
+    void an_autosave_of_a_crashed_instance_with_this_pid_is_offered() {
+        QFETCH(QString, name);
+        const QString left = autosave_folder() + "/" + name;
+        QVERIFY(left != MainWindow::autosave_path());
+        save_experiment_atomically(described("left by a crash with this pid"), left.toStdString());
+        QByteArray lock_bytes; // a lock naming this process, as the crash left it: no one holds it
+        {
+            QLockFile lock(left + ".lock");
+            QVERIFY(lock.tryLock(0));
+            QFile file(left + ".lock");
+            QVERIFY(file.open(QIODevice::ReadOnly));
+            lock_bytes = file.readAll();
+        }
+        write_bytes(left + ".lock", lock_bytes);
+        DialogAnswerer answers;
+        MainWindow window;
+        window.offer_restore();
+        QCOMPARE(answers.texts.size(), 1);
+        QCOMPARE(window.experiment_panel()->setup().description, std::string("left by a crash with this pid"));
+        QVERIFY(!QFile::exists(left));
+        QVERIFY(!QFile::exists(left + ".lock"));
+        QCOMPARE(load_experiment(MainWindow::autosave_path().toStdString(), nullptr).description, std::string("left by a crash with this pid"));
+        window.set_interactive(false);
+        QVERIFY(QFile::remove(MainWindow::autosave_path()));
+    }
+
     // An autosave that cannot be read is renamed aside and named in a message, never deleted.
     void an_unreadable_autosave_is_kept() {
         const QString broken = autosave_folder() + "/autosave-454545.json";
@@ -372,6 +407,68 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 2, kWaitMs);
         QCOMPARE(failed.count(), 1);
         QCOMPARE(window.completed_epochs(), 3);
+    }
+
+    // A sweep that would leave out stored runs made with other settings asks first, naming how many
+    // and what changed: Cancel keeps every run; without questions it goes on and says the same.
+    void a_sweep_asks_before_leaving_out_stored_runs() {
+        MainWindow window;
+        window.set_interactive(false);
+        window.load_setup(small_run("spiral"));
+        SweepView* view = window.sweep_view();
+        QSignalSpy done(view, &SweepView::sweepFinished);
+        QVERIFY2(view->start(window.experiment_panel()->setup()), qPrintable(view->problem()));
+        QTRY_VERIFY_WITH_TIMEOUT(done.count() == 1, kWaitMs);
+        const std::vector<SweepRun> stored = view->runs();
+        QVERIFY(!stored.empty());
+        Experiment changed = window.experiment_panel()->setup();
+        changed.training.epochs = 2;
+        const QString expected = QString("%1 of %1 stored sweep runs were made with other settings (epochs); running this sweep "
+                                         "leaves them out. The file keeps them until you save.")
+                                     .arg(stored.size());
+
+        view->set_interactive(true);
+        QStringList asked;
+        QTimer cancel_asked;
+        cancel_asked.setInterval(20);
+        connect(&cancel_asked, &QTimer::timeout, [&asked] {
+            auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
+            if (!box) return;
+            asked << box->text();
+            box->button(QMessageBox::Cancel)->click();
+        });
+        cancel_asked.start();
+        QVERIFY(!view->start(changed));
+        cancel_asked.stop();
+        QCOMPARE(asked, QStringList{expected});
+        QVERIFY(!view->running());
+        QCOMPARE(view->runs().size(), stored.size());
+        Experiment saved = window.current_experiment();
+        QCOMPARE(saved.sweep_runs.size(), stored.size());
+
+        view->set_interactive(false);
+        QVERIFY2(view->start(changed), qPrintable(view->problem()));
+        QCOMPARE(view->findChild<QLabel*>("sweepLeftOut")->text(), expected);
+        QTRY_VERIFY_WITH_TIMEOUT(done.count() == 2, kWaitMs);
+        QCOMPARE(view->runs_trained(), view->runs().size()); // every point again, none kept
+    }
+
+    // Threads libgomp cannot start (here a stack of 100 GB each) would end the app: the run trains
+    // on one thread and says why. (libgomp read OMP_STACKSIZE at start; the app reads it per run.)
+    void refused_openmp_threads_are_named() {
+        MainWindow window;
+        window.set_interactive(false);
+        Experiment e = small_run("spiral");
+        e.training.threads = 2;
+        window.load_setup(e);
+        QSignalSpy finished(&window, &MainWindow::runFinished);
+        qputenv("OMP_STACKSIZE", "100G");
+        window.run();
+        const QString notice = window.findChild<QLabel*>("notice")->text();
+        QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 1, kWaitMs);
+        qunsetenv("OMP_STACKSIZE"); // only now: the worker reads it too
+        QCOMPARE(notice, QString("the system refused 2 OpenMP threads with a stack of 100G each (OMP_STACKSIZE): training on one thread"));
+        QCOMPARE(window.completed_epochs(), 1);
     }
 
     // The system refusing a thread ends a run, or a sweep (its own thread or its runs' threads),

@@ -4,6 +4,7 @@
 #include "f3/platform/allocator.hpp"
 #include "f3/io/names.hpp"
 #include "f3/platform/memory.hpp"
+#include "f3/platform/threads.hpp"
 
 #include <Eigen/Core>
 #include <omp.h>
@@ -258,7 +259,8 @@ void Comparison::prepare_this_thread() {
     const std::thread::id id = std::this_thread::get_id();
     if (id == prepared_thread_) return;
     reuse_freed_memory();
-    omp_set_num_threads(config_.threads);
+    // One thread where libgomp could not start the team: it would end the process.
+    omp_set_num_threads(openmp_threads_problem(config_.threads).empty() ? config_.threads : 1);
     flush_subnormals_to_zero();
     prepared_thread_ = id;
 }

@@ -76,6 +76,17 @@ SweepResume plan_sweep_resume(const Experiment& stored_settings, const SweepSpec
     return resume;
 }
 
+std::string left_out_runs_text(const SweepResume& resume, std::size_t stored) {
+    if (resume.discarded == 0) return {};
+    std::string why = "are not part of the new sweep";
+    if (!resume.changed.empty()) {
+        why = "were made with other settings (";
+        for (std::size_t i = 0; i < resume.changed.size(); ++i) why += (i ? ", " : "") + resume.changed[i];
+        why += ")";
+    }
+    return std::to_string(resume.discarded) + " of " + std::to_string(stored) + " stored sweep runs " + why;
+}
+
 SweepRunner::SweepRunner(Experiment base, SweepSpec spec) : base_(std::move(base)), spec_(std::move(spec)) {
     base_.sweep.reset();
     base_.sweep_runs.clear();

@@ -4,6 +4,7 @@
 // starts one asks thread_start_refused() first, so tests can make the system refuse on demand.
 #include <cstddef>
 #include <functional>
+#include <string>
 #include <thread>
 
 namespace f3 {
@@ -19,5 +20,11 @@ std::thread start_thread(std::function<void()> work);
 // Runs `work` on `count` threads and waits for them. Throws std::system_error when one cannot be
 // started, before `work` has run anywhere.
 void run_on_threads(std::size_t count, const std::function<void()>& work);
+
+// libgomp ends the whole process ("libgomp: Thread creation failed") when a worker of a parallel
+// region cannot start, e.g. with a stack size (OMP_STACKSIZE) the system refuses. Empty when
+// `threads` OpenMP threads can start with libgomp's stack size; else why not, for a warning:
+// training then uses one thread.
+std::string openmp_threads_problem(int threads);
 
 } // namespace f3

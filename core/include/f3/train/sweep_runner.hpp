@@ -46,6 +46,9 @@ struct SweepResume {
 // kept (runs_kept_for: more seeds or values cost only the new runs); with other settings none is.
 SweepResume plan_sweep_resume(const Experiment& stored_settings, const SweepSpec& stored_spec, const std::vector<SweepRun>& stored,
                               const Experiment& settings, const SweepSpec& spec);
+// What a resume leaves out of the `stored` runs, in words ("2 of 21 stored sweep runs were made with
+// other settings (epochs)"); empty when it keeps them all. The CLI and the app say it alike.
+std::string left_out_runs_text(const SweepResume& resume, std::size_t stored);
 
 class SweepRunner {
 public:
