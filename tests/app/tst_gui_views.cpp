@@ -15,6 +15,8 @@
 #include <QDockWidget>
 #include <QLabel>
 #include <QScreen>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSlider>
 #include <QWheelEvent>
 #include <QMenuBar>
@@ -524,6 +526,28 @@ private slots:
         all->trigger();
         for (CurvePlot* plot : {window.loss_plot(), window.metric_plot(), window.alignment_plot(), window.staleness_plot()})
             QVERIFY(plot->legend_shown());
+    }
+
+    // The experiment panel fits its dock at 1280x720 (a "Down" button once read "Dov" and the panel
+    // scrolled sideways): no horizontal scrolling, every button as wide as its text needs.
+    void experiment_panel_fits_at_1280x720() {
+        MainWindow window;
+        window.set_interactive(false);
+        window.resize(1280, 720);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        auto* scroll = window.findChild<QDockWidget*>("experimentDock")->findChild<QScrollArea*>();
+        QVERIFY(scroll);
+        QTRY_VERIFY_WITH_TIMEOUT(window.experiment_panel()->isVisible(), kWaitMs);
+        QVERIFY2(scroll->horizontalScrollBar()->maximum() == 0,
+                 qPrintable(QString("panel %1 px wide in a %2 px view").arg(window.experiment_panel()->width()).arg(scroll->viewport()->width())));
+        for (QAbstractButton* button : window.experiment_panel()->findChildren<QAbstractButton*>()) {
+            if (!button->isVisible()) continue;
+            const QRect shown = button->geometry().translated(button->parentWidget()->mapTo(scroll->viewport(), QPoint()));
+            QVERIFY2(button->width() >= button->sizeHint().width() && shown.right() < scroll->viewport()->width(),
+                     qPrintable(QString("%1: %2 px of %3, right edge at %4 of %5").arg(button->text()).arg(button->width())
+                                    .arg(button->sizeHint().width()).arg(shown.right()).arg(scroll->viewport()->width())));
+        }
     }
 
     // Before any data, the curves get the room they get with data (an empty legend row once took
