@@ -35,6 +35,19 @@ QString wrapped(const QString& text, const std::function<bool(const QString&)>& 
     return lines.join('\n');
 }
 
+// Wraps a text element or item to `room` pixels at its font, each of its lines on its own. The
+// whole text is kept aside, so the next size wraps it anew; a text set by its owner replaces it.
+template <class Text> void wrap_to(Text* text, int room) {
+    if (text->text() != text->property("shown").toString()) text->setProperty("whole", text->text());
+    const QFontMetrics metrics(text->font());
+    QStringList lines;
+    for (const QString& line : text->property("whole").toString().split('\n'))
+        lines << wrapped(line, [&](const QString& part) { return metrics.horizontalAdvance(part) <= room; });
+    const QString shown = lines.join('\n');
+    text->setText(shown);
+    text->setProperty("shown", shown);
+}
+
 QColor op_colour(OpKind kind) {
     switch (kind) {
     case OpKind::Forward: return QColor(70, 120, 200);
@@ -68,13 +81,11 @@ void fit_ticks_to_size(QCustomPlot* plot, int width) {
     // A title wider than the plot (presenter mode's font beside a lesson) wraps at its spaces.
     const int room = (width > 0 ? width : plot->width()) - 16;
     for (QCPLayoutElement* element : plot->plotLayout()->elements(true))
-        if (auto* title = qobject_cast<QCPTextElement*>(element)) {
-            if (title->text() != title->property("shown").toString()) title->setProperty("whole", title->text()); // set anew
-            const QFontMetrics metrics(title->font());
-            const QString shown = wrapped(title->property("whole").toString(), [&](const QString& line) { return metrics.horizontalAdvance(line) <= room; });
-            title->setText(shown);
-            title->setProperty("shown", shown);
-        }
+        if (auto* title = qobject_cast<QCPTextElement*>(element)) wrap_to(title, room);
+    // So do texts across the data area (a placeholder beside a lesson at 1280x720).
+    for (int i = 0; i < plot->itemCount(); ++i)
+        if (auto* text = qobject_cast<QCPItemText*>(plot->item(i)); text && text->property("wrapsInAxisRect").toBool())
+            wrap_to(text, text->clipAxisRect()->width() - 16);
     QCPLegend* legend = plot->legend;
     if (!legend || !legend->layout() || qobject_cast<QCPLayoutInset*>(legend->layout()) || legend->elementCount() == 0) return;
     int widest = 1;
@@ -316,6 +327,7 @@ void CurvePlot::set_placeholder(const QString& text) {
         placeholder_->position->setCoords(0.5, 0.5);
         placeholder_->setColor(QColor(110, 110, 110));
         placeholder_->setClipToAxisRect(false);
+        placeholder_->setProperty("wrapsInAxisRect", true);
     }
     placeholder_->setText(text);
     refresh();

@@ -550,6 +550,31 @@ private slots:
         }
     }
 
+    // A placeholder wraps to its plot's width (beside a lesson at 1280x720 the Sweep tab's was cut
+    // off at both ends), and unwraps when the plot is wide again.
+    void placeholders_wrap_to_the_plot() {
+        CurvePlot plot("Learning curves", "epoch", "loss");
+        const QString text = "Click a point of the sweep to see its learning curves\n(mean ± std over seeds).";
+        plot.set_placeholder(text);
+        QCPItemText* placeholder = nullptr;
+        for (int i = 0; i < plot.itemCount(); ++i)
+            if (auto* item = qobject_cast<QCPItemText*>(plot.item(i))) placeholder = item;
+        QVERIFY(placeholder);
+        plot.resize(260, 300);
+        plot.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&plot));
+        plot.replot();
+        fit_ticks_to_size(&plot);
+        const QFontMetrics metrics(placeholder->font());
+        for (const QString& line : placeholder->text().split('\n'))
+            QVERIFY2(metrics.horizontalAdvance(line) <= plot.axisRect()->width(), qPrintable(line));
+        QVERIFY(placeholder->text().count('\n') > 1);
+        plot.resize(1200, 300);
+        plot.replot();
+        fit_ticks_to_size(&plot);
+        QCOMPARE(placeholder->text(), text);
+    }
+
     // Before any data, the curves get the room they get with data (an empty legend row once took
     // all but 50 pixels of the Loss and Test accuracy plots at 1280x720, their tick labels colliding).
     void empty_plots_get_their_room() {
