@@ -603,7 +603,9 @@ private slots:
         window.load_setup(quick_spiral(2));
         run_to_the_end(window);
         auto* rule_box = window.experiment_panel()->findChild<QCheckBox*>("rule_bp");
-        const qreal normal = window.font().pointSizeF(), box_normal = rule_box->font().pointSizeF();
+        auto* lesson_title = window.lesson_panel()->findChild<QLabel*>("lessonTitle");
+        const qreal normal = window.font().pointSizeF(), box_normal = rule_box->font().pointSizeF(),
+                    title_normal = lesson_title->font().pointSizeF();
         window.set_presenter_mode(true);
         const QRect screen = window.screen()->geometry();
         QTRY_VERIFY2_WITH_TIMEOUT(screen.contains(window.geometry()),
@@ -613,6 +615,8 @@ private slots:
                                   60000);
         for (QDockWidget* dock : window.findChildren<QDockWidget*>()) QVERIFY(!dock->isVisible());
         QVERIFY(rule_box->font().pointSizeF() > 1.4 * box_normal); // the panel's check boxes scale too
+        QVERIFY(lesson_title->font().pointSizeF() > 1.4 * title_normal); // and the lesson's title
+        QVERIFY(lesson_title->font().bold());
         const QList<QCustomPlot*> plots = {window.loss_plot(), window.metric_plot(), window.alignment_plot(), window.staleness_plot()};
         for (QCustomPlot* plot : plots) {
             plot->replot();
@@ -641,6 +645,7 @@ private slots:
         window.set_presenter_mode(false);
         QVERIFY(window.findChild<QDockWidget*>("experimentDock")->isVisible()); // the panels come back
         QCOMPARE(rule_box->font().pointSizeF(), box_normal);
+        QCOMPARE(lesson_title->font().pointSizeF(), title_normal);
     }
 };
 
