@@ -127,6 +127,19 @@ void set_plot_font(QCustomPlot* plot, const QFont& font) {
     plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
+// A layout column is no wider than its narrowest element's maximum, and a legend's maximum is its
+// entries' width (an empty one's 14 pixels squeezed the axes of an untrained plot): stretchable
+// fillers either side of the legend keep that from limiting the axes, and centre the legend.
+QCPLayoutGrid* legend_row(QCustomPlot* plot, QCPLegend* legend) {
+    auto* row = new QCPLayoutGrid;
+    row->addElement(0, 0, new QCPLayoutElement(plot));
+    row->addElement(0, 1, legend);
+    row->addElement(0, 2, new QCPLayoutElement(plot));
+    legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    legend->setBorderPen(Qt::NoPen);
+    return row;
+}
+
 // ---------------------------------------------------------------- ZoomablePlot
 
 ZoomablePlot::ZoomablePlot(QWidget* parent) : QCustomPlot(parent) { setInteractions(QCP::iRangeDrag | QCP::iRangeZoom); }
@@ -172,17 +185,8 @@ CurvePlot::CurvePlot(const QString& title, const QString& x_label, const QString
     title_ = add_title(this, title);
     xAxis->setLabel(x_label);
     yAxis->setLabel(y_label);
-    // The legend in its own row below the axes, never over the newest points. A layout column is no
-    // wider than its narrowest element's maximum, and a legend's maximum is its entries' width (an
-    // empty one's 14 pixels squeezed the axes of an untrained plot): stretchable fillers either side
-    // of the legend keep that from limiting the axes, and centre the legend.
     axisRect()->insetLayout()->take(legend);
-    legend_row_ = new QCPLayoutGrid;
-    legend_row_->addElement(0, 0, new QCPLayoutElement(this));
-    legend_row_->addElement(0, 1, legend);
-    legend_row_->addElement(0, 2, new QCPLayoutElement(this));
-    legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
-    legend->setBorderPen(Qt::NoPen);
+    legend_row_ = legend_row(this, legend);
     legend_action_ = new QAction(tr("Show legend"), this);
     legend_action_->setCheckable(true);
     legend_action_->setToolTip(tr("Uncheck to give the legend's room to the axes"));

@@ -136,12 +136,15 @@ void SweepPlot::show_line(const SweepSpec& spec, const std::vector<SweepRun>& ru
         x->setTicker(QSharedPointer<QCPAxisTickerLog>::create());
     }
     if (axis) x->setLabel(axis_title(*axis));
-    auto* legend = new QCPLegend;
-    rect->insetLayout()->addElement(legend, Qt::AlignBottom | Qt::AlignRight);
-    legend->setLayer("legend");
-    legend->setBrush(QColor(255, 255, 255, 210));
-    legend->setVisible(!by_rule); // the rules are the x axis already
-    legend->setFont(font());      // a free-standing legend does not take the plot's font by itself
+    // The legend below the axes as on the curve plots, never over the points; none when the rules are the x axis already.
+    QCPLegend* legend = by_rule ? nullptr : new QCPLegend;
+    if (legend) {
+        plotLayout()->addElement(2, 0, legend_row(this, legend));
+        plotLayout()->setRowStretchFactor(2, 0.001);
+        legend->setLayer("legend");
+        legend->setFont(font()); // a free-standing legend does not take the plot's font by itself
+        this->legend = legend;   // so its entries wrap to the plot's width (fit_ticks_to_size) and presenter mode sizes it
+    }
 
     double y_min = INFINITY, y_max = -INFINITY;
     for (std::size_t r = 0; r < rules.size(); ++r) {
@@ -174,8 +177,6 @@ void SweepPlot::show_line(const SweepSpec& spec, const std::vector<SweepRun>& ru
             high->setData(keys, highs, true);
             high->setBrush(translucent(colour, 45));
             high->setChannelFillGraph(low);
-            low->removeFromLegend(legend);
-            high->removeFromLegend(legend);
         }
         QCPGraph* mean = addGraph(x, y);
         mean->setData(keys, means, true);
@@ -183,13 +184,12 @@ void SweepPlot::show_line(const SweepSpec& spec, const std::vector<SweepRun>& ru
         mean->setLineStyle(categorical ? QCPGraph::lsNone : QCPGraph::lsLine);
         mean->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, colour, colour, 7));
         mean->setName(rule_title(rule));
-        legend->addItem(new QCPPlottableLegendItem(legend, mean));
+        if (legend) legend->addItem(new QCPPlottableLegendItem(legend, mean));
         if (seeds > 1) {
             auto* bars = new QCPErrorBars(x, y);
             bars->setDataPlottable(mean);
             bars->setData(errors);
             bars->setPen(QPen(colour, 1.2));
-            bars->removeFromLegend(legend);
         }
         // A point where some seeds diverged gets a cross in the rule's colour along the top.
         for (const QString& key : diverged) {

@@ -419,6 +419,9 @@ private slots:
 
         SweepPlot* plot = view->summary_plot();
         settle(plot); // the queued replot lays the plot out
+        // The legend sits below the data as on the curve plots, never over a point.
+        QVERIFY(plot->legend && plot->legend->visible());
+        QVERIFY(!plot->legend->outerRect().intersects(plot->axisRects().front()->rect()));
         QTest::mouseClick(plot, Qt::LeftButton, {}, plot->position_of(2).toPoint());
         QCOMPARE(view->selected_point(), std::size_t{2});
         QVERIFY2(view->details_text().contains("lr=0.1"), qPrintable(view->details_text()));
