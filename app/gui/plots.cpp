@@ -157,6 +157,13 @@ QList<QCPRange> ZoomablePlot::ranges() const {
     return all;
 }
 
+void ZoomablePlot::set_ranges(const QList<QCPRange>& ranges) {
+    qsizetype i = 0;
+    for (QCPAxisRect* rect : axisRects())
+        for (QCPAxis* axis : rect->axes())
+            if (i < ranges.size()) axis->setRange(ranges[i++]);
+}
+
 // The view is the user's once a drag or the wheel has moved it (a plain click leaves it following).
 void ZoomablePlot::mouseMoveEvent(QMouseEvent* event) {
     if (event->buttons() == Qt::NoButton) {
@@ -690,7 +697,7 @@ void BoundaryPlot::show_boundaries(const std::vector<Matrix>& boundaries) {
 
 // ---------------------------------------------------------------- NetworkDiagram
 
-NetworkDiagram::NetworkDiagram(QWidget* parent) : QCustomPlot(parent) {
+NetworkDiagram::NetworkDiagram(QWidget* parent) : ZoomablePlot(parent) {
     setNotAntialiasedElements(QCP::aeItems); // hundreds of translucent edges: 80 ms antialiased, ~10 ms not
     xAxis->setVisible(false);
     yAxis->setVisible(false);
@@ -745,12 +752,11 @@ void NetworkDiagram::show_blocks(const Network& network, const QString& title) {
     auto* note = new QCPItemText(this);
     note->position->setCoords(static_cast<double>(n) / 2, 0.95);
     note->setText(tr("One block per stage: each receives the rule's signal at its output and trains inside itself."));
-    xAxis->setRange(-0.55, static_cast<double>(n) + 0.55);
-    yAxis->setRange(-0.05, 1.15);
+    set_whole_view({-0.55, static_cast<double>(n) + 0.55}, {-0.05, 1.15});
     set_plot_font(this, font()); // labels at the window's size (presenter mode)
 }
 
-void NetworkDiagram::clear() {
+void NetworkDiagram::remove_drawing() {
     clearItems();
     clearGraphs();
     edges_ = 0;
@@ -759,8 +765,25 @@ void NetworkDiagram::clear() {
     replot(QCustomPlot::rpQueuedReplot);
 }
 
+void NetworkDiagram::clear() {
+    remove_drawing();
+    forget_user_view(); // another experiment's network comes next
+}
+
+void NetworkDiagram::set_whole_view(const QCPRange& x, const QCPRange& y) {
+    if (x != whole_x_ || y != whole_y_) forget_user_view();
+    whole_x_ = x;
+    whole_y_ = y;
+    if (follows_data()) fit_view();
+}
+
+void NetworkDiagram::fit_view() {
+    xAxis->setRange(whole_x_);
+    yAxis->setRange(whole_y_);
+}
+
 void NetworkDiagram::show_network(const Network& network, const QString& title) {
-    clear();
+    remove_drawing();
     for (int s = 0; s < network.stage_count(); ++s)
         if (network.stage(s).kind() != "dense") {
             show_blocks(network, title);
@@ -806,8 +829,7 @@ void NetworkDiagram::show_network(const Network& network, const QString& title) 
     heading->position->setCoords((static_cast<double>(widths.size()) - 1) / 2, 1.12);
     heading->setText(title + tr("   (red: positive weight, blue: negative; stronger = larger)"));
     heading->setFont(QFont(font().family(), font().pointSize() + 1, QFont::Bold));
-    xAxis->setRange(-0.4, static_cast<double>(widths.size()) - 0.6);
-    yAxis->setRange(-0.2, 1.2);
+    set_whole_view({-0.4, static_cast<double>(widths.size()) - 0.6}, {-0.2, 1.2});
     set_plot_font(this, font()); // labels at the window's size (presenter mode)
 }
 

@@ -81,7 +81,7 @@ QString format_stat(const SeedStatistics& s) {
 
 // ---------------------------------------------------------------- SweepPlot
 
-SweepPlot::SweepPlot(QWidget* parent) : QCustomPlot(parent) {
+SweepPlot::SweepPlot(QWidget* parent) : ZoomablePlot(parent) {
     setMinimumSize(380, 300);
     setPlottingHints(QCP::phCacheLabels);
     setAutoAddPlottableToLegend(false);
@@ -90,6 +90,8 @@ SweepPlot::SweepPlot(QWidget* parent) : QCustomPlot(parent) {
 }
 
 void SweepPlot::show_results(const SweepSpec& spec, const std::vector<SweepRun>& runs, SweepMetric metric, std::size_t selected) {
+    // Drawn anew for every result: a zoom into the same sweep stays, another sweep is shown whole.
+    const QList<QCPRange> user_view = follows_data() || spec != spec_ ? QList<QCPRange>() : ranges();
     spec_ = spec;
     clearPlottables();
     clearItems();
@@ -102,6 +104,9 @@ void SweepPlot::show_results(const SweepSpec& spec, const std::vector<SweepRun>&
     } else {
         show_line(spec, runs, metric, selected);
     }
+    whole_ = ranges();
+    if (user_view.size() == whole_.size()) set_ranges(user_view);
+    else forget_user_view();
     replot(QCustomPlot::rpQueuedReplot);
 }
 
@@ -240,6 +245,8 @@ void SweepPlot::show_heat_maps(const SweepSpec& spec, const std::vector<SweepRun
     plotLayout()->addElement(1, 0, grid);
     auto* scale = new QCPColorScale(this);
     scale->setType(QCPAxis::atRight);
+    scale->setRangeDrag(false); // the colours stand for the results: only the maps zoom
+    scale->setRangeZoom(false);
     scale->axis()->setLabel(metric_title(metric, runs));
     QCPColorGradient gradient(QCPColorGradient::gpThermal);
     gradient.setNanHandling(QCPColorGradient::nhTransparent);
@@ -376,13 +383,18 @@ QPointF SweepPlot::position_of(std::size_t point) const {
 }
 
 void SweepPlot::mousePressEvent(QMouseEvent* event) {
-    QCustomPlot::mousePressEvent(event);
+    ZoomablePlot::mousePressEvent(event);
     if (const auto point = point_at(event->position())) emit pointClicked(*point);
 }
 
+// On the data a double-click opens the point (as it always did); beside it, the whole sweep again.
 void SweepPlot::mouseDoubleClickEvent(QMouseEvent* event) {
-    QCustomPlot::mouseDoubleClickEvent(event);
-    if (const auto point = point_at(event->position())) emit pointDoubleClicked(*point);
+    if (const auto point = point_at(event->position())) {
+        QCustomPlot::mouseDoubleClickEvent(event);
+        emit pointDoubleClicked(*point);
+    } else {
+        ZoomablePlot::mouseDoubleClickEvent(event);
+    }
 }
 
 // ---------------------------------------------------------------- SweepView

@@ -29,6 +29,7 @@
 #include <QtTest>
 
 #include "f3/io/names.hpp"
+#include "f3/nn/random.hpp"
 #include "f3/observe/decision_grid.hpp"
 
 using namespace f3;
@@ -458,6 +459,33 @@ private slots:
         // Another matrix is shown whole.
         wheel(&plot, centre, 4);
         plot.show_matrix(Matrix::Ones(4, 4), "B1");
+        QVERIFY(plot.follows_data());
+        QVERIFY(plot.xAxis->range().upper < whole_x.upper);
+    }
+
+    // The network diagram pans and zooms as the other views do; the next weights keep the view, a
+    // double-click shows the whole network, another shape of network is shown whole.
+    void network_diagram_zooms_pans_and_resets() {
+        Rng rng(1);
+        const Network net = Network::initialise(2, {{6, Activation::Tanh}, {4, Activation::Tanh}}, 3, Head::SoftmaxCe, rng);
+        NetworkDiagram plot;
+        plot.show_network(net, "BP");
+        show_alone(&plot);
+        const QCPRange whole_x = plot.xAxis->range(), whole_y = plot.yAxis->range();
+        const QPointF centre = plot.axisRect()->rect().center();
+        wheel(&plot, centre, 4);
+        QVERIFY(plot.xAxis->range().size() < 0.8 * whole_x.size());
+        QVERIFY(plot.yAxis->range().size() < 0.8 * whole_y.size());
+        drag(&plot, centre.toPoint(), centre.toPoint() + QPoint(100, 0));
+        const QCPRange panned = plot.xAxis->range();
+        QVERIFY(!plot.follows_data());
+        plot.show_network(net, "BP"); // the next snapshot's weights
+        QCOMPARE(plot.xAxis->range(), panned);
+        QTest::mouseDClick(&plot, Qt::LeftButton, {}, centre.toPoint());
+        QCOMPARE(plot.xAxis->range(), whole_x);
+        QCOMPARE(plot.yAxis->range(), whole_y);
+        wheel(&plot, centre, 4);
+        plot.show_network(Network::initialise(2, {{6, Activation::Tanh}}, 3, Head::SoftmaxCe, rng), "BP"); // one layer fewer
         QVERIFY(plot.follows_data());
         QVERIFY(plot.xAxis->range().upper < whole_x.upper);
     }
