@@ -130,8 +130,10 @@ void set_plot_font(QCustomPlot* plot, const QFont& font) {
 // A layout column is no wider than its narrowest element's maximum, and a legend's maximum is its
 // entries' width (an empty one's 14 pixels squeezed the axes of an untrained plot): stretchable
 // fillers either side of the legend keep that from limiting the axes, and centre the legend.
-QCPLayoutGrid* legend_row(QCustomPlot* plot, QCPLegend* legend) {
+QCPLayoutGrid* legend_row(QCustomPlot* plot, QCPLegend* legend, int at) {
     auto* row = new QCPLayoutGrid;
+    plot->plotLayout()->addElement(at, 0, row); // in the plot first: a legend made on its own takes the plot from the row
+    plot->plotLayout()->setRowStretchFactor(at, 0.001);
     row->addElement(0, 0, new QCPLayoutElement(plot));
     row->addElement(0, 1, legend);
     row->addElement(0, 2, new QCPLayoutElement(plot));
@@ -193,7 +195,7 @@ CurvePlot::CurvePlot(const QString& title, const QString& x_label, const QString
     xAxis->setLabel(x_label);
     yAxis->setLabel(y_label);
     axisRect()->insetLayout()->take(legend);
-    legend_row_ = legend_row(this, legend);
+    legend_row_ = legend_row(this, legend, 2);
     legend_action_ = new QAction(tr("Show legend"), this);
     legend_action_->setCheckable(true);
     legend_action_->setToolTip(tr("Uncheck to give the legend's room to the axes"));

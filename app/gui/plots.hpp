@@ -229,8 +229,8 @@ QColor class_colour(int k);
 // never collide, and legends laid out in rows wrap to the plot's width (`width`, or the widget's).
 // Applied before each replot, and before an export at the export's size.
 void fit_ticks_to_size(QCustomPlot* plot, int width = -1);
-// `legend` in a row of its own, to go below a plot's axes: never over the data.
-QCPLayoutGrid* legend_row(QCustomPlot* plot, QCPLegend* legend);
+// `legend` in a row of its own, row `at` of the plot's layout (below its axes): never over the data.
+QCPLayoutGrid* legend_row(QCustomPlot* plot, QCPLegend* legend, int at);
 // All text of a plot (titles, axes, legends, labels) at `font`, for presenter mode.
 void set_plot_font(QCustomPlot* plot, const QFont& font);
 

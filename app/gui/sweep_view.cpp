@@ -144,8 +144,7 @@ void SweepPlot::show_line(const SweepSpec& spec, const std::vector<SweepRun>& ru
     // The legend below the axes as on the curve plots, never over the points; none when the rules are the x axis already.
     QCPLegend* legend = by_rule ? nullptr : new QCPLegend;
     if (legend) {
-        plotLayout()->addElement(2, 0, legend_row(this, legend));
-        plotLayout()->setRowStretchFactor(2, 0.001);
+        legend_row(this, legend, 2);
         legend->setLayer("legend");
         legend->setFont(font()); // a free-standing legend does not take the plot's font by itself
         this->legend = legend;   // so its entries wrap to the plot's width (fit_ticks_to_size) and presenter mode sizes it
