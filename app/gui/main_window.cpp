@@ -100,7 +100,8 @@ const char* kPlotHelp[] = {
     "all tokens (columns); every row sums to 1. All maps share one colour scale, so dark means the same everywhere.</p>"
     "<p>At the start every rule has the same weights, so the maps agree. As training goes on, compare how BP, DFA, "
     "DRTP and F³ reshape them; shallow learning never trains the blocks, so its maps stay as they began. The maps are "
-    "computed only while this view is on screen.</p>",
+    "computed only while this view is on screen.</p><p>Drag to pan, use the wheel to zoom, double-click to see the whole "
+    "picture again.</p>",
     // Sweep
     "<h3>Sweep</h3><p>The experiment in the panel trained at every value of one or two hyperparameters, several seeds "
     "each, one run per core. <b>One parameter</b>: the chosen metric after the last epoch against the value, the line "

@@ -2,6 +2,7 @@
 // changed setup redraws every view at once, the data appear in the Decision regions view before
 // training, and exports draw the current state of views that are not on screen. Driven through
 // the menus, toolbar and panel widgets, offscreen.
+#include "attention_view.hpp"
 #include "demos.hpp"
 #include "gui_test_support.hpp"
 #include "experiment_panel.hpp"
@@ -488,6 +489,29 @@ private slots:
         plot.show_network(Network::initialise(2, {{6, Activation::Tanh}}, 3, Head::SoftmaxCe, rng), "BP"); // one layer fewer
         QVERIFY(plot.follows_data());
         QVERIFY(plot.xAxis->range().upper < whole_x.upper);
+    }
+
+    // The Attention view zooms and pans its picture as the other views do; a redraw keeps the view,
+    // a double-click or another run shows it whole.
+    void attention_view_zooms_pans_and_resets() {
+        AttentionView view;
+        show_alone(&view);
+        const QCPRange whole(0.0, 1.0);
+        QCOMPARE(view.xAxis->range(), whole);
+        const QPointF centre = view.axisRect()->rect().center();
+        wheel(&view, centre, 4);
+        QVERIFY(view.xAxis->range().size() < 0.8 && view.yAxis->range().size() < 0.8);
+        drag(&view, centre.toPoint(), centre.toPoint() + QPoint(100, 0));
+        QVERIFY(!view.follows_data());
+        const QCPRange panned = view.xAxis->range();
+        view.set_block(0); // drawn again
+        QCOMPARE(view.xAxis->range(), panned);
+        QTest::mouseDClick(&view, Qt::LeftButton, {}, centre.toPoint());
+        QCOMPARE(view.xAxis->range(), whole);
+        wheel(&view, centre, 4);
+        view.prepare({"bp"}, {}, 1);
+        QVERIFY(view.follows_data());
+        QCOMPARE(view.yAxis->range(), whole);
     }
 
     // Live training keeps a zoom into the decision regions while it redraws them.
