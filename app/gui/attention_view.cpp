@@ -56,6 +56,7 @@ void AttentionView::redraw() {
     QPixmap pixmap(size().expandedTo(QSize(1, 1)));
     pixmap.fill(Qt::white);
     QPainter painter(&pixmap);
+    painter.setFont(font()); // a painter on a pixmap starts from the application's font, not presenter mode's
     paint(painter);
     painter.end();
     picture_->setPixmap(pixmap);
