@@ -5,6 +5,7 @@
 #include "f3/data/dataset.hpp"
 #include "f3/io/experiment.hpp"
 #include "f3/io/json_writer.hpp"
+#include "f3/io/lesson.hpp"
 #include "f3/platform/kernels.hpp"
 #include "f3/platform/memory.hpp"
 #include "f3/platform/threads.hpp"
@@ -246,17 +247,14 @@ template <class Enum> Enum parse_name(const std::string& option, const std::stri
 }
 
 // --layers replaces the widths, --activation the activations (one for all, or one per layer).
-void apply_layers(const Args& args, std::vector<HiddenLayerSpec>& hidden) {
-    if (args.has("layers")) {
-        // New layers keep the experiment's activation when all its layers share one.
-        Activation shared = Activation::Tanh;
-        if (!hidden.empty() && std::all_of(hidden.begin(), hidden.end(),
-                                           [&](const HiddenLayerSpec& l) { return l.activation == hidden[0].activation; }))
-            shared = hidden[0].activation;
-        std::vector<HiddenLayerSpec> layers;
-        for (const auto& width : split(args.get("layers"), ',')) layers.push_back({parse_number<int>("layers", width), shared});
-        hidden = std::move(layers);
+void apply_layers(const Args& args, Experiment& experiment) {
+    if (args.has("layers")) { // as a lesson's "set the hidden layers" does: new layers keep a shared activation
+        LessonAction set_layers;
+        set_layers.kind = LessonAction::Kind::SetHiddenLayers;
+        for (const auto& width : split(args.get("layers"), ',')) set_layers.widths.push_back(parse_number<int>("layers", width));
+        apply_setting(set_layers, experiment);
     }
+    std::vector<HiddenLayerSpec>& hidden = experiment.training.hidden;
     if (args.has("activation")) {
         const auto names = split(args.get("activation"), ',');
         if (names.size() != 1 && names.size() != hidden.size())
@@ -310,7 +308,7 @@ void apply_flags(const Args& args, Experiment& experiment) {
 
     if (args.has("architecture")) training.architecture = parse_name<Architecture>("architecture", args.get("architecture"));
     if (training.architecture == Architecture::Transformer) apply_transformer(args, training.transformer);
-    else apply_layers(args, training.hidden);
+    else apply_layers(args, experiment);
     if (args.has("head")) {
         training.head = parse_name<Head>("head", args.get("head"));
         experiment.head_from_task = false;

@@ -3,6 +3,7 @@
 #include "rule_style.hpp"
 #include "training_session.hpp"
 
+#include <QEvent>
 #include <QImage>
 #include <QPainter>
 #include <algorithm>
@@ -22,13 +23,44 @@ QRgb shade(double t) {
 
 } // namespace
 
-AttentionView::AttentionView(QWidget* parent) : QWidget(parent) {
+AttentionView::AttentionView(QWidget* parent) : ZoomablePlot(parent) {
     setMinimumSize(400, 300);
-    setAutoFillBackground(true);
-    QPalette p = palette();
-    p.setColor(QPalette::Window, Qt::white);
-    setPalette(p);
     placeholder_ = tr("Train a transformer (Run or Step) to see its attention maps here.");
+    // The picture fills the axis rect, whose axes span it from 0 to 1 when the view is whole.
+    axisRect()->setAutoMargins(QCP::msNone);
+    axisRect()->setMargins(QMargins());
+    for (QCPAxis* axis : {xAxis, yAxis}) axis->setVisible(false);
+    picture_ = new QCPItemPixmap(this);
+    picture_->setScaled(true, Qt::IgnoreAspectRatio);
+    picture_->topLeft->setCoords(0.0, 1.0);
+    picture_->bottomRight->setCoords(1.0, 0.0);
+    fit_view();
+}
+
+void AttentionView::fit_view() {
+    xAxis->setRange(0.0, 1.0);
+    yAxis->setRange(0.0, 1.0);
+}
+
+void AttentionView::resizeEvent(QResizeEvent* event) {
+    ZoomablePlot::resizeEvent(event);
+    redraw();
+}
+
+void AttentionView::changeEvent(QEvent* event) {
+    ZoomablePlot::changeEvent(event);
+    if (event->type() == QEvent::FontChange) redraw(); // presenter mode
+}
+
+void AttentionView::redraw() {
+    QPixmap pixmap(size().expandedTo(QSize(1, 1)));
+    pixmap.fill(Qt::white);
+    QPainter painter(&pixmap);
+    painter.setFont(font()); // a painter on a pixmap starts from the application's font, not presenter mode's
+    paint(painter);
+    painter.end();
+    picture_->setPixmap(pixmap);
+    replot(QCustomPlot::rpQueuedReplot);
 }
 
 void AttentionView::prepare(const QStringList& rules, const std::vector<std::string>& class_names, int blocks) {
@@ -37,14 +69,16 @@ void AttentionView::prepare(const QStringList& rules, const std::vector<std::str
     blocks_ = blocks;
     block_ = std::clamp(block_, 0, std::max(0, blocks - 1));
     maps_.clear();
-    update();
+    forget_user_view(); // another run: its maps are seen whole first
+    fit_view();
+    redraw();
 }
 
 void AttentionView::clear() {
     maps_.clear();
     image_.resize(0, 0);
     sample_ = label_ = -1;
-    update();
+    redraw();
 }
 
 void AttentionView::show_attention(const TrainingSnapshot& s) {
@@ -53,21 +87,20 @@ void AttentionView::show_attention(const TrainingSnapshot& s) {
     image_ = s.attention_image;
     sample_ = s.attention_sample;
     label_ = s.attention_label;
-    update();
+    redraw();
 }
 
 void AttentionView::set_block(int block) {
     block_ = std::max(0, block);
-    update();
+    redraw();
 }
 
 void AttentionView::set_placeholder(const QString& text) {
     placeholder_ = text;
-    update();
+    redraw();
 }
 
-void AttentionView::paintEvent(QPaintEvent*) {
-    QPainter painter(this);
+void AttentionView::paint(QPainter& painter) const {
     painter.setRenderHint(QPainter::Antialiasing, false);
     const QFontMetrics fm(font());
     const int line = fm.height();

@@ -3,9 +3,9 @@
 // rule's network, rules as columns and heads as rows, beside the image cut into its patches.
 // Fed from training snapshots (TrainingSnapshot::attention); it knows nothing about threads.
 #include "f3/nn/tensor.hpp"
+#include "plots.hpp"
 
 #include <QStringList>
-#include <QWidget>
 #include <string>
 #include <vector>
 
@@ -13,7 +13,9 @@ namespace f3::gui {
 
 struct TrainingSnapshot;
 
-class AttentionView : public QWidget {
+// Drawn as one picture that a ZoomablePlot shows across its axes: wheel zoom, drag pan and
+// double-click reset as on the other views, with no second zoom of its own.
+class AttentionView : public ZoomablePlot {
     Q_OBJECT
 public:
     explicit AttentionView(QWidget* parent = nullptr);
@@ -32,9 +34,14 @@ public:
     const std::vector<std::vector<Matrix>>& maps() const { return maps_; }
 
 protected:
-    void paintEvent(QPaintEvent* event) override;
+    void fit_view() override;
+    void resizeEvent(QResizeEvent* event) override;
+    void changeEvent(QEvent* event) override;
 
 private:
+    void redraw();                    // the picture again, at the widget's size and font
+    void paint(QPainter& painter) const;
+    QCPItemPixmap* picture_ = nullptr;
     QStringList rules_;
     std::vector<std::string> class_names_;
     int blocks_ = 0, block_ = 0;

@@ -18,6 +18,7 @@
 #include <QPushButton>
 #include <QSlider>
 #include <QSpinBox>
+#include <QStyle>
 #include <QTableWidget>
 #include <QVBoxLayout>
 #include <optional>
@@ -149,8 +150,13 @@ ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
     auto* buttons = new QHBoxLayout;
     add_ = new QPushButton(tr("Add"), dense_box_);
     remove_ = new QPushButton(tr("Remove"), dense_box_);
-    up_ = new QPushButton(tr("Up"), dense_box_);
-    down_ = new QPushButton(tr("Down"), dense_box_);
+    // Arrows, not words: four worded buttons need more than the panel's width at 1280x720.
+    up_ = new QPushButton(style()->standardIcon(QStyle::SP_ArrowUp), QString(), dense_box_);
+    down_ = new QPushButton(style()->standardIcon(QStyle::SP_ArrowDown), QString(), dense_box_);
+    up_->setToolTip(tr("Move the selected layer up (nearer the input)"));
+    down_->setToolTip(tr("Move the selected layer down (nearer the output)"));
+    up_->setAccessibleName(tr("Up"));
+    down_->setAccessibleName(tr("Down"));
     add_->setObjectName("addLayer");
     remove_->setObjectName("removeLayer");
     for (auto* b : {add_, remove_, up_, down_}) buttons->addWidget(b);

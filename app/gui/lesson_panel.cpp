@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include <QEvent>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
@@ -28,10 +29,7 @@ LessonPanel::LessonPanel(QWidget* parent) : QWidget(parent) {
     title_ = new QLabel;
     title_->setObjectName("lessonTitle");
     title_->setWordWrap(true);
-    QFont bold = title_->font();
-    bold.setBold(true);
-    bold.setPointSizeF(bold.pointSizeF() * 1.2);
-    title_->setFont(bold);
+    fit_title_font();
     progress_ = new QLabel;
     progress_->setObjectName("lessonProgress");
     progress_->setWordWrap(true);
@@ -81,6 +79,19 @@ LessonPanel::LessonPanel(QWidget* parent) : QWidget(parent) {
         command_line_->setVisible(open);
     });
     setVisible(false);
+}
+
+// The title is a size above the panel's font, whatever that is (presenter mode sets the window's larger).
+void LessonPanel::fit_title_font() {
+    QFont bold = font();
+    bold.setBold(true);
+    bold.setPointSizeF(bold.pointSizeF() * 1.2);
+    title_->setFont(bold);
+}
+
+void LessonPanel::changeEvent(QEvent* event) {
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::FontChange) fit_title_font();
 }
 
 void LessonPanel::show_lesson(const std::optional<Lesson>& lesson) {

@@ -29,7 +29,11 @@ signals:
     void actionRequested(const f3::LessonAction& action);
     void lessonChanged(); // another lesson, or none
 
+protected:
+    void changeEvent(QEvent* event) override;
+
 private:
+    void fit_title_font();
     std::optional<Lesson> lesson_;
     int step_ = 0;
     QLabel* title_ = nullptr;

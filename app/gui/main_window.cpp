@@ -83,7 +83,8 @@ const char* kPlotHelp[] = {
     "<h3>Network</h3><p>Weights of one rule's network: red positive, blue negative, stronger colour and width = larger "
     "magnitude. Shallow learning's hidden weights never change.</p><p>A transformer is drawn as one block per stage "
     "(orange: transformer blocks, blue: dense stages) with what each holds and its parameter count; the Matrices and "
-    "Attention views show what is inside.</p>",
+    "Attention views show what is inside.</p><p>Drag to pan, use the wheel to zoom, double-click to see the whole "
+    "network again.</p>",
     // Matrices
     "<h3>Weight and feedback matrices</h3><p>A weight matrix W or a fixed random feedback matrix B. With DFA and F³, the "
     "output weights come to mirror the feedback matrix (with opposite sign, as e = y − ŷ is sent): that is how the random "
@@ -100,14 +101,16 @@ const char* kPlotHelp[] = {
     "all tokens (columns); every row sums to 1. All maps share one colour scale, so dark means the same everywhere.</p>"
     "<p>At the start every rule has the same weights, so the maps agree. As training goes on, compare how BP, DFA, "
     "DRTP and F³ reshape them; shallow learning never trains the blocks, so its maps stay as they began. The maps are "
-    "computed only while this view is on screen.</p>",
+    "computed only while this view is on screen.</p><p>Drag to pan, use the wheel to zoom, double-click to see the whole "
+    "picture again.</p>",
     // Sweep
     "<h3>Sweep</h3><p>The experiment in the panel trained at every value of one or two hyperparameters, several seeds "
     "each, one run per core. <b>One parameter</b>: the chosen metric after the last epoch against the value, the line "
     "through the mean over seeds and the band ± one standard deviation; ✕ marks values where a rule diverged on some "
     "seeds. <b>Two parameters</b>: one heat map per rule on a shared colour scale. Click a point to see its learning "
     "curves (mean ± std per epoch) and its gap closed; double-click or <i>Open this configuration</i> loads that run into "
-    "the panel, where Run trains it again with the same numbers.</p><p>Does a difference survive other seeds? If the "
+    "the panel, where Run trains it again with the same numbers. Drag to pan and use the wheel to zoom; double-click "
+    "beside the data (on an axis) to see the whole sweep again.</p><p>Does a difference survive other seeds? If the "
     "bands of two rules overlap, the seeds disagree more than the rules do.</p>"};
 
 // The Matrices view's choices encode stage and parameter in one positive number.

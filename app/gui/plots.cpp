@@ -35,6 +35,19 @@ QString wrapped(const QString& text, const std::function<bool(const QString&)>& 
     return lines.join('\n');
 }
 
+// Wraps a text element or item to `room` pixels at its font, each of its lines on its own. The
+// whole text is kept aside, so the next size wraps it anew; a text set by its owner replaces it.
+template <class Text> void wrap_to(Text* text, int room) {
+    if (text->text() != text->property("shown").toString()) text->setProperty("whole", text->text());
+    const QFontMetrics metrics(text->font());
+    QStringList lines;
+    for (const QString& line : text->property("whole").toString().split('\n'))
+        lines << wrapped(line, [&](const QString& part) { return metrics.horizontalAdvance(part) <= room; });
+    const QString shown = lines.join('\n');
+    text->setText(shown);
+    text->setProperty("shown", shown);
+}
+
 QColor op_colour(OpKind kind) {
     switch (kind) {
     case OpKind::Forward: return QColor(70, 120, 200);
@@ -68,13 +81,11 @@ void fit_ticks_to_size(QCustomPlot* plot, int width) {
     // A title wider than the plot (presenter mode's font beside a lesson) wraps at its spaces.
     const int room = (width > 0 ? width : plot->width()) - 16;
     for (QCPLayoutElement* element : plot->plotLayout()->elements(true))
-        if (auto* title = qobject_cast<QCPTextElement*>(element)) {
-            if (title->text() != title->property("shown").toString()) title->setProperty("whole", title->text()); // set anew
-            const QFontMetrics metrics(title->font());
-            const QString shown = wrapped(title->property("whole").toString(), [&](const QString& line) { return metrics.horizontalAdvance(line) <= room; });
-            title->setText(shown);
-            title->setProperty("shown", shown);
-        }
+        if (auto* title = qobject_cast<QCPTextElement*>(element)) wrap_to(title, room);
+    // So do texts across the data area (a placeholder beside a lesson at 1280x720).
+    for (int i = 0; i < plot->itemCount(); ++i)
+        if (auto* text = qobject_cast<QCPItemText*>(plot->item(i)); text && text->property("wrapsInAxisRect").toBool())
+            wrap_to(text, text->clipAxisRect()->width() - 16);
     QCPLegend* legend = plot->legend;
     if (!legend || !legend->layout() || qobject_cast<QCPLayoutInset*>(legend->layout()) || legend->elementCount() == 0) return;
     int widest = 1;
@@ -116,6 +127,21 @@ void set_plot_font(QCustomPlot* plot, const QFont& font) {
     plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
+// A layout column is no wider than its narrowest element's maximum, and a legend's maximum is its
+// entries' width (an empty one's 14 pixels squeezed the axes of an untrained plot): stretchable
+// fillers either side of the legend keep that from limiting the axes, and centre the legend.
+QCPLayoutGrid* legend_row(QCustomPlot* plot, QCPLegend* legend, int at) {
+    auto* row = new QCPLayoutGrid;
+    plot->plotLayout()->addElement(at, 0, row); // in the plot first: a legend made on its own takes the plot from the row
+    plot->plotLayout()->setRowStretchFactor(at, 0.001);
+    row->addElement(0, 0, new QCPLayoutElement(plot));
+    row->addElement(0, 1, legend);
+    row->addElement(0, 2, new QCPLayoutElement(plot));
+    legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    legend->setBorderPen(Qt::NoPen);
+    return row;
+}
+
 // ---------------------------------------------------------------- ZoomablePlot
 
 ZoomablePlot::ZoomablePlot(QWidget* parent) : QCustomPlot(parent) { setInteractions(QCP::iRangeDrag | QCP::iRangeZoom); }
@@ -131,6 +157,13 @@ QList<QCPRange> ZoomablePlot::ranges() const {
     for (QCPAxisRect* rect : axisRects())
         for (QCPAxis* axis : rect->axes()) all << axis->range();
     return all;
+}
+
+void ZoomablePlot::set_ranges(const QList<QCPRange>& ranges) {
+    qsizetype i = 0;
+    for (QCPAxisRect* rect : axisRects())
+        for (QCPAxis* axis : rect->axes())
+            if (i < ranges.size()) axis->setRange(ranges[i++]);
 }
 
 // The view is the user's once a drag or the wheel has moved it (a plain click leaves it following).
@@ -161,17 +194,8 @@ CurvePlot::CurvePlot(const QString& title, const QString& x_label, const QString
     title_ = add_title(this, title);
     xAxis->setLabel(x_label);
     yAxis->setLabel(y_label);
-    // The legend in its own row below the axes, never over the newest points. A layout column is no
-    // wider than its narrowest element's maximum, and a legend's maximum is its entries' width (an
-    // empty one's 14 pixels squeezed the axes of an untrained plot): stretchable fillers either side
-    // of the legend keep that from limiting the axes, and centre the legend.
     axisRect()->insetLayout()->take(legend);
-    legend_row_ = new QCPLayoutGrid;
-    legend_row_->addElement(0, 0, new QCPLayoutElement(this));
-    legend_row_->addElement(0, 1, legend);
-    legend_row_->addElement(0, 2, new QCPLayoutElement(this));
-    legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
-    legend->setBorderPen(Qt::NoPen);
+    legend_row_ = legend_row(this, legend, 2);
     legend_action_ = new QAction(tr("Show legend"), this);
     legend_action_->setCheckable(true);
     legend_action_->setToolTip(tr("Uncheck to give the legend's room to the axes"));
@@ -316,6 +340,7 @@ void CurvePlot::set_placeholder(const QString& text) {
         placeholder_->position->setCoords(0.5, 0.5);
         placeholder_->setColor(QColor(110, 110, 110));
         placeholder_->setClipToAxisRect(false);
+        placeholder_->setProperty("wrapsInAxisRect", true);
     }
     placeholder_->setText(text);
     refresh();
@@ -674,7 +699,7 @@ void BoundaryPlot::show_boundaries(const std::vector<Matrix>& boundaries) {
 
 // ---------------------------------------------------------------- NetworkDiagram
 
-NetworkDiagram::NetworkDiagram(QWidget* parent) : QCustomPlot(parent) {
+NetworkDiagram::NetworkDiagram(QWidget* parent) : ZoomablePlot(parent) {
     setNotAntialiasedElements(QCP::aeItems); // hundreds of translucent edges: 80 ms antialiased, ~10 ms not
     xAxis->setVisible(false);
     yAxis->setVisible(false);
@@ -729,12 +754,11 @@ void NetworkDiagram::show_blocks(const Network& network, const QString& title) {
     auto* note = new QCPItemText(this);
     note->position->setCoords(static_cast<double>(n) / 2, 0.95);
     note->setText(tr("One block per stage: each receives the rule's signal at its output and trains inside itself."));
-    xAxis->setRange(-0.55, static_cast<double>(n) + 0.55);
-    yAxis->setRange(-0.05, 1.15);
+    set_whole_view({-0.55, static_cast<double>(n) + 0.55}, {-0.05, 1.15});
     set_plot_font(this, font()); // labels at the window's size (presenter mode)
 }
 
-void NetworkDiagram::clear() {
+void NetworkDiagram::remove_drawing() {
     clearItems();
     clearGraphs();
     edges_ = 0;
@@ -743,8 +767,25 @@ void NetworkDiagram::clear() {
     replot(QCustomPlot::rpQueuedReplot);
 }
 
+void NetworkDiagram::clear() {
+    remove_drawing();
+    forget_user_view(); // another experiment's network comes next
+}
+
+void NetworkDiagram::set_whole_view(const QCPRange& x, const QCPRange& y) {
+    if (x != whole_x_ || y != whole_y_) forget_user_view();
+    whole_x_ = x;
+    whole_y_ = y;
+    if (follows_data()) fit_view();
+}
+
+void NetworkDiagram::fit_view() {
+    xAxis->setRange(whole_x_);
+    yAxis->setRange(whole_y_);
+}
+
 void NetworkDiagram::show_network(const Network& network, const QString& title) {
-    clear();
+    remove_drawing();
     for (int s = 0; s < network.stage_count(); ++s)
         if (network.stage(s).kind() != "dense") {
             show_blocks(network, title);
@@ -790,8 +831,7 @@ void NetworkDiagram::show_network(const Network& network, const QString& title) 
     heading->position->setCoords((static_cast<double>(widths.size()) - 1) / 2, 1.12);
     heading->setText(title + tr("   (red: positive weight, blue: negative; stronger = larger)"));
     heading->setFont(QFont(font().family(), font().pointSize() + 1, QFont::Bold));
-    xAxis->setRange(-0.4, static_cast<double>(widths.size()) - 0.6);
-    yAxis->setRange(-0.2, 1.2);
+    set_whole_view({-0.4, static_cast<double>(widths.size()) - 0.6}, {-0.2, 1.2});
     set_plot_font(this, font()); // labels at the window's size (presenter mode)
 }
 

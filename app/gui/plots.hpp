@@ -33,6 +33,9 @@ protected:
     // Sets the axes to show everything drawn; called by reset_view, and by a view on new data while
     // it follows them.
     virtual void fit_view() = 0;
+    // Every axis's range, in axis rect order, and setting them back (a view drawn anew keeps the user's).
+    QList<QCPRange> ranges() const;
+    void set_ranges(const QList<QCPRange>& ranges);
     // A new experiment: the previous one's zoom means nothing for it.
     void forget_user_view() { user_view_ = false; }
     void mouseMoveEvent(QMouseEvent* event) override;
@@ -40,7 +43,6 @@ protected:
     void mouseDoubleClickEvent(QMouseEvent* event) override;
 
 private:
-    QList<QCPRange> ranges() const;
     bool user_view_ = false; // zoomed or panned: live data no longer rescale the axes
 };
 
@@ -172,7 +174,7 @@ private:
 };
 
 // Nodes and weights of one network: colour = sign, opacity and width = magnitude.
-class NetworkDiagram : public QCustomPlot {
+class NetworkDiagram : public ZoomablePlot {
     Q_OBJECT
 public:
     explicit NetworkDiagram(QWidget* parent = nullptr);
@@ -187,8 +189,15 @@ public:
     const QStringList& block_labels() const { return block_labels_; }
     static constexpr int kMaxNodesShown = 14;
 
+protected:
+    void fit_view() override;
+
 private:
     void show_blocks(const Network& network, const QString& title);
+    void remove_drawing();
+    // Everything drawn; another shape of network forgets the user's zoom.
+    void set_whole_view(const QCPRange& x, const QCPRange& y);
+    QCPRange whole_x_{0.0, 1.0}, whole_y_{0.0, 1.0};
     int edges_ = 0;
     int blocks_ = 0;
     QStringList block_labels_;
@@ -220,6 +229,8 @@ QColor class_colour(int k);
 // never collide, and legends laid out in rows wrap to the plot's width (`width`, or the widget's).
 // Applied before each replot, and before an export at the export's size.
 void fit_ticks_to_size(QCustomPlot* plot, int width = -1);
+// `legend` in a row of its own, row `at` of the plot's layout (below its axes): never over the data.
+QCPLayoutGrid* legend_row(QCustomPlot* plot, QCPLegend* legend, int at);
 // All text of a plot (titles, axes, legends, labels) at `font`, for presenter mode.
 void set_plot_font(QCustomPlot* plot, const QFont& font);
 

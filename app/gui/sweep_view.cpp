@@ -82,7 +82,7 @@ QString format_stat(const SeedStatistics& s) {
 
 // ---------------------------------------------------------------- SweepPlot
 
-SweepPlot::SweepPlot(QWidget* parent) : QCustomPlot(parent) {
+SweepPlot::SweepPlot(QWidget* parent) : ZoomablePlot(parent) {
     setMinimumSize(380, 300);
     setPlottingHints(QCP::phCacheLabels);
     setAutoAddPlottableToLegend(false);
@@ -91,6 +91,8 @@ SweepPlot::SweepPlot(QWidget* parent) : QCustomPlot(parent) {
 }
 
 void SweepPlot::show_results(const SweepSpec& spec, const std::vector<SweepRun>& runs, SweepMetric metric, std::size_t selected) {
+    // Drawn anew for every result: a zoom into the same sweep stays, another sweep is shown whole.
+    const QList<QCPRange> user_view = follows_data() || spec != spec_ ? QList<QCPRange>() : ranges();
     spec_ = spec;
     clearPlottables();
     clearItems();
@@ -103,6 +105,9 @@ void SweepPlot::show_results(const SweepSpec& spec, const std::vector<SweepRun>&
     } else {
         show_line(spec, runs, metric, selected);
     }
+    whole_ = ranges();
+    if (user_view.size() == whole_.size()) set_ranges(user_view);
+    else forget_user_view();
     replot(QCustomPlot::rpQueuedReplot);
 }
 
@@ -137,12 +142,14 @@ void SweepPlot::show_line(const SweepSpec& spec, const std::vector<SweepRun>& ru
         x->setTicker(QSharedPointer<QCPAxisTickerLog>::create());
     }
     if (axis) x->setLabel(axis_title(*axis));
-    auto* legend = new QCPLegend;
-    rect->insetLayout()->addElement(legend, Qt::AlignBottom | Qt::AlignRight);
-    legend->setLayer("legend");
-    legend->setBrush(QColor(255, 255, 255, 210));
-    legend->setVisible(!by_rule); // the rules are the x axis already
-    legend->setFont(font());      // a free-standing legend does not take the plot's font by itself
+    // The legend below the axes as on the curve plots, never over the points; none when the rules are the x axis already.
+    QCPLegend* legend = by_rule ? nullptr : new QCPLegend;
+    if (legend) {
+        legend_row(this, legend, 2);
+        legend->setLayer("legend");
+        legend->setFont(font()); // a free-standing legend does not take the plot's font by itself
+        this->legend = legend;   // so its entries wrap to the plot's width (fit_ticks_to_size) and presenter mode sizes it
+    }
 
     double y_min = INFINITY, y_max = -INFINITY;
     for (std::size_t r = 0; r < rules.size(); ++r) {
@@ -175,8 +182,6 @@ void SweepPlot::show_line(const SweepSpec& spec, const std::vector<SweepRun>& ru
             high->setData(keys, highs, true);
             high->setBrush(translucent(colour, 45));
             high->setChannelFillGraph(low);
-            low->removeFromLegend(legend);
-            high->removeFromLegend(legend);
         }
         QCPGraph* mean = addGraph(x, y);
         mean->setData(keys, means, true);
@@ -184,13 +189,12 @@ void SweepPlot::show_line(const SweepSpec& spec, const std::vector<SweepRun>& ru
         mean->setLineStyle(categorical ? QCPGraph::lsNone : QCPGraph::lsLine);
         mean->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, colour, colour, 7));
         mean->setName(rule_title(rule));
-        legend->addItem(new QCPPlottableLegendItem(legend, mean));
+        if (legend) legend->addItem(new QCPPlottableLegendItem(legend, mean));
         if (seeds > 1) {
             auto* bars = new QCPErrorBars(x, y);
             bars->setDataPlottable(mean);
             bars->setData(errors);
             bars->setPen(QPen(colour, 1.2));
-            bars->removeFromLegend(legend);
         }
         // A point where some seeds diverged gets a cross in the rule's colour along the top.
         for (const QString& key : diverged) {
@@ -241,6 +245,8 @@ void SweepPlot::show_heat_maps(const SweepSpec& spec, const std::vector<SweepRun
     plotLayout()->addElement(1, 0, grid);
     auto* scale = new QCPColorScale(this);
     scale->setType(QCPAxis::atRight);
+    scale->setRangeDrag(false); // the colours stand for the results: only the maps zoom
+    scale->setRangeZoom(false);
     scale->axis()->setLabel(metric_title(metric, runs));
     QCPColorGradient gradient(QCPColorGradient::gpThermal);
     gradient.setNanHandling(QCPColorGradient::nhTransparent);
@@ -377,13 +383,18 @@ QPointF SweepPlot::position_of(std::size_t point) const {
 }
 
 void SweepPlot::mousePressEvent(QMouseEvent* event) {
-    QCustomPlot::mousePressEvent(event);
+    ZoomablePlot::mousePressEvent(event);
     if (const auto point = point_at(event->position())) emit pointClicked(*point);
 }
 
+// On the data a double-click opens the point (as it always did); beside it, the whole sweep again.
 void SweepPlot::mouseDoubleClickEvent(QMouseEvent* event) {
-    QCustomPlot::mouseDoubleClickEvent(event);
-    if (const auto point = point_at(event->position())) emit pointDoubleClicked(*point);
+    if (const auto point = point_at(event->position())) {
+        QCustomPlot::mouseDoubleClickEvent(event);
+        emit pointDoubleClicked(*point);
+    } else {
+        ZoomablePlot::mouseDoubleClickEvent(event);
+    }
 }
 
 // ---------------------------------------------------------------- SweepView

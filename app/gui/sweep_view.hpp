@@ -4,6 +4,7 @@
 // one heat map per rule (two), and the mean ± std curves of the selected point. The runner does all
 // the work; this file only draws and forwards clicks.
 #include "f3/io/experiment.hpp"
+#include "plots.hpp"
 
 #include <QWidget>
 #include <qcustomplot.h>
@@ -28,10 +29,9 @@ struct SweepResume;
 
 namespace f3::gui {
 
-class CurvePlot;
-
-// Final metric against the swept value(s). Clicking selects a point, double-clicking opens it.
-class SweepPlot : public QCustomPlot {
+// Final metric against the swept value(s). Clicking selects a point, double-clicking opens it;
+// the wheel zooms and a drag pans as on the other plots, a double-click beside the data shows it whole.
+class SweepPlot : public ZoomablePlot {
     Q_OBJECT
 public:
     explicit SweepPlot(QWidget* parent = nullptr);
@@ -48,12 +48,14 @@ signals:
 protected:
     void mousePressEvent(QMouseEvent* event) override;
     void mouseDoubleClickEvent(QMouseEvent* event) override;
+    void fit_view() override { set_ranges(whole_); }
 
 private:
     void show_line(const SweepSpec& spec, const std::vector<SweepRun>& runs, SweepMetric metric, std::size_t selected);
     void show_heat_maps(const SweepSpec& spec, const std::vector<SweepRun>& runs, SweepMetric metric, std::size_t selected);
     SweepSpec spec_;
     std::vector<QCPAxisRect*> rects_;
+    QList<QCPRange> whole_; // every axis's range as drawn: all results
 };
 
 class SweepView : public QWidget {

@@ -283,6 +283,28 @@ private slots:
         QCOMPARE(lines, withoutTiming(cli(moonsFlags + overrides)));
     }
 
+    // --layers keeps the activation the file's layers share, as a lesson's "set the hidden layers" does
+    // (core's apply_setting), and --activation still sets them.
+    void layers_keep_the_files_shared_activation() {
+        QTemporaryDir dir;
+        const QString path = dir.filePath("relu.json");
+        writeText(path, R"({"format": "f3studio-experiment", "version": 1, "dataset": {"source": "xor"},
+  "network": {"hidden": [{"width": 8, "activation": "relu"}, {"width": 8, "activation": "relu"}]}, "rules": ["bp"], "epochs": 1})");
+        auto saved_activations = [&](const std::vector<std::string>& flags) {
+            const std::string saved = dir.filePath("saved.json").toStdString();
+            const Result r = cli(std::vector<std::string>{"train", "--config", path.toStdString(), "--save-config", saved} + flags);
+            QStringList activations;
+            if (r.code != 0) return QStringList{QString::fromStdString(r.err)};
+            QFile file(QString::fromStdString(saved));
+            if (!file.open(QIODevice::ReadOnly)) return activations;
+            for (const QJsonValue layer : QJsonDocument::fromJson(file.readAll()).object()["network"].toObject()["hidden"].toArray())
+                activations << layer.toObject()["activation"].toString();
+            return activations;
+        };
+        QCOMPARE(saved_activations({"--layers", "4,4,4"}), (QStringList{"relu", "relu", "relu"}));
+        QCOMPARE(saved_activations({"--layers", "4,4", "--activation", "tanh,sigmoid"}), (QStringList{"tanh", "sigmoid"}));
+    }
+
     void save_config_writes_the_effective_experiment() {
         QTemporaryDir dir;
         const std::string saved = dir.filePath("saved.json").toStdString();

@@ -28,6 +28,7 @@
 #include <QTableWidget>
 #include <QStandardPaths>
 #include <QTemporaryDir>
+#include <QWheelEvent>
 #include <QtTest>
 
 #include "f3/io/experiment.hpp"
@@ -419,6 +420,19 @@ private slots:
 
         SweepPlot* plot = view->summary_plot();
         settle(plot); // the queued replot lays the plot out
+        // The legend sits below the data as on the curve plots, never over a point.
+        QVERIFY(plot->legend && plot->legend->visible());
+        QVERIFY(!plot->legend->outerRect().intersects(plot->axisRects().front()->rect()));
+        // Wheel and drag explore the sweep as on the other plots; a double-click beside the data shows it whole.
+        QCPAxis* x = plot->axisRects().front()->axis(QCPAxis::atBottom);
+        const QCPRange whole = x->range();
+        const QPoint centre = plot->axisRects().front()->rect().center();
+        QWheelEvent wheel(centre, plot->mapToGlobal(QPointF(centre)), {}, QPoint(0, 480), Qt::NoButton, {}, Qt::NoScrollPhase, false);
+        QApplication::sendEvent(plot, &wheel);
+        QVERIFY(x->range().size() < whole.size() * 0.9); // logarithmic: the ratio shrinks
+        QVERIFY(!plot->follows_data());
+        QTest::mouseDClick(plot, Qt::LeftButton, {}, QPoint(centre.x(), plot->axisRects().front()->rect().bottom() + 5));
+        QCOMPARE(x->range(), whole);
         QTest::mouseClick(plot, Qt::LeftButton, {}, plot->position_of(2).toPoint());
         QCOMPARE(view->selected_point(), std::size_t{2});
         QVERIFY2(view->details_text().contains("lr=0.1"), qPrintable(view->details_text()));

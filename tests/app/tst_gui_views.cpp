@@ -2,6 +2,7 @@
 // changed setup redraws every view at once, the data appear in the Decision regions view before
 // training, and exports draw the current state of views that are not on screen. Driven through
 // the menus, toolbar and panel widgets, offscreen.
+#include "attention_view.hpp"
 #include "demos.hpp"
 #include "gui_test_support.hpp"
 #include "experiment_panel.hpp"
@@ -15,6 +16,8 @@
 #include <QDockWidget>
 #include <QLabel>
 #include <QScreen>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSlider>
 #include <QWheelEvent>
 #include <QMenuBar>
@@ -27,6 +30,7 @@
 #include <QtTest>
 
 #include "f3/io/names.hpp"
+#include "f3/nn/random.hpp"
 #include "f3/observe/decision_grid.hpp"
 
 using namespace f3;
@@ -460,6 +464,56 @@ private slots:
         QVERIFY(plot.xAxis->range().upper < whole_x.upper);
     }
 
+    // The network diagram pans and zooms as the other views do; the next weights keep the view, a
+    // double-click shows the whole network, another shape of network is shown whole.
+    void network_diagram_zooms_pans_and_resets() {
+        Rng rng(1);
+        const Network net = Network::initialise(2, {{6, Activation::Tanh}, {4, Activation::Tanh}}, 3, Head::SoftmaxCe, rng);
+        NetworkDiagram plot;
+        plot.show_network(net, "BP");
+        show_alone(&plot);
+        const QCPRange whole_x = plot.xAxis->range(), whole_y = plot.yAxis->range();
+        const QPointF centre = plot.axisRect()->rect().center();
+        wheel(&plot, centre, 4);
+        QVERIFY(plot.xAxis->range().size() < 0.8 * whole_x.size());
+        QVERIFY(plot.yAxis->range().size() < 0.8 * whole_y.size());
+        drag(&plot, centre.toPoint(), centre.toPoint() + QPoint(100, 0));
+        const QCPRange panned = plot.xAxis->range();
+        QVERIFY(!plot.follows_data());
+        plot.show_network(net, "BP"); // the next snapshot's weights
+        QCOMPARE(plot.xAxis->range(), panned);
+        QTest::mouseDClick(&plot, Qt::LeftButton, {}, centre.toPoint());
+        QCOMPARE(plot.xAxis->range(), whole_x);
+        QCOMPARE(plot.yAxis->range(), whole_y);
+        wheel(&plot, centre, 4);
+        plot.show_network(Network::initialise(2, {{6, Activation::Tanh}}, 3, Head::SoftmaxCe, rng), "BP"); // one layer fewer
+        QVERIFY(plot.follows_data());
+        QVERIFY(plot.xAxis->range().upper < whole_x.upper);
+    }
+
+    // The Attention view zooms and pans its picture as the other views do; a redraw keeps the view,
+    // a double-click or another run shows it whole.
+    void attention_view_zooms_pans_and_resets() {
+        AttentionView view;
+        show_alone(&view);
+        const QCPRange whole(0.0, 1.0);
+        QCOMPARE(view.xAxis->range(), whole);
+        const QPointF centre = view.axisRect()->rect().center();
+        wheel(&view, centre, 4);
+        QVERIFY(view.xAxis->range().size() < 0.8 && view.yAxis->range().size() < 0.8);
+        drag(&view, centre.toPoint(), centre.toPoint() + QPoint(100, 0));
+        QVERIFY(!view.follows_data());
+        const QCPRange panned = view.xAxis->range();
+        view.set_block(0); // drawn again
+        QCOMPARE(view.xAxis->range(), panned);
+        QTest::mouseDClick(&view, Qt::LeftButton, {}, centre.toPoint());
+        QCOMPARE(view.xAxis->range(), whole);
+        wheel(&view, centre, 4);
+        view.prepare({"bp"}, {}, 1);
+        QVERIFY(view.follows_data());
+        QCOMPARE(view.yAxis->range(), whole);
+    }
+
     // Live training keeps a zoom into the decision regions while it redraws them.
     void a_zoom_survives_live_snapshots() {
         MainWindow window;
@@ -526,6 +580,53 @@ private slots:
             QVERIFY(plot->legend_shown());
     }
 
+    // The experiment panel fits its dock at 1280x720 (a "Down" button once read "Dov" and the panel
+    // scrolled sideways): no horizontal scrolling, every button as wide as its text needs.
+    void experiment_panel_fits_at_1280x720() {
+        MainWindow window;
+        window.set_interactive(false);
+        window.resize(1280, 720);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        auto* scroll = window.findChild<QDockWidget*>("experimentDock")->findChild<QScrollArea*>();
+        QVERIFY(scroll);
+        QTRY_VERIFY_WITH_TIMEOUT(window.experiment_panel()->isVisible(), kWaitMs);
+        QVERIFY2(scroll->horizontalScrollBar()->maximum() == 0,
+                 qPrintable(QString("panel %1 px wide in a %2 px view").arg(window.experiment_panel()->width()).arg(scroll->viewport()->width())));
+        for (QAbstractButton* button : window.experiment_panel()->findChildren<QAbstractButton*>()) {
+            if (!button->isVisible()) continue;
+            const QRect shown = button->geometry().translated(button->parentWidget()->mapTo(scroll->viewport(), QPoint()));
+            QVERIFY2(button->width() >= button->sizeHint().width() && shown.right() < scroll->viewport()->width(),
+                     qPrintable(QString("%1: %2 px of %3, right edge at %4 of %5").arg(button->text()).arg(button->width())
+                                    .arg(button->sizeHint().width()).arg(shown.right()).arg(scroll->viewport()->width())));
+        }
+    }
+
+    // A placeholder wraps to its plot's width (beside a lesson at 1280x720 the Sweep tab's was cut
+    // off at both ends), and unwraps when the plot is wide again.
+    void placeholders_wrap_to_the_plot() {
+        CurvePlot plot("Learning curves", "epoch", "loss");
+        const QString text = "Click a point of the sweep to see its learning curves\n(mean ± std over seeds).";
+        plot.set_placeholder(text);
+        QCPItemText* placeholder = nullptr;
+        for (int i = 0; i < plot.itemCount(); ++i)
+            if (auto* item = qobject_cast<QCPItemText*>(plot.item(i))) placeholder = item;
+        QVERIFY(placeholder);
+        plot.resize(260, 300);
+        plot.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&plot));
+        plot.replot();
+        fit_ticks_to_size(&plot);
+        const QFontMetrics metrics(placeholder->font());
+        for (const QString& line : placeholder->text().split('\n'))
+            QVERIFY2(metrics.horizontalAdvance(line) <= plot.axisRect()->width(), qPrintable(line));
+        QVERIFY(placeholder->text().count('\n') > 1);
+        plot.resize(1200, 300);
+        plot.replot();
+        fit_ticks_to_size(&plot);
+        QCOMPARE(placeholder->text(), text);
+    }
+
     // Before any data, the curves get the room they get with data (an empty legend row once took
     // all but 50 pixels of the Loss and Test accuracy plots at 1280x720, their tick labels colliding).
     void empty_plots_get_their_room() {
@@ -554,7 +655,9 @@ private slots:
         window.load_setup(quick_spiral(2));
         run_to_the_end(window);
         auto* rule_box = window.experiment_panel()->findChild<QCheckBox*>("rule_bp");
-        const qreal normal = window.font().pointSizeF(), box_normal = rule_box->font().pointSizeF();
+        auto* lesson_title = window.lesson_panel()->findChild<QLabel*>("lessonTitle");
+        const qreal normal = window.font().pointSizeF(), box_normal = rule_box->font().pointSizeF(),
+                    title_normal = lesson_title->font().pointSizeF();
         window.set_presenter_mode(true);
         const QRect screen = window.screen()->geometry();
         QTRY_VERIFY2_WITH_TIMEOUT(screen.contains(window.geometry()),
@@ -564,6 +667,8 @@ private slots:
                                   60000);
         for (QDockWidget* dock : window.findChildren<QDockWidget*>()) QVERIFY(!dock->isVisible());
         QVERIFY(rule_box->font().pointSizeF() > 1.4 * box_normal); // the panel's check boxes scale too
+        QVERIFY(lesson_title->font().pointSizeF() > 1.4 * title_normal); // and the lesson's title
+        QVERIFY(lesson_title->font().bold());
         const QList<QCustomPlot*> plots = {window.loss_plot(), window.metric_plot(), window.alignment_plot(), window.staleness_plot()};
         for (QCustomPlot* plot : plots) {
             plot->replot();
@@ -592,6 +697,7 @@ private slots:
         window.set_presenter_mode(false);
         QVERIFY(window.findChild<QDockWidget*>("experimentDock")->isVisible()); // the panels come back
         QCOMPARE(rule_box->font().pointSizeF(), box_normal);
+        QCOMPARE(lesson_title->font().pointSizeF(), title_normal);
     }
 };
 
