@@ -672,7 +672,7 @@ bool report_reproduction(std::ostream& err, const SweepSpec& spec, const std::ve
     // The AVX2 build fuses multiply-adds, so its last bits differ from the portable build's.
     if (same != fresh.size())
         err << "note: this run used the " << kernel_variant() << " kernels; numbers repeat bit for bit only with the kernels the file was "
-               "made with (F3_KERNELS=baseline selects the portable ones, which made the shipped experiments)\n";
+               "made with (F3_KERNELS=baseline selects the portable ones; each shipped experiment's text says which made it)\n";
     return same == fresh.size();
 }
 
