@@ -242,10 +242,7 @@ private slots:
         MainWindow window;
         window.set_interactive(false);
         window.show();
-        Experiment setup = quick_spiral(1000); // paused long before its end
-        setup.dataset.toy.size = 20000;       // with a pause after each batch, epochs take seconds:
-        window.load_setup(setup);             // many snapshots between two networks
-        window.session()->set_delay_ms(2);
+        window.load_setup(quick_spiral(100000)); // never ends within the test
         window.tabs()->setCurrentIndex(0);       // learning curves: no heavy state
         int networks_while_running = 0, boundaries_while_running = 0, networks_at_rest = 0, boundaries_at_rest = 0;
         connect(window.session(), &TrainingSession::snapshotReceived, this, [&](const SnapshotPtr& s) {
