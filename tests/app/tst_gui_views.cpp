@@ -9,6 +9,7 @@
 #include "lesson_panel.hpp"
 #include "main_window.hpp"
 #include "plots.hpp"
+#include "rule_style.hpp"
 #include "training_session.hpp"
 
 #include <QCheckBox>
@@ -575,6 +576,22 @@ private slots:
         all->trigger();
         for (CurvePlot* plot : {window.loss_plot(), window.metric_plot(), window.alignment_plot(), window.staleness_plot()})
             QVERIFY(plot->legend_shown());
+    }
+
+    // Every rule and every F³ error variant has a colour of its own, far enough from the others to
+    // tell apart on a projector: the shipped sweeps show all six variants beside BP, DRTP and shallow.
+    void every_rule_and_f3_variant_has_its_own_colour() {
+        QStringList labels;
+        for (const std::string& name : rule_names()) labels << QString::fromStdString(name);
+        for (const std::string& variant : all_names<F3Error>())
+            if (parse_rule("f3:" + variant).f3_error != F3Error::DelayedError) labels << QString::fromStdString("f3:" + variant);
+        QCOMPARE(rule_colour("f3:delayed_error"), rule_colour("f3")); // F³'s default variant is F³
+        for (qsizetype a = 0; a < labels.size(); ++a)
+            for (qsizetype b = a + 1; b < labels.size(); ++b) {
+                const QColor p = rule_colour(labels[a]), q = rule_colour(labels[b]);
+                const double distance = std::hypot(p.red() - q.red(), p.green() - q.green(), p.blue() - q.blue());
+                QVERIFY2(distance > 60, qPrintable(QString("%1 and %2: %3 apart").arg(labels[a], labels[b]).arg(distance)));
+            }
     }
 
     // The experiment panel fits its dock at 1280x720 (a "Down" button once read "Dov" and the panel
