@@ -8,6 +8,7 @@
 #include <QToolTip>
 #include <algorithm>
 #include <functional>
+#include <numeric>
 #include <cmath>
 
 namespace f3::gui {
@@ -68,6 +69,25 @@ QColor class_colour(int k) {
     return palette[static_cast<std::size_t>(k) % std::size(palette)];
 }
 
+namespace {
+
+// The most columns a legend's entries fit in within `room` pixels, each column as wide as its own
+// widest entry (QCPLayoutGrid sizes columns one by one): short names share a row with long ones.
+int legend_columns(QCPLegend* legend, int room) {
+    std::vector<int> widths;
+    for (int i = 0; i < legend->elementCount(); ++i)
+        if (QCPLayoutElement* item = legend->elementAt(i)) widths.push_back(item->minimumOuterSizeHint().width());
+    for (auto columns = static_cast<int>(widths.size()); columns > 1; --columns) {
+        std::vector<int> column_width(static_cast<std::size_t>(columns), 0);
+        for (std::size_t i = 0; i < widths.size(); ++i)
+            column_width[i % column_width.size()] = std::max(column_width[i % column_width.size()], widths[i]);
+        if (std::accumulate(column_width.begin(), column_width.end(), legend->columnSpacing() * (columns - 1)) <= room) return columns;
+    }
+    return 1;
+}
+
+} // namespace
+
 void fit_ticks_to_size(QCustomPlot* plot, int width) {
     for (QCPAxisRect* rect : plot->axisRects())
         for (QCPAxis* axis : rect->axes()) {
@@ -88,10 +108,7 @@ void fit_ticks_to_size(QCustomPlot* plot, int width) {
             wrap_to(text, text->clipAxisRect()->width() - 16);
     QCPLegend* legend = plot->legend;
     if (!legend || !legend->layout() || qobject_cast<QCPLayoutInset*>(legend->layout()) || legend->elementCount() == 0) return;
-    int widest = 1;
-    for (int i = 0; i < legend->elementCount(); ++i)
-        if (QCPLayoutElement* item = legend->elementAt(i)) widest = std::max(widest, item->minimumOuterSizeHint().width());
-    const int columns = std::max(1, ((width > 0 ? width : plot->width()) - 20) / (widest + legend->columnSpacing()));
+    const int columns = legend_columns(legend, (width > 0 ? width : plot->width()) - 20);
     if (columns != legend->wrap()) {
         legend->setWrap(columns);
         legend->setFillOrder(QCPLayoutGrid::foColumnsFirst, true);
