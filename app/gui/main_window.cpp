@@ -65,7 +65,7 @@ const char* kPlotHelp[] = {
     "the targets, so F³ equals DRTP there.</p>"
     "<p>Per-batch curves are smoothed (the <b>Smoothing</b> slider; raw values faint behind). Drag to pan, use the "
     "wheel to zoom, double-click to see the whole run again; click a legend entry to hide that series. Right-click a plot "
-    "to collapse its legend (<b>View › Legends on the curves</b> does all of them).</p>",
+    "to collapse its legend (<b>View › Legends on the plots</b> does all of them).</p>",
     // Timeline
     "<h3>Update timeline</h3><p>One sampled training step (dark) and the next (light), for every rule and layer. Each layer "
     "is a worker; a bar starts when the layer is free and its inputs exist. <span style='color:#4678c8'>■</span> forward, "
@@ -286,12 +286,12 @@ void MainWindow::build_view_and_help_menus() {
     for (QToolBar* bar : findChildren<QToolBar*>()) view->addAction(bar->toggleViewAction());
     view->addSeparator();
     view->addAction(log_action_);
-    // All curve plots' legends at once (a plot's right-click menu does one): room for the axes on a projector.
-    QAction* legends = view->addAction(tr("Legends on the curves"));
+    // All plots' legends at once (a plot's right-click menu does one): room for the axes on a projector.
+    QAction* legends = view->addAction(tr("Legends on the plots"));
     legends->setCheckable(true);
     legends->setChecked(true);
     connect(legends, &QAction::toggled, this, [this](bool on) {
-        for (CurvePlot* plot : findChildren<CurvePlot*>()) plot->set_legend_shown(on);
+        for (ZoomablePlot* plot : findChildren<ZoomablePlot*>()) plot->set_legend_shown(on);
     });
     view->addAction(presenter_action_);
     QMenu* help = menuBar()->addMenu(tr("&Help"));

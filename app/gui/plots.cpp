@@ -205,6 +205,46 @@ void ZoomablePlot::mouseDoubleClickEvent(QMouseEvent* event) {
     reset_view();
 }
 
+void ZoomablePlot::clear_layout() {
+    delete legend_row_; // leaves the layout if it is in it
+    plotLayout()->clear();
+}
+
+void ZoomablePlot::add_legend_row(QCPLegend* legend, int row) {
+    delete legend_row_;
+    legend_row_ = legend_row(this, legend, row);
+    legend_row_index_ = row;
+    if (!legend_action_) {
+        legend_action_ = new QAction(tr("Show legend"), this);
+        legend_action_->setCheckable(true);
+        legend_action_->setChecked(true);
+        legend_action_->setToolTip(tr("Uncheck to give the legend's room to the axes"));
+        connect(legend_action_, &QAction::toggled, this, &ZoomablePlot::set_legend_shown);
+        addAction(legend_action_);
+        setContextMenuPolicy(Qt::ActionsContextMenu);
+    }
+    set_legend_shown(legend_action_->isChecked());
+}
+
+// A layout row keeps the room of what it holds, visible or not: a collapsed legend leaves the layout.
+void ZoomablePlot::set_legend_shown(bool shown) {
+    if (!legend_action_) return;
+    if (legend_action_->isChecked() != shown) {
+        legend_action_->setChecked(shown); // toggled() comes back here
+        return;
+    }
+    if (!legend_row_) return;
+    if (shown && !legend_row_->layout()) {
+        plotLayout()->addElement(legend_row_index_, 0, legend_row_);
+        plotLayout()->setRowStretchFactor(legend_row_index_, 0.001);
+    } else if (!shown && legend_row_->layout()) {
+        plotLayout()->take(legend_row_);
+        plotLayout()->simplify();
+    }
+    if (legend) legend->setVisible(shown);
+    replot(QCustomPlot::rpQueuedReplot);
+}
+
 // ---------------------------------------------------------------- CurvePlot
 
 CurvePlot::CurvePlot(const QString& title, const QString& x_label, const QString& y_label, QWidget* parent) : ZoomablePlot(parent) {
@@ -212,14 +252,7 @@ CurvePlot::CurvePlot(const QString& title, const QString& x_label, const QString
     xAxis->setLabel(x_label);
     yAxis->setLabel(y_label);
     axisRect()->insetLayout()->take(legend);
-    legend_row_ = legend_row(this, legend, 2);
-    legend_action_ = new QAction(tr("Show legend"), this);
-    legend_action_->setCheckable(true);
-    legend_action_->setToolTip(tr("Uncheck to give the legend's room to the axes"));
-    connect(legend_action_, &QAction::toggled, this, &CurvePlot::set_legend_shown);
-    addAction(legend_action_);
-    setContextMenuPolicy(Qt::ActionsContextMenu);
-    legend_action_->setChecked(true);
+    add_legend_row(legend, 2);
     connect(this, &QCustomPlot::legendClick, this, [this](QCPLegend*, QCPAbstractLegendItem* item, QMouseEvent*) {
         if (auto* entry = qobject_cast<QCPPlottableLegendItem*>(item))
             if (auto* graph = qobject_cast<QCPGraph*>(entry->plottable())) set_series_visible(graph, !graph->visible());
@@ -320,20 +353,6 @@ void CurvePlot::set_series_visible(QCPGraph* graph, bool visible) {
     for (QCPGraph* companion : companions_.value(graph)) companion->setVisible(visible);
     if (QCPPlottableLegendItem* item = legend->itemWithPlottable(graph))
         item->setTextColor(visible ? Qt::black : QColor(170, 170, 170));
-    replot(QCustomPlot::rpQueuedReplot);
-}
-
-// A layout row keeps the room of what it holds, visible or not: a collapsed legend leaves the layout.
-void CurvePlot::set_legend_shown(bool shown) {
-    legend->setVisible(shown);
-    if (shown && !legend_row_->layout()) {
-        plotLayout()->addElement(2, 0, legend_row_);
-        plotLayout()->setRowStretchFactor(2, 0.001);
-    } else if (!shown && legend_row_->layout()) {
-        plotLayout()->take(legend_row_);
-        plotLayout()->simplify();
-    }
-    if (legend_action_->isChecked() != shown) legend_action_->setChecked(shown);
     replot(QCustomPlot::rpQueuedReplot);
 }
 

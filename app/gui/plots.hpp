@@ -5,6 +5,7 @@
 #include "f3/observe/timeline.hpp"
 
 #include <QMap>
+#include <QPointer>
 #include <qcustomplot.h>
 
 namespace f3 {
@@ -27,9 +28,20 @@ public:
     // A long title, legend or message must not make the window wider than a projector's screen:
     // texts wrap to the plot's width instead (fit_ticks_to_size).
     QSize minimumSizeHint() const override { return {160, 120}; }
+    // Collapses the legend's row so the axes get its room, or brings it back. The plot's context
+    // menu (right-click) holds this as a check box, legend_action() (nullptr: the plot has no legend
+    // row); View › Legends on the plots does every plot at once.
+    void set_legend_shown(bool shown);
+    bool legend_shown() const { return legend_action_ && legend_action_->isChecked(); }
+    QAction* legend_action() const { return legend_action_; }
 
 protected:
     explicit ZoomablePlot(QWidget* parent = nullptr);
+    // Puts `legend` in a row of its own, row `row` of the layout (legend_row), shown or collapsed as
+    // legend_action() says; a plot drawn anew calls it again and the user's choice stays.
+    void add_legend_row(QCPLegend* legend, int row);
+    // Empties the layout for a new drawing, with the legend row even while it is collapsed (out of the layout).
+    void clear_layout();
     // Sets the axes to show everything drawn; called by reset_view, and by a view on new data while
     // it follows them.
     virtual void fit_view() = 0;
@@ -44,6 +56,9 @@ protected:
 
 private:
     bool user_view_ = false; // zoomed or panned: live data no longer rescale the axes
+    QPointer<QCPLayoutGrid> legend_row_; // the legend between two stretchable fillers; gone with a cleared layout
+    int legend_row_index_ = 2;
+    QAction* legend_action_ = nullptr;
 };
 
 // Line plot of named series with bounded memory, as TensorBoard users expect it: drag to pan, wheel
@@ -69,11 +84,6 @@ public:
     QCPGraph* smoothed(const QString& key) const;
     // Hides or shows a series with its faint raw values and band (what a legend click does).
     void set_series_visible(QCPGraph* graph, bool visible);
-    // Collapses the legend's row so the axes get its room, or brings it back: the plot's context
-    // menu (right-click) holds this as a check box, legend_action().
-    void set_legend_shown(bool shown);
-    bool legend_shown() const { return legend->visible(); }
-    QAction* legend_action() const { return legend_action_; }
     // A vertical line at epoch `x` labelled `text` (a live learning-rate change); gone with the series.
     void add_marker(double x, const QString& text);
     QStringList marker_texts() const;
@@ -112,8 +122,6 @@ private:
     QMap<QCPGraph*, QList<QCPGraph*>> companions_;  // legend graph -> its raw values or band edges
     double smoothing_ = 0.6;
     QCPTextElement* title_ = nullptr;
-    QCPLayoutGrid* legend_row_ = nullptr; // the legend between two stretchable fillers, below the axes
-    QAction* legend_action_ = nullptr;
     QCPItemText* placeholder_ = nullptr;
     QList<QPair<QCPItemStraightLine*, QCPItemText*>> markers_;
     bool log_y_ = false;

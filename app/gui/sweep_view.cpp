@@ -16,6 +16,7 @@
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QStyle>
@@ -96,7 +97,7 @@ void SweepPlot::show_results(const SweepSpec& spec, const std::vector<SweepRun>&
     spec_ = spec;
     clearPlottables();
     clearItems();
-    plotLayout()->clear();
+    clear_layout();
     rects_.clear();
     if (runs.empty()) {
         plotLayout()->addElement(0, 0, new QCPTextElement(this, tr("Run a sweep to see the final metric against the swept value."), font()));
@@ -145,7 +146,7 @@ void SweepPlot::show_line(const SweepSpec& spec, const std::vector<SweepRun>& ru
     // The legend below the axes as on the curve plots, never over the points; none when the rules are the x axis already.
     QCPLegend* legend = by_rule ? nullptr : new QCPLegend;
     if (legend) {
-        legend_row(this, legend, 2);
+        add_legend_row(legend, 2);
         legend->setLayer("legend");
         legend->setFont(font()); // a free-standing legend does not take the plot's font by itself
         this->legend = legend;   // so its entries wrap to the plot's width (fit_ticks_to_size) and presenter mode sizes it
@@ -520,6 +521,9 @@ void SweepView::build_controls() {
     summary_ = new SweepPlot;
     curves_ = new CurvePlot(tr("Selected point: test metric per epoch"), tr("epoch"), tr("value"));
     curves_->set_placeholder(tr("Click a point of the sweep to see its learning curves\n(mean ± std over seeds)."));
+    // The results below name every rule in its colour: they are the legend, and the curves get its room
+    // (a right-click brings the plot's own back).
+    curves_->set_legend_shown(false);
     details_ = new QLabel;
     details_->setWordWrap(true);
     details_->setTextFormat(Qt::RichText);
@@ -531,11 +535,22 @@ void SweepView::build_controls() {
     open_seed_->setObjectName("sweepOpenSeed");
     open_->setToolTip(tr("Loads this point's experiment (with the chosen seed) into the experiment panel, with the "
                          "run's curves; Run trains it again with the same numbers. Double-click a point to open it."));
+    // Nine rules' results are a dozen lines: they scroll, and a splitter gives the curves the room.
+    auto* details_area = new QScrollArea;
+    details_area->setWidget(details_);
+    details_area->setWidgetResizable(true);
+    details_area->setFrameShape(QFrame::NoFrame);
+    details_area->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    auto* curves_and_details = new QSplitter(Qt::Vertical);
+    curves_and_details->addWidget(curves_);
+    curves_and_details->addWidget(details_area);
+    curves_and_details->setStretchFactor(0, 3);
+    curves_and_details->setStretchFactor(1, 1);
+    curves_and_details->setChildrenCollapsible(false);
     auto* right = new QWidget;
     auto* right_layout = new QVBoxLayout(right);
     right_layout->setContentsMargins(0, 0, 0, 0);
-    right_layout->addWidget(curves_, 3);
-    right_layout->addWidget(details_, 1);
+    right_layout->addWidget(curves_and_details, 1);
     auto* open_row = new QHBoxLayout;
     open_row->addWidget(new QLabel(tr("Seed")));
     open_row->addWidget(open_seed_);

@@ -423,6 +423,20 @@ private slots:
         // The legend sits below the data as on the curve plots, never over a point.
         QVERIFY(plot->legend && plot->legend->visible());
         QVERIFY(!plot->legend->outerRect().intersects(plot->axisRects().front()->rect()));
+        // Its right-click menu collapses the legend to give the axes its row, and a redraw (another
+        // point selected) keeps it collapsed until it is asked back.
+        QCOMPARE(plot->plotLayout()->rowCount(), 3); // title, axes, legend
+        QVERIFY(plot->legend_action() && plot->actions().contains(plot->legend_action()));
+        plot->legend_action()->trigger();
+        view->select_point(1);
+        settle(plot);
+        QVERIFY(!plot->legend_shown());
+        QCOMPARE(plot->plotLayout()->rowCount(), 2);
+        plot->legend_action()->trigger();
+        settle(plot);
+        QCOMPARE(plot->plotLayout()->rowCount(), 3);
+        QVERIFY(plot->legend && plot->legend->visible());
+        QVERIFY(!plot->legend->outerRect().intersects(plot->axisRects().front()->rect()));
         // Wheel and drag explore the sweep as on the other plots; a double-click beside the data shows it whole.
         QCPAxis* x = plot->axisRects().front()->axis(QCPAxis::atBottom);
         const QCPRange whole = x->range();

@@ -564,7 +564,7 @@ private slots:
         loss->replot();
         QCOMPARE(loss->axisRect()->rect().height(), with_legend);
 
-        QAction* all = action_named(&window, "Legends on the curves");
+        QAction* all = action_named(&window, "Legends on the plots");
         QVERIFY(all);
         all->trigger();
         for (CurvePlot* plot : {window.loss_plot(), window.metric_plot(), window.alignment_plot(), window.staleness_plot()}) {
