@@ -35,6 +35,17 @@ AttentionView::AttentionView(QWidget* parent) : ZoomablePlot(parent) {
     picture_->topLeft->setCoords(0.0, 1.0);
     picture_->bottomRight->setCoords(1.0, 0.0);
     fit_view();
+    // The picture is painted once and scaled by the zoom: past 1.5x (and 3x) it is painted again
+    // with more pixels, else its text and borders would grow blocky.
+    for (QCPAxis* axis : {xAxis, yAxis})
+        connect(axis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, [this] {
+            if (resolution_for_zoom() != resolution_) redraw();
+        });
+}
+
+int AttentionView::resolution_for_zoom() const {
+    const double zoom = 1.0 / std::min(xAxis->range().size(), yAxis->range().size());
+    return zoom > 3.0 ? 4 : zoom > 1.5 ? 2 : 1;
 }
 
 void AttentionView::fit_view() {
@@ -53,9 +64,11 @@ void AttentionView::changeEvent(QEvent* event) {
 }
 
 void AttentionView::redraw() {
-    QPixmap pixmap(size().expandedTo(QSize(1, 1)));
+    resolution_ = resolution_for_zoom();
+    QPixmap pixmap(size().expandedTo(QSize(1, 1)) * resolution_);
     pixmap.fill(Qt::white);
     QPainter painter(&pixmap);
+    painter.scale(resolution_, resolution_); // laid out at the widget's size, drawn with the zoom's pixels
     painter.setFont(font()); // a painter on a pixmap starts from the application's font, not presenter mode's
     paint(painter);
     painter.end();

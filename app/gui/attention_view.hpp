@@ -32,6 +32,8 @@ public:
     int sample() const { return sample_; }
     // Per rule, per block: (heads·T) × T probabilities, each row one query token's map over the keys.
     const std::vector<std::vector<Matrix>>& maps() const { return maps_; }
+    // Pixels of the picture per pixel of the widget: more when zoomed in, so text and maps stay sharp.
+    int resolution() const { return resolution_; }
 
 protected:
     void fit_view() override;
@@ -40,6 +42,7 @@ protected:
 
 private:
     void redraw();                    // the picture again, at the widget's size and font
+    int resolution_for_zoom() const;  // 1, 2 or 4: the zoom's magnification, bounded for memory
     void paint(QPainter& painter) const;
     QCPItemPixmap* picture_ = nullptr;
     QStringList rules_;
@@ -49,6 +52,7 @@ private:
     Matrix image_;
     std::vector<std::vector<Matrix>> maps_;
     QString placeholder_;
+    int resolution_ = 1;
 };
 
 } // namespace f3::gui

@@ -497,8 +497,11 @@ private slots:
         const QCPRange whole(0.0, 1.0);
         QCOMPARE(view.xAxis->range(), whole);
         const QPointF centre = view.axisRect()->rect().center();
+        QCOMPARE(view.resolution(), 1);
         wheel(&view, centre, 4);
         QVERIFY(view.xAxis->range().size() < 0.8 && view.yAxis->range().size() < 0.8);
+        for (int i = 0; i < 10 && view.xAxis->range().size() > 1.0 / 3.5; ++i) wheel(&view, centre, 4);
+        QCOMPARE(view.resolution(), 4); // painted again with the zoom's pixels: text stays sharp
         drag(&view, centre.toPoint(), centre.toPoint() + QPoint(100, 0));
         QVERIFY(!view.follows_data());
         const QCPRange panned = view.xAxis->range();
@@ -506,6 +509,7 @@ private slots:
         QCOMPARE(view.xAxis->range(), panned);
         QTest::mouseDClick(&view, Qt::LeftButton, {}, centre.toPoint());
         QCOMPARE(view.xAxis->range(), whole);
+        QCOMPARE(view.resolution(), 1);
         wheel(&view, centre, 4);
         view.prepare({"bp"}, {}, 1);
         QVERIFY(view.follows_data());
