@@ -1,5 +1,7 @@
 #include "f3/platform/kernels.hpp"
 
+#include "f3/platform/threads.hpp"
+
 #include <climits>
 #include <cstdlib>
 #include <cstring>
@@ -53,6 +55,7 @@ void configure_process(char** argv) {
     std::string target = faster_build(self);
     if (target.empty() && relaunch) target = self;
     if (!target.empty()) execv(target.c_str(), argv); // on failure: carry on as we are
+    limit_openmp_teams_of_this_thread(); // the main thread's own products, before any training prepares it
 }
 
 } // namespace f3

@@ -9,6 +9,8 @@
 #include <system_error>
 #include <vector>
 
+#include <omp.h>
+
 #if defined(__unix__) || defined(__APPLE__)
 #include <pthread.h>
 #define F3_HAVE_PTHREADS 1
@@ -113,6 +115,11 @@ std::string openmp_threads_problem(int threads) {
     (void)threads;
     return {};
 #endif
+}
+
+void limit_openmp_teams_of_this_thread(int threads) {
+    if (threads < 0) threads = omp_get_max_threads();
+    omp_set_num_threads(openmp_threads_problem(threads).empty() ? threads : 1);
 }
 
 } // namespace f3

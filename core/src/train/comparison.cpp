@@ -7,7 +7,6 @@
 #include "f3/platform/threads.hpp"
 
 #include <Eigen/Core>
-#include <omp.h>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -259,8 +258,7 @@ void Comparison::prepare_this_thread() {
     const std::thread::id id = std::this_thread::get_id();
     if (id == prepared_thread_) return;
     reuse_freed_memory();
-    // One thread where libgomp could not start the team: it would end the process.
-    omp_set_num_threads(openmp_threads_problem(config_.threads).empty() ? config_.threads : 1);
+    limit_openmp_teams_of_this_thread(config_.threads);
     flush_subnormals_to_zero();
     prepared_thread_ = id;
 }

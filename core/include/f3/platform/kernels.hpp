@@ -11,7 +11,8 @@
 //  - sets GOMP_SPINCOUNT (unless the user set it or OMP_WAIT_POLICY) so idle OpenMP threads sleep
 //    soon instead of spinning for ~0.3 ms. libgomp reads it only when it loads, so the process is
 //    re-executed once with it set. Spinning threads fight the GUI thread or any other busy process
-//    for the two cores: training fell from ~50,000 to ~600 samples/s on a loaded machine.
+//    for the two cores: training fell from ~50,000 to ~600 samples/s on a loaded machine;
+//  - limits the main thread's OpenMP teams to threads libgomp can start (limit_openmp_teams_of_this_thread).
 
 namespace f3 {
 

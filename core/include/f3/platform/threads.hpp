@@ -26,5 +26,9 @@ void run_on_threads(std::size_t count, const std::function<void()>& work);
 // `threads` OpenMP threads can start with libgomp's stack size; else why not, for a warning:
 // training then uses one thread.
 std::string openmp_threads_problem(int threads);
+// The calling thread's parallel regions get `threads` (negative: libgomp's default, OMP_NUM_THREADS
+// or the cores), or one where openmp_threads_problem names a problem. Every thread that computes
+// calls it first: the main threads of the app and the CLI, and a training's (Comparison).
+void limit_openmp_teams_of_this_thread(int threads = -1);
 
 } // namespace f3
