@@ -164,6 +164,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     // Long status lines are cut, never widen the window past a projector's screen.
     for (QLabel* label : {status_, notice_}) label->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     statusBar()->addWidget(status_, 1);
+    status_->setObjectName("status");
+    status_text_ = status_->text();
+    message_timer_ = new QTimer(this);
+    message_timer_->setSingleShot(true);
+    connect(message_timer_, &QTimer::timeout, this, [this] { status_->setText(status_text_); });
     statusBar()->addPermanentWidget(notice_);
 
     connect(lesson_panel_, &LessonPanel::actionRequested, this, &MainWindow::perform_lesson_action);
@@ -366,7 +371,7 @@ bool MainWindow::save_to(const QString& path) {
     QSettings().setValue("folders/experiments", QFileInfo(path).absolutePath());
     QFile::remove(autosave_path());
     update_title();
-    statusBar()->showMessage(tr("Saved %1").arg(path), 4000);
+    show_message(tr("Saved %1").arg(path), 4000);
     return true;
 }
 
@@ -497,7 +502,7 @@ void MainWindow::autosave() {
     try {
         save_experiment_atomically(current_experiment(), autosave_path().toStdString()); // as it is, description too
     } catch (const std::exception& error) {
-        statusBar()->showMessage(tr("Autosave failed: %1").arg(QString::fromStdString(error.what())), 6000);
+        show_message(tr("Autosave failed: %1").arg(QString::fromStdString(error.what())), 6000);
     }
 }
 
@@ -842,7 +847,7 @@ void MainWindow::perform_lesson_action(const LessonAction& action) {
         update_title();
         update_actions();
         update_explanation();
-        statusBar()->showMessage(tr("Lesson: %1").arg(QString::fromStdString(action.text)), 6000);
+        show_message(tr("Lesson: %1").arg(QString::fromStdString(action.text)), 6000);
         break;
     }
     }
@@ -880,7 +885,7 @@ void MainWindow::open_sweep_run(const Experiment& experiment, const std::vector<
     update_title();
     update_explanation();
     tabs_->setCurrentIndex(0);
-    statusBar()->showMessage(tr("Opened %1 — Run trains it again").arg(what), 8000);
+    show_message(tr("Opened %1 — Run trains it again").arg(what), 8000);
 }
 
 void MainWindow::start(bool paused) {
@@ -897,7 +902,7 @@ void MainWindow::start(bool paused) {
     run_setup_ = setup;
     setup.instruments.alignment = true; // every view is live in the app (measuring changes no numbers)
     setup.instruments.timeline = true;
-    status_->setText(tr("Loading %1…").arg(QString::fromStdString(setup.dataset.source)));
+    set_status(tr("Loading %1…").arg(QString::fromStdString(setup.dataset.source)));
     session_->start(setup, paused);
 }
 
@@ -944,7 +949,7 @@ void MainWindow::reset() {
     running_ = false;
     finished_ = false;
     clear_views();
-    status_->setText(tr("Reset. Press Run (Space) or Step (→)."));
+    set_status(tr("Reset. Press Run (Space) or Step (→)."));
     update_actions();
 }
 
@@ -1054,8 +1059,8 @@ void MainWindow::on_prepared(const SessionInfo& info) {
     attention_->set_placeholder(info.attention_blocks > 0 ? tr("Computing the attention maps…")
                                                           : tr("This network has no attention: choose Transformer in the experiment panel."));
     request_view_state();
-    status_->setText(tr("%1: %2 training samples per epoch in %3 batches").arg(info.dataset_name).arg(info.train_size).arg(info.batches_per_epoch) +
-                     (info.task_note.isEmpty() ? QString() : tr(" · %1 (change it in Task)").arg(info.task_note)));
+    set_status(tr("%1: %2 training samples per epoch in %3 batches").arg(info.dataset_name).arg(info.train_size).arg(info.batches_per_epoch) +
+               (info.task_note.isEmpty() ? QString() : tr(" · %1 (change it in Task)").arg(info.task_note)));
     update_explanation();
 }
 
@@ -1100,14 +1105,14 @@ void MainWindow::on_snapshot(const SnapshotPtr& snapshot) {
     if (!s.attention.empty()) attention_->show_attention(s);
     update_state_views();
     const int epoch = std::min(s.epoch, info_.epochs);
-    status_->setText(tr("%1 · epoch %2 of %3 · batch %4 of %5 · %6%7")
-                         .arg(info_.dataset_name)
-                         .arg(epoch)
-                         .arg(info_.epochs)
-                         .arg(s.finished ? info_.batches_per_epoch : s.batch)
-                         .arg(info_.batches_per_epoch)
-                         .arg(last_samples_per_s_)
-                         .arg(s.finished ? tr(" · finished") : (running_ ? QString() : tr(" · paused"))));
+    set_status(tr("%1 · epoch %2 of %3 · batch %4 of %5 · %6%7")
+                   .arg(info_.dataset_name)
+                   .arg(epoch)
+                   .arg(info_.epochs)
+                   .arg(s.finished ? info_.batches_per_epoch : s.batch)
+                   .arg(info_.batches_per_epoch)
+                   .arg(last_samples_per_s_)
+                   .arg(s.finished ? tr(" · finished") : (running_ ? QString() : tr(" · paused"))));
 }
 
 // What a class waits for: samples per rule over wall-clock time, not the training steps' own rate.
@@ -1221,7 +1226,7 @@ void MainWindow::on_failed(const QString& message) {
     running_ = false;
     last_problem_ = message; // a run that could not start is a problem: --screenshot exits with it
     notice_->setText(message);
-    status_->setText(tr("Stopped: %1").arg(message));
+    set_status(tr("Stopped: %1").arg(message));
     update_actions();
 }
 
@@ -1244,6 +1249,16 @@ void MainWindow::show_presenter_panels() {
     const bool lesson = lesson_panel_->lesson().has_value();
     help_dock->setVisible(lesson);
     if (lesson) resizeDocks({help_dock}, {screen()->availableGeometry().width() / 4}, Qt::Horizontal);
+}
+
+void MainWindow::set_status(const QString& text) {
+    status_text_ = text;
+    if (!message_timer_->isActive()) status_->setText(text);
+}
+
+void MainWindow::show_message(const QString& text, int ms) {
+    status_->setText(text);
+    message_timer_->start(ms);
 }
 
 void MainWindow::set_presenter_mode(bool on) {
@@ -1278,7 +1293,7 @@ void MainWindow::set_presenter_mode(bool on) {
     } else {
         showNormal();
     }
-    if (on) statusBar()->showMessage(tr("Presenter mode: panels hidden (a lesson's steps stay), Esc or F11 to leave"), 8000);
+    if (on) show_message(tr("Presenter mode: panels hidden (a lesson's steps stay), Esc or F11 to leave"), 8000);
     if (presenter_action_->isChecked() != on) presenter_action_->setChecked(on);
 }
 

@@ -144,6 +144,12 @@ private:
     void request_view_state();
     void fetch_state(unsigned parts);
     void show_presenter_panels();
+    // The status line: set_status is the run's state, show_message a passing note (saved, opened,
+    // presenter mode's keys) that covers it for `ms`. Not QStatusBar::showMessage: that hides the
+    // line's label, and Qt shows the label again over the message after the bar's layout is redone
+    // (presenter mode's font change does that), so both were drawn on top of each other.
+    void set_status(const QString& text);
+    void show_message(const QString& text, int ms);
 
     TrainingSession* session_ = nullptr;
     ExperimentPanel* panel_ = nullptr;
@@ -169,6 +175,8 @@ private:
     QTextBrowser* explanation_ = nullptr;
     LessonPanel* lesson_panel_ = nullptr;
     QLabel* status_ = nullptr;
+    QString status_text_;              // the run's state, shown again when a message ends
+    QTimer* message_timer_ = nullptr;  // running while a message covers the status
     QLabel* notice_ = nullptr;
     QAction* run_action_ = nullptr;
     QAction* step_action_ = nullptr;

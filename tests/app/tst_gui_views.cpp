@@ -683,6 +683,12 @@ private slots:
                                                  .arg(window.width()).arg(window.height()).arg(window.x()).arg(window.y())
                                                  .arg(screen.width()).arg(screen.height())),
                                   60000);
+        // Its hint is the status line's text, never a QStatusBar message: Qt showed the line's label again
+        // over such a message once the font change had relaid the bar out, and both were drawn as one smear.
+        auto* status = window.statusBar()->findChild<QLabel*>("status");
+        QVERIFY(status);
+        QVERIFY(status->isVisible() && status->text().startsWith("Presenter mode"));
+        QVERIFY(window.statusBar()->currentMessage().isEmpty());
         for (QDockWidget* dock : window.findChildren<QDockWidget*>()) QVERIFY(!dock->isVisible());
         QVERIFY(rule_box->font().pointSizeF() > 1.4 * box_normal); // the panel's check boxes scale too
         QVERIFY(lesson_title->font().pointSizeF() > 1.4 * title_normal); // and the lesson's title
