@@ -81,7 +81,10 @@ const char* kPlotHelp[] = {
     "to zoom: every rule's map follows, so all show the same region. Double-click to see the whole data set again.</p>",
     // Network
     "<h3>Network</h3><p>Weights of one rule's network: red positive, blue negative, stronger colour and width = larger "
-    "magnitude. Shallow learning's hidden weights never change.</p><p>A transformer is drawn as one block per stage "
+    "magnitude. Shallow learning's hidden weights never change.</p><p>With two inputs (the toy data sets) each hidden "
+    "unit is drawn as a small map of its activation over the input plane, as TensorFlow Playground draws its neurons: red "
+    "positive, blue negative, white zero, on one scale per layer. The first layer's units cut the plane along lines; "
+    "the later ones combine those cuts. Zoom in to see a map larger.</p><p>A transformer is drawn as one block per stage "
     "(orange: transformer blocks, blue: dense stages) with what each holds and its parameter count; the Matrices and "
     "Attention views show what is inside.</p><p>Drag to pan, use the wheel to zoom, double-click to see the whole "
     "network again.</p>",
@@ -680,6 +683,7 @@ void MainWindow::build_views() {
     auto* network_page = new QWidget;
     auto* net_layout = new QVBoxLayout(network_page);
     network_rule_ = new QComboBox;
+    network_rule_->setObjectName("networkRule");
     net_layout->addWidget(network_rule_);
     network_ = new NetworkDiagram;
     net_layout->addWidget(network_, 1);
@@ -1202,7 +1206,9 @@ void MainWindow::update_state_views(QCustomPlot* forced) {
     if ((tab == 3 && !network_shown_) || forced == network_ || !network_->has_content()) {
         network_shown_ = true;
         const int r = std::max(0, network_rule_->currentIndex());
-        if (r < static_cast<int>(networks_.size())) network_->show_network(networks_[static_cast<std::size_t>(r)], rule_title(info_.rules[r]));
+        const PlaneBox plane{info_.x_min, info_.x_max, info_.y_min, info_.y_max};
+        if (r < static_cast<int>(networks_.size()))
+            network_->show_network(networks_[static_cast<std::size_t>(r)], rule_title(info_.rules[r]), info_.inputs == 2 ? &plane : nullptr);
     }
     if ((tab == 4 && !matrix_shown_) || forced == heatmap_ || (!matrix_shown_ && !heatmap_->has_content())) {
         matrix_shown_ = true;

@@ -741,6 +741,7 @@ NetworkDiagram::NetworkDiagram(QWidget* parent) : ZoomablePlot(parent) {
     yAxis->setVisible(false);
     xAxis->grid()->setVisible(false);
     yAxis->grid()->setVisible(false);
+    connect(this, &QCustomPlot::afterLayout, this, &NetworkDiagram::size_unit_maps);
 }
 
 void NetworkDiagram::show_blocks(const Network& network, const QString& title) {
@@ -800,6 +801,7 @@ void NetworkDiagram::remove_drawing() {
     edges_ = 0;
     blocks_ = 0;
     block_labels_.clear();
+    unit_maps_.clear();
     replot(QCustomPlot::rpQueuedReplot);
 }
 
@@ -820,7 +822,50 @@ void NetworkDiagram::fit_view() {
     yAxis->setRange(whole_y_);
 }
 
-void NetworkDiagram::show_network(const Network& network, const QString& title) {
+// Each shown hidden unit drawn as a picture of its activation over the input plane, as TensorFlow
+// Playground draws its neurons: red positive, blue negative, white zero, one scale per layer (its
+// largest magnitude) so the units of a layer compare. Pixmap scatter points stay centred on their
+// nodes; size_unit_maps fits them between the nodes at every layout, so zooming in enlarges them.
+void NetworkDiagram::add_unit_maps(const Network& network, const PlaneBox& plane, const std::function<double(int, int)>& node_y) {
+    const std::vector<Matrix> grids = hidden_unit_grids(network, plane, kUnitMapCells);
+    const int n = kUnitMapCells;
+    for (std::size_t layer = 0; layer < grids.size(); ++layer) {
+        const int shown = std::min(static_cast<int>(grids[layer].cols()), kMaxNodesShown);
+        const float scale = std::max(grids[layer].leftCols(shown).cwiseAbs().maxCoeff(), 1e-6f);
+        for (int u = 0; u < shown; ++u) {
+            QImage cells(n, n, QImage::Format_RGB32);
+            for (int iy = 0; iy < n; ++iy)
+                for (int ix = 0; ix < n; ++ix) {
+                    const float v = std::clamp(grids[layer](iy * n + ix, u) / scale, -1.0f, 1.0f);
+                    const QColor end = v >= 0 ? QColor(200, 40, 40) : QColor(40, 80, 200);
+                    auto towards = [t = std::abs(v)](int channel) { return static_cast<int>(255.0f + t * static_cast<float>(channel - 255)); };
+                    cells.setPixel(ix, n - 1 - iy, qRgb(towards(end.red()), towards(end.green()), towards(end.blue())));
+                }
+            QCPGraph* unit = addGraph();
+            unit->setLineStyle(QCPGraph::lsNone);
+            unit->addData(static_cast<double>(layer + 1), node_y(static_cast<int>(layer) + 1, u));
+            unit_maps_.push_back({cells, unit, shown > 1 ? 1.0 / (shown - 1) : 1.0, 0});
+        }
+    }
+    size_unit_maps();
+}
+
+void NetworkDiagram::size_unit_maps() {
+    for (UnitMap& map : unit_maps_) {
+        const double spacing = std::abs(yAxis->coordToPixel(0.0) - yAxis->coordToPixel(map.spacing));
+        const int side = axisRect()->height() > 50 ? std::clamp(static_cast<int>(0.8 * spacing), 12, 160) : 32;
+        if (side == map.side) continue;
+        map.side = side;
+        QPixmap picture = QPixmap::fromImage(map.cells.scaled(side, side, Qt::IgnoreAspectRatio, Qt::FastTransformation));
+        QPainter border(&picture);
+        border.setPen(QPen(Qt::black, 1));
+        border.drawRect(0, 0, side - 1, side - 1);
+        border.end();
+        map.graph->setScatterStyle(QCPScatterStyle(picture));
+    }
+}
+
+void NetworkDiagram::show_network(const Network& network, const QString& title, const PlaneBox* plane) {
     remove_drawing();
     for (int s = 0; s < network.stage_count(); ++s)
         if (network.stage(s).kind() != "dense") {
@@ -863,9 +908,12 @@ void NetworkDiagram::show_network(const Network& network, const QString& title) 
         label->setText(widths[layer] > kMaxNodesShown ? tr("%1 units\n(first %2 shown)").arg(widths[layer]).arg(kMaxNodesShown)
                                                       : (widths[layer] == 1 ? tr("1 unit") : tr("%1 units").arg(widths[layer])));
     }
+    const bool maps = plane && widths.front() == 2 && widths.size() > 2;
+    if (maps) add_unit_maps(network, *plane, node_y);
     auto* heading = new QCPItemText(this);
     heading->position->setCoords((static_cast<double>(widths.size()) - 1) / 2, 1.12);
-    heading->setText(title + tr("   (red: positive weight, blue: negative; stronger = larger)"));
+    heading->setText(title + tr("   (red: positive weight, blue: negative; stronger = larger)") +
+                     (maps ? tr("\nEach hidden unit: its activation over the input plane, red positive, blue negative") : QString()));
     heading->setFont(QFont(font().family(), font().pointSize() + 1, QFont::Bold));
     set_whole_view({-0.4, static_cast<double>(widths.size()) - 0.6}, {-0.2, 1.2});
     set_plot_font(this, font()); // labels at the window's size (presenter mode)

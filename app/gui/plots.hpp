@@ -2,6 +2,7 @@
 // The live views, each a QCustomPlot. They take plain values from training snapshots; none of them
 // knows about threads. Every view uses rule_colour() so a rule looks the same everywhere.
 #include "f3/nn/network.hpp"
+#include "f3/observe/decision_grid.hpp"
 #include "f3/observe/timeline.hpp"
 
 #include <QMap>
@@ -187,9 +188,15 @@ class NetworkDiagram : public ZoomablePlot {
 public:
     explicit NetworkDiagram(QWidget* parent = nullptr);
     // Dense networks as units and weights; networks with other stages (the transformer) as one
-    // block per stage, labelled with what it is and its parameter count.
-    void show_network(const Network& network, const QString& title);
+    // block per stage, labelled with what it is and its parameter count. With `plane` (a network of
+    // two inputs) each hidden unit shown is a small map of its activation over that box.
+    void show_network(const Network& network, const QString& title, const PlaneBox* plane = nullptr);
     int edge_count() const { return edges_; }
+    // The hidden units drawn as activation maps, and one of them (layer 1 first, for tests).
+    int unit_map_count() const { return static_cast<int>(unit_maps_.size()); }
+    QImage unit_map(int k) const { return unit_maps_.at(static_cast<std::size_t>(k)).cells; }
+    int unit_map_side(int k) const { return unit_maps_.at(static_cast<std::size_t>(k)).side; } // pixels on screen
+    static constexpr int kUnitMapCells = 24; // per side
     void clear();
     int block_count() const { return blocks_; }
     bool has_content() const { return edges_ > 0 || blocks_ > 0; }
@@ -202,6 +209,8 @@ protected:
 
 private:
     void show_blocks(const Network& network, const QString& title);
+    void add_unit_maps(const Network& network, const PlaneBox& plane, const std::function<double(int, int)>& node_y);
+    void size_unit_maps();
     void remove_drawing();
     // Everything drawn; another shape of network forgets the user's zoom.
     void set_whole_view(const QCPRange& x, const QCPRange& y);
@@ -209,6 +218,13 @@ private:
     int edges_ = 0;
     int blocks_ = 0;
     QStringList block_labels_;
+    struct UnitMap {
+        QImage cells;          // kUnitMapCells per side, row 0 at the top (largest y)
+        QCPGraph* graph;       // one point at the unit's node, the picture as its scatter pixmap
+        double spacing;        // between its layer's nodes, in plot coordinates
+        int side;              // the picture's pixels on screen as last sized
+    };
+    std::vector<UnitMap> unit_maps_;
 };
 
 // Heat map of one matrix (a weight or feedback matrix), blue negative, red positive.

@@ -39,6 +39,13 @@ void describe_points(const Dataset& d, SessionInfo& info) {
     info.points = Matrix();
     info.point_labels.clear();
     info.point_targets.clear();
+    if (d.inputs == 2 || info.has_decision_view()) { // the Network view maps hidden units over the plane, too
+        const PlaneBox box = padded_box(d);
+        info.x_min = box.x_min;
+        info.x_max = box.x_max;
+        info.y_min = box.y_min;
+        info.y_max = box.y_max;
+    }
     if (!info.has_decision_view()) return;
     const Index n = std::min(kMaxPoints, d.train_size());
     info.points = d.train_x.topRows(n);
@@ -46,11 +53,6 @@ void describe_points(const Dataset& d, SessionInfo& info) {
         if (d.task == Task::Classification) info.point_labels.push_back(d.train_labels[static_cast<std::size_t>(i)]);
         else info.point_targets.push_back(d.train_y(i, 0));
     }
-    const PlaneBox box = padded_box(d);
-    info.x_min = box.x_min;
-    info.x_max = box.x_max;
-    info.y_min = box.y_min;
-    info.y_max = box.y_max;
 }
 
 // The thread boundary: nothing thrown while loading or training may leave the worker (Qt would

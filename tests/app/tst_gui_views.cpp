@@ -268,6 +268,68 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(networks_at_rest > 0 && boundaries_at_rest > 0, kWaitMs);
     }
 
+    // With two inputs each hidden unit is a map of its activation over the plane (TensorFlow
+    // Playground's neurons): the sign of every cell is the unit's own, shallow learning's maps stay
+    // as they started, and a zoom draws them larger.
+    void network_view_maps_hidden_units_over_the_plane() {
+        MainWindow window;
+        window.set_interactive(false);
+        window.show();
+        Experiment setup = quick_spiral(3);
+        setup.training.rules = {RuleSpec{}, parse_rule("shallow")};
+        window.load_setup(setup);
+        std::vector<Network> first, last;
+        connect(window.session(), &TrainingSession::snapshotReceived, this, [&](const SnapshotPtr& s) {
+            if (s->networks.empty()) return;
+            if (first.empty()) first = s->networks;
+            last = s->networks;
+        });
+        window.tabs()->setCurrentWidget(window.network_diagram()->parentWidget());
+        run_to_the_end(window);
+        QTRY_VERIFY_WITH_TIMEOUT(!last.empty() && window.network_diagram()->unit_map_count() > 0, kWaitMs);
+        NetworkDiagram* diagram = window.network_diagram();
+        QCOMPARE(diagram->unit_map_count(), 2 * NetworkDiagram::kMaxNodesShown); // two hidden layers of 16: 14 shown each
+
+        const SessionInfo& info = window.session()->info();
+        const PlaneBox plane{info.x_min, info.x_max, info.y_min, info.y_max};
+        const int n = NetworkDiagram::kUnitMapCells;
+        auto check_signs = [&](const Network& network) {
+            const std::vector<Matrix> grids = hidden_unit_grids(network, plane, n);
+            int both_signs = 0;
+            for (int k = 0; k < diagram->unit_map_count(); ++k) {
+                const int layer = k / NetworkDiagram::kMaxNodesShown, unit = k % NetworkDiagram::kMaxNodesShown;
+                const QImage map = diagram->unit_map(k);
+                bool red = false, blue = false;
+                for (int iy = 0; iy < n; ++iy)
+                    for (int ix = 0; ix < n; ++ix) {
+                        const QColor c = map.pixelColor(ix, n - 1 - iy); // row 0 of the picture is the top of the plane
+                        const float v = grids[static_cast<std::size_t>(layer)](iy * n + ix, unit);
+                        if (c.red() > c.blue()) QVERIFY(v > 0.0f);
+                        if (c.blue() > c.red()) QVERIFY(v < 0.0f);
+                        red = red || c.red() > c.blue();
+                        blue = blue || c.blue() > c.red();
+                    }
+                both_signs += red && blue ? 1 : 0;
+            }
+            QVERIFY(both_signs > 0); // some unit's zero crossing lies inside the data's box
+        };
+        check_signs(last.front()); // BP, the rule shown first
+        auto* rule = window.findChild<QComboBox*>("networkRule");
+        QVERIFY(rule);
+        rule->setCurrentIndex(1); // shallow learning
+        QTRY_VERIFY_WITH_TIMEOUT(window.network_diagram()->unit_map_count() == 2 * NetworkDiagram::kMaxNodesShown, kWaitMs);
+        check_signs(last[1]);
+        check_signs(first[1]); // its hidden layers never learn: the maps of the start
+
+        diagram->replot();
+        const int side = diagram->unit_map_side(0);
+        QVERIFY(side >= 12);
+        diagram->yAxis->scaleRange(0.5); // zoomed in twice
+        diagram->xAxis->scaleRange(0.5);
+        diagram->replot();
+        QVERIFY2(diagram->unit_map_side(0) > side, qPrintable(QString("%1 -> %2 pixels").arg(side).arg(diagram->unit_map_side(0))));
+    }
+
     // Snapshots arrive many times a second, new networks a few times: the diagram (about 15 ms for
     // 500 units) is drawn only when its networks change.
     void network_diagram_drawn_only_for_new_networks() {

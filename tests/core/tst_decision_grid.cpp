@@ -62,6 +62,31 @@ private slots:
         }
     }
 
+    // Hidden units over the plane: a ReLU layer of units x, -y and x + y, then a tanh unit of
+    // their sum; the output stage is not a hidden unit and is not returned.
+    void hidden_units_hold_their_activation_at_each_cell() {
+        Rng rng(1);
+        Network net = Network::initialise(2, {{3, Activation::Relu}, {1, Activation::Tanh}}, 2, Head::SoftmaxCe, rng);
+        dense(net, 0).weight() << 1.0f, 0.0f, 0.0f, -1.0f, 1.0f, 1.0f;
+        dense(net, 0).bias().setZero();
+        dense(net, 1).weight() << 1.0f, 1.0f, 1.0f;
+        dense(net, 1).bias() << 0.5f;
+        const int n = 4;
+        const std::vector<Matrix> grids = hidden_unit_grids(net, PlaneBox{-1.0, 1.0, -1.0, 1.0}, n);
+        QCOMPARE(grids.size(), std::size_t{2});
+        QCOMPARE(grids[0].rows(), Index{n * n});
+        QCOMPARE(grids[0].cols(), Index{3});
+        QCOMPARE(grids[1].cols(), Index{1});
+        for (int iy = 0; iy < n; ++iy)
+            for (int ix = 0; ix < n; ++ix) {
+                const float x = -0.75f + 0.5f * static_cast<float>(ix), y = -0.75f + 0.5f * static_cast<float>(iy);
+                const float relu[] = {std::max(x, 0.0f), std::max(-y, 0.0f), std::max(x + y, 0.0f)};
+                const Index cell = iy * n + ix; // the cell decision_grid puts at (row iy, column ix)
+                for (Index u = 0; u < 3; ++u) QCOMPARE(grids[0](cell, u), relu[u]);
+                QVERIFY(std::abs(grids[1](cell, 0) - std::tanh(relu[0] + relu[1] + relu[2] + 0.5f)) < 1e-6f);
+            }
+    }
+
     void a_curve_is_the_output_at_evenly_spaced_inputs() {
         Rng rng(1);
         Network net = Network::initialise(1, {}, 1, Head::LinearMse, rng);

@@ -23,7 +23,10 @@ PlaneBox padded_box(const Dataset& data) {
     return box;
 }
 
-Matrix decision_grid(const Network& network, const PlaneBox& box, int resolution) {
+namespace {
+
+// The centres of resolution × resolution cells over `box`, row iy·resolution + ix, as network inputs.
+Matrix cell_centres(const PlaneBox& box, int resolution) {
     const Index n = resolution;
     Matrix grid(n * n, 2);
     for (Index iy = 0; iy < n; ++iy)
@@ -31,8 +34,15 @@ Matrix decision_grid(const Network& network, const PlaneBox& box, int resolution
             grid(iy * n + ix, 0) = static_cast<float>(box.x_min + (static_cast<double>(ix) + 0.5) * (box.x_max - box.x_min) / resolution);
             grid(iy * n + ix, 1) = static_cast<float>(box.y_min + (static_cast<double>(iy) + 0.5) * (box.y_max - box.y_min) / resolution);
         }
+    return grid;
+}
+
+} // namespace
+
+Matrix decision_grid(const Network& network, const PlaneBox& box, int resolution) {
+    const Index n = resolution;
     ForwardPass pass;
-    network.forward(grid, pass);
+    network.forward(cell_centres(box, resolution), pass);
     const Matrix& out = pass.y_hat;
     Matrix cells(n, n);
     for (Index k = 0; k < out.rows(); ++k) {
@@ -43,6 +53,14 @@ Matrix decision_grid(const Network& network, const PlaneBox& box, int resolution
         cells(k / n, k % n) = static_cast<float>(best) + 0.999f * std::clamp(share, 0.0f, 1.0f);
     }
     return cells;
+}
+
+std::vector<Matrix> hidden_unit_grids(const Network& network, const PlaneBox& box, int resolution) {
+    ForwardPass pass;
+    network.forward(cell_centres(box, resolution), pass);
+    std::vector<Matrix> grids;
+    for (std::size_t s = 0; s + 1 < pass.stages.size(); ++s) grids.push_back(std::move(pass.stages[s].output));
+    return grids;
 }
 
 Matrix fit_curve(const Network& network, double x_min, double x_max, int points) {

@@ -4,6 +4,8 @@
 #include "f3/data/dataset.hpp"
 #include "f3/nn/tensor.hpp"
 
+#include <vector>
+
 namespace f3 {
 
 class Network;
@@ -22,6 +24,11 @@ PlaneBox padded_box(const Dataset& data);
 // by row. Its value is the predicted class (the largest output) plus 0.999 x that output's share of
 // the outputs' positive part: floor() gives the class, the rest the confidence.
 Matrix decision_grid(const Network& network, const PlaneBox& box, int resolution);
+
+// Every hidden unit's activation over `box`, as TensorFlow Playground draws its neurons: for a
+// network with two inputs, per hidden stage (all but the output stage) a (resolution·resolution) ×
+// width matrix whose row iy·resolution + ix is the cell decision_grid centres there.
+std::vector<Matrix> hidden_unit_grids(const Network& network, const PlaneBox& box, int resolution);
 
 // A network with one input: its first output at `points` (at least 2) inputs evenly spaced from
 // x_min to x_max, both ends included, as one row.
