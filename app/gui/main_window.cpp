@@ -77,7 +77,8 @@ const char* kPlotHelp[] = {
     "again; hover over a bar for its times.</p>",
     // Boundary
     "<h3>Decision regions</h3><p>For classes with two input features: the class each rule's network predicts at every point (pale = unsure), with "
-    "the training points. For 1-D regression: each rule's fitted curve over the data.</p><p>Drag to pan and use the wheel "
+    "the training points as filled dots. For 1-D regression: each rule's fitted curve over the data. <b>Show test data</b> adds "
+    "the test points as rings: where a rule's regions are wrong on points it never trained on.</p><p>Drag to pan and use the wheel "
     "to zoom: every rule's map follows, so all show the same region. Double-click to see the whole data set again.</p>",
     // Network
     "<h3>Network</h3><p>Weights of one rule's network: red positive, blue negative, stronger colour and width = larger "
@@ -677,8 +678,17 @@ void MainWindow::build_views() {
     });
     tabs_->addTab(timeline_page, tr("Update timeline"));
 
+    auto* boundary_page = new QWidget;
+    auto* boundary_layout = new QVBoxLayout(boundary_page);
+    auto* test_points = new QCheckBox(tr("Show test data"));
+    test_points->setObjectName("showTestPoints");
+    test_points->setToolTip(tr("Draws the test set as rings over every rule's regions (the training points are the filled "
+                               "dots): where a rule is wrong on data it never trained on."));
+    boundary_layout->addWidget(test_points);
     boundary_ = new BoundaryPlot;
-    tabs_->addTab(boundary_, tr("Decision regions"));
+    boundary_layout->addWidget(boundary_, 1);
+    connect(test_points, &QCheckBox::toggled, boundary_, &BoundaryPlot::set_test_points_shown);
+    tabs_->addTab(boundary_page, tr("Decision regions"));
 
     auto* network_page = new QWidget;
     auto* net_layout = new QVBoxLayout(network_page);
@@ -862,7 +872,7 @@ void MainWindow::perform_lesson_action(const LessonAction& action) {
 void MainWindow::request_view_state() {
     QWidget* page = tabs_->currentWidget();
     unsigned parts = 0;
-    if (page == boundary_) parts |= kBoundaries;
+    if (page && page->isAncestorOf(boundary_)) parts |= kBoundaries;
     if (page && (page->isAncestorOf(network_) || page->isAncestorOf(heatmap_))) parts |= kNetworks;
     session_->set_state_on_screen(parts);
     session_->set_attention_sample(page == attention_page_ ? attention_sample_->value() : -1);

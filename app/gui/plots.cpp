@@ -614,23 +614,8 @@ void BoundaryPlot::rebuild_layout(int count) {
         map->setDataRange(QCPRange(0, classes_));
         maps_.push_back(map);
         rects_.push_back(rect);
-        for (int k = 0; k < classes_; ++k) {
-            QCPGraph* g = addGraph(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
-            g->setLineStyle(QCPGraph::lsNone);
-            // A pre-drawn pixmap per class: thousands of points blit instead of being drawn as paths.
-            QPixmap dot(6, 6);
-            dot.fill(Qt::transparent);
-            {
-                QPainter painter(&dot);
-                painter.setRenderHint(QPainter::Antialiasing);
-                painter.setPen(QPen(class_colour(k).darker(150), 1.0));
-                painter.setBrush(class_colour(k));
-                painter.drawEllipse(QRectF(0.5, 0.5, 5, 5));
-            }
-            g->setScatterStyle(QCPScatterStyle(dot));
-            for (Index i = 0; i < points_.rows(); ++i)
-                if (labels_[static_cast<std::size_t>(i)] == k) g->addData(points_(i, 0), points_(i, 1));
-        }
+        add_points(rect, train_, false);
+        add_points(rect, test_, true);
     }
     link_ranges();
     fit_view();
@@ -655,19 +640,71 @@ void BoundaryPlot::fit_view() {
 }
 
 void BoundaryPlot::add_fit_data() {
-    QCPGraph* dots = addGraph(fit_rect_->axis(QCPAxis::atBottom), fit_rect_->axis(QCPAxis::atLeft));
-    dots->setLineStyle(QCPGraph::lsNone);
-    dots->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, QColor(120, 120, 120), QColor(180, 180, 180), 3));
-    dots->setName(tr("training data"));
-    for (Index i = 0; i < points_.rows(); ++i) dots->addData(points_(i, 0), targets_[static_cast<std::size_t>(i)]);
+    add_points(fit_rect_, train_, false);
+    add_points(fit_rect_, test_, true);
 }
 
-int BoundaryPlot::data_point_count() const {
+// Training points as filled dots, test points as rings: per class in its colour over regions, or
+// grey over fitted curves. Pre-drawn pixmaps: thousands of points blit instead of being drawn as paths.
+void BoundaryPlot::add_points(QCPAxisRect* rect, const DataPoints& points, bool test) {
+    auto marker = [test](const QColor& colour) {
+        const int side = test ? 8 : 6;
+        QPixmap dot(side, side);
+        dot.fill(Qt::transparent);
+        QPainter painter(&dot);
+        painter.setRenderHint(QPainter::Antialiasing);
+        painter.setPen(QPen(colour.darker(test ? 170 : 150), test ? 2.0 : 1.0));
+        painter.setBrush(test ? QColor(Qt::white) : colour);
+        painter.drawEllipse(QRectF(test ? 1.0 : 0.5, test ? 1.0 : 0.5, side - (test ? 2.0 : 1.0), side - (test ? 2.0 : 1.0)));
+        return dot;
+    };
+    auto add_graph = [&](const QColor& colour) {
+        QCPGraph* g = addGraph(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
+        g->setLineStyle(QCPGraph::lsNone);
+        g->setScatterStyle(QCPScatterStyle(marker(colour)));
+        g->setProperty("testPoints", test);
+        g->setVisible(!test || test_shown_);
+        return g;
+    };
+    if (inputs_ == 1) {
+        QCPGraph* g = add_graph(QColor(150, 150, 150));
+        g->setName(test ? tr("test data") : tr("training data"));
+        for (Index i = 0; i < points.x.rows(); ++i) g->addData(points.x(i, 0), points.targets[static_cast<std::size_t>(i)]);
+        return;
+    }
+    for (int k = 0; k < classes_; ++k) {
+        QCPGraph* g = add_graph(class_colour(k));
+        for (Index i = 0; i < points.x.rows(); ++i)
+            if (points.labels[static_cast<std::size_t>(i)] == k) g->addData(points.x(i, 0), points.x(i, 1));
+    }
+}
+
+int BoundaryPlot::point_count(bool test) const {
     QCPAxisRect* first = fit_rect_ ? fit_rect_ : (rects_.empty() ? nullptr : rects_.front());
     int n = 0;
     for (int i = 0; i < graphCount(); ++i)
-        if (graph(i)->lineStyle() == QCPGraph::lsNone && graph(i)->keyAxis()->axisRect() == first) n += graph(i)->dataCount();
+        if (graph(i)->lineStyle() == QCPGraph::lsNone && graph(i)->keyAxis()->axisRect() == first && graph(i)->property("testPoints").toBool() == test)
+            n += graph(i)->dataCount();
     return n;
+}
+
+int BoundaryPlot::data_point_count() const { return point_count(false); }
+int BoundaryPlot::test_point_count() const { return point_count(true); }
+
+void BoundaryPlot::set_test_points_shown(bool shown) {
+    test_shown_ = shown;
+    for (int i = 0; i < graphCount(); ++i)
+        if (graph(i)->property("testPoints").toBool()) graph(i)->setVisible(shown);
+    list_fit_legend();
+    replot(QCustomPlot::rpQueuedReplot);
+}
+
+// The fitted curves' legend lists what is drawn.
+void BoundaryPlot::list_fit_legend() {
+    if (!fit_legend_) return;
+    fit_legend_->clearItems();
+    for (int i = 0; i < graphCount(); ++i)
+        if (graph(i)->visible()) fit_legend_->addItem(new QCPPlottableLegendItem(fit_legend_, graph(i)));
 }
 
 void BoundaryPlot::prepare(const SessionInfo& info) {
@@ -678,12 +715,11 @@ void BoundaryPlot::prepare(const SessionInfo& info) {
     x_max_ = info.x_max;
     y_min_ = info.y_min;
     y_max_ = info.y_max;
-    points_ = info.points;
-    labels_ = info.point_labels;
-    targets_ = info.point_targets;
+    train_ = info.points;
+    test_ = info.test_points;
     has_content_ = false;
     forget_user_view();
-    if (!info.has_decision_view() || points_.rows() == 0) {
+    if (!info.has_decision_view() || train_.x.rows() == 0) {
         clearPlottables();
         clearItems();
         plotLayout()->clear();
@@ -699,7 +735,7 @@ void BoundaryPlot::prepare(const SessionInfo& info) {
 }
 
 void BoundaryPlot::show_boundaries(const std::vector<Matrix>& boundaries) {
-    if (boundaries.empty() || points_.rows() == 0) return;
+    if (boundaries.empty() || train_.x.rows() == 0) return;
     if (inputs_ == 1) {
         clearPlottables();
         add_fit_data();
@@ -716,8 +752,7 @@ void BoundaryPlot::show_boundaries(const std::vector<Matrix>& boundaries) {
             fit_rect_->insetLayout()->addElement(fit_legend_, Qt::AlignTop | Qt::AlignLeft);
             fit_legend_->setLayer("legend");
         }
-        fit_legend_->clearItems();
-        for (int i = 0; i < graphCount(); ++i) fit_legend_->addItem(new QCPPlottableLegendItem(fit_legend_, graph(i)));
+        list_fit_legend();
     } else {
         for (std::size_t r = 0; r < boundaries.size() && r < maps_.size(); ++r) {
             const Matrix& cells = boundaries[r];

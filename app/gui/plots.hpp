@@ -4,6 +4,7 @@
 #include "f3/nn/network.hpp"
 #include "f3/observe/decision_grid.hpp"
 #include "f3/observe/timeline.hpp"
+#include "data_points.hpp"
 
 #include <QMap>
 #include <QPointer>
@@ -161,6 +162,11 @@ public:
     bool has_content() const { return has_content_; }
     // Training points drawn per rule (the data set is shown from the moment it is chosen, before training).
     int data_point_count() const;
+    // Test points as rings over the regions, as TensorFlow Playground's "Show test data" does: where
+    // a rule's regions are wrong on data it never trained on. Hidden until asked for.
+    void set_test_points_shown(bool shown);
+    bool test_points_shown() const { return test_shown_; }
+    int test_point_count() const; // drawn per rule, shown or not
 
 protected:
     void fit_view() override;
@@ -169,6 +175,9 @@ private:
     void rebuild_layout(int count);
     void link_ranges();
     void add_fit_data();
+    void add_points(QCPAxisRect* rect, const DataPoints& points, bool test);
+    int point_count(bool test) const;
+    void list_fit_legend();
     QStringList rules_;
     int inputs_ = 0, classes_ = 0;
     double x_min_ = 0, x_max_ = 1, y_min_ = 0, y_max_ = 1;
@@ -177,9 +186,8 @@ private:
     QCPAxisRect* fit_rect_ = nullptr;
     QCPLegend* fit_legend_ = nullptr;
     bool has_content_ = false;
-    Matrix points_;
-    std::vector<int> labels_;
-    std::vector<double> targets_;
+    DataPoints train_, test_;
+    bool test_shown_ = false;
 };
 
 // Nodes and weights of one network: colour = sign, opacity and width = magnitude.

@@ -36,9 +36,8 @@ void describe_points(const Dataset& d, SessionInfo& info) {
     info.task = d.task;
     info.inputs = d.inputs;
     info.outputs = d.outputs;
-    info.points = Matrix();
-    info.point_labels.clear();
-    info.point_targets.clear();
+    info.points = {};
+    info.test_points = {};
     if (d.inputs == 2 || info.has_decision_view()) { // the Network view maps hidden units over the plane, too
         const PlaneBox box = padded_box(d);
         info.x_min = box.x_min;
@@ -47,12 +46,18 @@ void describe_points(const Dataset& d, SessionInfo& info) {
         info.y_max = box.y_max;
     }
     if (!info.has_decision_view()) return;
-    const Index n = std::min(kMaxPoints, d.train_size());
-    info.points = d.train_x.topRows(n);
-    for (Index i = 0; i < n; ++i) {
-        if (d.task == Task::Classification) info.point_labels.push_back(d.train_labels[static_cast<std::size_t>(i)]);
-        else info.point_targets.push_back(d.train_y(i, 0));
-    }
+    auto first_points = [&d](const Matrix& x, const Matrix& y, const std::vector<int>& labels) {
+        DataPoints points;
+        const Index n = std::min(kMaxPoints, x.rows());
+        points.x = x.topRows(n);
+        for (Index i = 0; i < n; ++i) {
+            if (d.task == Task::Classification) points.labels.push_back(labels[static_cast<std::size_t>(i)]);
+            else points.targets.push_back(y(i, 0));
+        }
+        return points;
+    };
+    info.points = first_points(d.train_x, d.train_y, d.train_labels);
+    info.test_points = first_points(d.test_x, d.test_y, d.test_labels);
 }
 
 // The thread boundary: nothing thrown while loading or training may leave the worker (Qt would
@@ -219,7 +224,7 @@ void TrainingWorker::add_state(TrainingSnapshot& s, unsigned parts, int attentio
 }
 
 void TrainingWorker::compute_boundaries(TrainingSnapshot& s) const {
-    if (!info_.has_decision_view() || info_.points.rows() == 0) return;
+    if (!info_.has_decision_view() || info_.points.x.rows() == 0) return;
     const PlaneBox box{info_.x_min, info_.x_max, info_.y_min, info_.y_max};
     for (const auto& run : comparison_->runs())
         s.boundary.push_back(info_.inputs == 2 ? decision_grid(run.network(), box, kBoundaryGrid)

@@ -5,6 +5,7 @@
 #include "f3/train/comparison.hpp"
 #include "f3/data/dataset.hpp"
 #include "f3/io/experiment.hpp"
+#include "data_points.hpp"
 
 #include <QElapsedTimer>
 #include <QObject>
@@ -32,17 +33,14 @@ struct SessionInfo {
     Index batches_per_epoch = 0;
     Index train_size = 0;
     int epochs = 0;
-    // Up to 1500 training points (2-D or 1-D inputs) for the decision-boundary view.
-    Matrix points;
-    std::vector<int> point_labels;    // classification
-    std::vector<double> point_targets; // regression
+    DataPoints points, test_points;   // for the Decision regions view (2-D or 1-D inputs)
     double x_min = 0, x_max = 1, y_min = 0, y_max = 1;
     // The Decision regions view draws class regions over two input features or a regression's fit
     // over one: other data (one feature with classes, 1×1 images, two regression inputs) has none.
     bool has_decision_view() const { return task == Task::Classification ? inputs == 2 : inputs == 1; }
 };
 
-// Fills what the views show of the data itself (name, task, shape and up to 1500 training points).
+// Fills what the views show of the data itself (name, task, shape, up to 1500 training and test points).
 void describe_points(const Dataset& data, SessionInfo& info);
 
 // Heavy state a snapshot may carry. The worker produces, every few hundred milliseconds, only what

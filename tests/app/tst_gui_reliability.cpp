@@ -198,7 +198,7 @@ private slots:
         window.load_setup(small_run(source));
         QSignalSpy finished(&window, &MainWindow::runFinished);
         QSignalSpy failed(window.session(), &TrainingSession::failed);
-        window.tabs()->setCurrentWidget(window.boundary_plot());
+        window.tabs()->setCurrentWidget(window.boundary_plot()->parentWidget());
         window.run();
         QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 1, kWaitMs);
         QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().first().toString()));

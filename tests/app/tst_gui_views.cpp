@@ -29,6 +29,8 @@
 #include <QTemporaryDir>
 #include <QTextBrowser>
 #include <QtTest>
+#include <map>
+#include <tuple>
 
 #include "f3/io/names.hpp"
 #include "f3/nn/random.hpp"
@@ -134,6 +136,57 @@ private slots:
         QVERIFY(help_text(window).contains(demo_text("sine-regression").section('\n', 0, 0).remove('#').trimmed()));
         const Dataset sine = load_experiment_data(*demo("sine-regression"));
         QCOMPARE(window.boundary_plot()->data_point_count(), static_cast<int>(std::min<Index>(1500, sine.train_size())));
+    }
+
+    // "Show test data" draws the test set as rings on every rule's regions, at the test samples'
+    // places in their classes' colours; unchecked, only the training dots remain.
+    void test_points_toggle_on_the_decision_regions() {
+        MainWindow window;
+        window.set_interactive(false);
+        window.show();
+        const Experiment setup = quick_spiral(1);
+        window.load_setup(setup);
+        const Dataset spiral = load_experiment_data(setup);
+        BoundaryPlot* plot = window.boundary_plot();
+        const int tests = static_cast<int>(std::min<Index>(1500, spiral.test_size()));
+        QVERIFY(tests > 0);
+        QCOMPARE(plot->test_point_count(), tests);
+        auto shown_test_points = [plot] {
+            std::vector<std::tuple<double, double, QRgb>> shown;
+            for (int i = 0; i < plot->graphCount(); ++i) {
+                QCPGraph* g = plot->graph(i);
+                if (!g->property("testPoints").toBool() || !g->visible() || g->keyAxis()->axisRect() != plot->axisRects().front()) continue;
+                const QImage marker = g->scatterStyle().pixmap().toImage();
+                for (auto it = g->data()->constBegin(); it != g->data()->constEnd(); ++it)
+                    shown.emplace_back(it->key, it->value, marker.pixel(0, marker.height() / 2 - 1) | 0xff000000u);
+            }
+            return shown;
+        };
+        QVERIFY(shown_test_points().empty()); // hidden until asked for
+        auto* toggle = window.findChild<QCheckBox*>("showTestPoints");
+        QVERIFY(toggle && !toggle->isChecked());
+        toggle->click();
+        QVERIFY(plot->test_points_shown());
+        auto shown = shown_test_points();
+        QCOMPARE(static_cast<int>(shown.size()), tests);
+        // Every test sample is there, with the ring colour of its own class.
+        std::map<int, QRgb> ring_of_class;
+        for (Index i = 0; i < tests; ++i) {
+            const auto at = std::find_if(shown.begin(), shown.end(), [&](const auto& p) {
+                return std::get<0>(p) == spiral.test_x(i, 0) && std::get<1>(p) == spiral.test_x(i, 1);
+            });
+            QVERIFY(at != shown.end());
+            const int label = spiral.test_labels[static_cast<std::size_t>(i)];
+            const auto [known, added] = ring_of_class.emplace(label, std::get<2>(*at));
+            if (!added) QCOMPARE(std::get<2>(*at), known->second);
+        }
+        QCOMPARE(ring_of_class.size(), std::size_t{3});
+        QCOMPARE(plot->data_point_count(), static_cast<int>(std::min<Index>(1500, spiral.train_size()))); // training dots stay
+        // Trained regions keep them, and unchecking hides them again.
+        run_to_the_end(window);
+        QCOMPARE(static_cast<int>(shown_test_points().size()), tests);
+        toggle->click();
+        QVERIFY(shown_test_points().empty());
     }
 
     void reset_returns_every_view_to_the_start() {
@@ -256,7 +309,7 @@ private slots:
         QCOMPARE(networks_while_running, 0);
         QCOMPARE(boundaries_while_running, 0);
 
-        window.tabs()->setCurrentWidget(window.boundary_plot());
+        window.tabs()->setCurrentWidget(window.boundary_plot()->parentWidget());
         QTRY_VERIFY_WITH_TIMEOUT(boundaries_while_running > 0, kWaitMs);
         QCOMPARE(networks_while_running, 0);
 
@@ -461,8 +514,7 @@ private slots:
         info.outputs = 2;
         info.x_min = info.y_min = -2.0;
         info.x_max = info.y_max = 2.0;
-        info.points = Matrix{{-1.0f, -1.0f}, {1.0f, 1.0f}};
-        info.point_labels = {0, 1};
+        info.points = {Matrix{{-1.0f, -1.0f}, {1.0f, 1.0f}}, {0, 1}, {}};
         BoundaryPlot plot;
         plot.prepare(info);
         const std::vector<Matrix> grids(2, Matrix::Constant(8, 8, 0.5f));
