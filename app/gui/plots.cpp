@@ -649,13 +649,14 @@ void BoundaryPlot::add_fit_data() {
 void BoundaryPlot::add_points(QCPAxisRect* rect, const DataPoints& points, bool test) {
     auto marker = [test](const QColor& colour) {
         const int side = test ? 8 : 6;
+        const double pen = test ? 2.0 : 1.0;
         QPixmap dot(side, side);
         dot.fill(Qt::transparent);
         QPainter painter(&dot);
         painter.setRenderHint(QPainter::Antialiasing);
-        painter.setPen(QPen(colour.darker(test ? 170 : 150), test ? 2.0 : 1.0));
+        painter.setPen(QPen(colour.darker(test ? 170 : 150), pen));
         painter.setBrush(test ? QColor(Qt::white) : colour);
-        painter.drawEllipse(QRectF(test ? 1.0 : 0.5, test ? 1.0 : 0.5, side - (test ? 2.0 : 1.0), side - (test ? 2.0 : 1.0)));
+        painter.drawEllipse(QRectF(pen / 2, pen / 2, side - pen, side - pen)); // the pen inside the pixmap
         return dot;
     };
     auto add_graph = [&](const QColor& colour) {
