@@ -18,5 +18,8 @@ shot() { # size tab demo seconds
 for size in $SIZES; do
     for tab in 0 1 2 3 4; do shot "$size" $tab spiral-bp-dfa-f3 20; done
     shot "$size" 5 transformer-without-backprop 40
-    shot "$size" 6 learning-rate-sweep 20
+    # The Sweep tab with its sweep run (Space would train the panel's experiment instead): the app
+    # grabs its own window, which fills the screen in presenter mode.
+    HOME=$HOME_DIR XDG_CONFIG_HOME=$HOME_DIR/.config QT_QPA_PLATFORM=xcb timeout 300 xvfb-run -a -s "-screen 0 ${size}x24" \
+        "$BUILD/app/f3studio" --demo learning-rate-sweep --presenter --tab 6 --sweep --screenshot "$OUT/presenter-$size-tab6.png" 2>/dev/null
 done
