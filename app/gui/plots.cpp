@@ -944,12 +944,21 @@ void NetworkDiagram::show_network(const Network& network, const QString& title, 
         label->setText(widths[layer] > kMaxNodesShown ? tr("%1 units\n(first %2 shown)").arg(widths[layer]).arg(kMaxNodesShown)
                                                       : (widths[layer] == 1 ? tr("1 unit") : tr("%1 units").arg(widths[layer])));
     }
-    const bool maps = plane && widths.front() == 2 && widths.size() > 2;
+    // The maps cost a forward pass over the cells on the GUI thread whenever new networks arrive:
+    // at this bound (two hidden layers of 500) 27 ms on one core of a 2-core EPYC, so wider networks
+    // are drawn without them.
+    double multiply_adds = 0.0;
+    for (std::size_t layer = 0; layer + 2 < widths.size(); ++layer) multiply_adds += static_cast<double>(widths[layer]) * widths[layer + 1];
+    multiply_adds *= kUnitMapCells * kUnitMapCells;
+    const bool mappable = plane && widths.front() == 2 && widths.size() > 2;
+    const bool maps = mappable && multiply_adds <= kMaxUnitMapMultiplyAdds;
     if (maps) add_unit_maps(network, *plane, node_y);
     auto* heading = new QCPItemText(this);
     heading->position->setCoords((static_cast<double>(widths.size()) - 1) / 2, 1.12);
     heading->setText(title + tr("   (red: positive weight, blue: negative; stronger = larger)") +
-                     (maps ? tr("\nEach hidden unit: its activation over the input plane, red positive, blue negative") : QString()));
+                     (maps ? tr("\nEach hidden unit: its activation over the input plane, red positive, blue negative")
+                           : mappable ? tr("\nHidden units are not mapped over the input plane: this network is too wide to map quickly")
+                                      : QString()));
     heading->setFont(QFont(font().family(), font().pointSize() + 1, QFont::Bold));
     set_whole_view({-0.4, static_cast<double>(widths.size()) - 0.6}, {-0.2, 1.2});
     set_plot_font(this, font()); // labels at the window's size (presenter mode)

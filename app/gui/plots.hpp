@@ -205,6 +205,7 @@ public:
     QImage unit_map(int k) const { return unit_maps_.at(static_cast<std::size_t>(k)).cells; }
     int unit_map_side(int k) const { return unit_maps_.at(static_cast<std::size_t>(k)).side; } // pixels on screen
     static constexpr int kUnitMapCells = 24; // per side
+    static constexpr double kMaxUnitMapMultiplyAdds = 1.5e8; // per drawing; wider networks get no maps
     void clear();
     int block_count() const { return blocks_; }
     bool has_content() const { return edges_ > 0 || blocks_ > 0; }

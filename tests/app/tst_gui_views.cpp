@@ -369,8 +369,15 @@ private slots:
         check_signs(last.front()); // BP, the rule shown first
         auto* rule = window.findChild<QComboBox*>("networkRule");
         QVERIFY(rule);
+        auto heading = [diagram] {
+            for (int i = 0; i < diagram->itemCount(); ++i)
+                if (auto* text = qobject_cast<QCPItemText*>(diagram->item(i)); text && text->text().contains("positive weight")) return text->text();
+            return QString();
+        };
+        QVERIFY(heading().startsWith("BP"));
         rule->setCurrentIndex(1); // shallow learning
-        QTRY_VERIFY_WITH_TIMEOUT(window.network_diagram()->unit_map_count() == 2 * NetworkDiagram::kMaxNodesShown, kWaitMs);
+        QTRY_VERIFY_WITH_TIMEOUT(heading().startsWith("Shallow"), kWaitMs);
+        QCOMPARE(diagram->unit_map_count(), 2 * NetworkDiagram::kMaxNodesShown);
         check_signs(last[1]);
         check_signs(first[1]); // its hidden layers never learn: the maps of the start
 
@@ -381,6 +388,24 @@ private slots:
         diagram->xAxis->scaleRange(0.5);
         diagram->replot();
         QVERIFY2(diagram->unit_map_side(0) > side, qPrintable(QString("%1 -> %2 pixels").arg(side).arg(diagram->unit_map_side(0))));
+    }
+
+    // The maps cost a forward pass on the GUI thread: a network too wide for that is drawn without
+    // them, and says so, instead of freezing the window each time new networks arrive.
+    void a_network_too_wide_to_map_says_so() {
+        NetworkDiagram diagram;
+        show_alone(&diagram);
+        const PlaneBox plane{-1.0, 1.0, -1.0, 1.0};
+        Rng rng(1);
+        diagram.show_network(Network::initialise(2, {{600, Activation::Tanh}, {600, Activation::Tanh}}, 3, Head::SoftmaxCe, rng), "wide", &plane);
+        QCOMPARE(diagram.unit_map_count(), 0);
+        QVERIFY(diagram.edge_count() > 0);
+        bool said = false;
+        for (int i = 0; i < diagram.itemCount(); ++i)
+            if (auto* text = qobject_cast<QCPItemText*>(diagram.item(i))) said = said || text->text().contains("too wide to map");
+        QVERIFY(said);
+        diagram.show_network(Network::initialise(2, {{400, Activation::Tanh}, {400, Activation::Tanh}}, 3, Head::SoftmaxCe, rng), "mapped", &plane);
+        QCOMPARE(diagram.unit_map_count(), 2 * NetworkDiagram::kMaxNodesShown);
     }
 
     // Snapshots arrive many times a second, new networks a few times: the diagram (about 15 ms for
