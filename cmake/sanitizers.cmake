@@ -38,8 +38,10 @@ if(NOT f3_sanitize STREQUAL "")
   if("thread" IN_LIST f3_sanitizers AND ("address" IN_LIST f3_sanitizers OR "leak" IN_LIST f3_sanitizers))
     message(FATAL_ERROR "F3_SANITIZE: thread cannot be combined with address or leak")
   endif()
-  # -g1: line tables for readable reports at little build cost.
-  target_compile_options(f3_options INTERFACE -fsanitize=${f3_sanitize} -fno-omit-frame-pointer -g1)
+  # -g1: line tables for readable reports at little build cost. -O1 (after the build type's -O3, so
+  # it wins), as the sanitizers' documentation advises: instrumented Eigen code compiles about three
+  # times faster than at -O3 (GCC 12 with ASan + UBSan: transformer_stage.cpp 36 s instead of 98 s).
+  target_compile_options(f3_options INTERFACE -fsanitize=${f3_sanitize} -fno-omit-frame-pointer -g1 -O1)
   target_link_options(f3_options INTERFACE -fsanitize=${f3_sanitize})
   if("address" IN_LIST f3_sanitizers OR "thread" IN_LIST f3_sanitizers)
     # For tests: these sanitizers replace malloc (glibc's mallinfo2 then reports nothing) and
