@@ -44,6 +44,24 @@ clang_build() {
   cmake --build "$1" -j "$jobs" --target "$2"
 }
 
+# Release, then ASan + UBSan (cmake/sanitizers.cmake): every test, the GUI offscreen, but not the
+# long fidelity run; neither the x86-64-v3 copies (same sources) nor the benchmark are built.
+gcc_chain() {
+  build build-ci -DF3_WERROR=ON
+  ctest --test-dir build-ci --output-on-failure --no-tests=error -j "$(nproc)"
+  build build-asan -DF3_WERROR=ON -DF3_SANITIZE=address,undefined -DF3_DISPATCH=OFF -DF3_BUILD_BENCHMARKS=OFF
+  ctest --test-dir build-asan --output-on-failure --no-tests=error -j "$(nproc)" -LE fidelity
+}
+
+# TSan (libomp + Archer so that OpenMP's synchronisation is seen): the core tests. Then libFuzzer
+# (ASan + UBSan): each target for F3_FUZZ_SECONDS (20) on a copy of its corpus.
+clang_chain() {
+  clang_build build-tsan f3_core_tests -DF3_WERROR=ON -DF3_SANITIZE=thread -DF3_BUILD_GUI=OFF -DF3_BUILD_BENCHMARKS=OFF
+  ctest --test-dir build-tsan --output-on-failure --no-tests=error -j "$(nproc)" -L core -LE fidelity
+  clang_build build-fuzz f3fuzz -DF3_WERROR=ON -DF3_FUZZ=ON -DF3_BUILD_GUI=OFF -DF3_BUILD_TESTS=OFF
+  ctest --test-dir build-fuzz --output-on-failure --no-tests=error -j "$(nproc)" -L fuzz
+}
+
 case "${1:-}" in
   demo)
     install_missing
@@ -57,18 +75,17 @@ case "${1:-}" in
     ;;
   test)
     install_missing
-    build build-ci -DF3_WERROR=ON
-    ctest --test-dir build-ci --output-on-failure --no-tests=error -j "$(nproc)"
-    # Sanitizers (cmake/sanitizers.cmake). ASan + UBSan (GCC): every test, the GUI offscreen, but not
-    # the long fidelity run; neither the x86-64-v3 copies (same sources) nor the benchmark are built.
-    build build-asan -DF3_WERROR=ON -DF3_SANITIZE=address,undefined -DF3_DISPATCH=OFF -DF3_BUILD_BENCHMARKS=OFF
-    ctest --test-dir build-asan --output-on-failure --no-tests=error -j "$(nproc)" -LE fidelity
-    # TSan (Clang, libomp + Archer so that OpenMP's synchronisation is seen): the core tests.
-    clang_build build-tsan f3_core_tests -DF3_WERROR=ON -DF3_SANITIZE=thread -DF3_BUILD_GUI=OFF -DF3_BUILD_BENCHMARKS=OFF
-    ctest --test-dir build-tsan --output-on-failure --no-tests=error -j "$(nproc)" -L core -LE fidelity
-    # libFuzzer (Clang, ASan + UBSan): each target for F3_FUZZ_SECONDS (20) on a copy of its corpus.
-    clang_build build-fuzz f3fuzz -DF3_WERROR=ON -DF3_FUZZ=ON -DF3_BUILD_GUI=OFF -DF3_BUILD_TESTS=OFF
-    ctest --test-dir build-fuzz --output-on-failure --no-tests=error -j "$(nproc)" -L fuzz
+    # Two chains run side by side, so that one's tests (single-threaded or waiting on a job, much of
+    # the time) overlap the other's compiling. Each is a background job, so `set -e` holds inside it.
+    # The Clang chain's output is kept in build-clang.log and printed after the GCC chain's.
+    gcc_chain & gcc=$!
+    clang_chain > build-clang.log 2>&1 & clang=$!
+    status=0
+    wait "$gcc" || status=$?
+    wait "$clang" || status=$?
+    echo "==== Clang chain (TSan, libFuzzer): build-clang.log ===="
+    cat build-clang.log
+    exit "$status"
     ;;
   *)
     echo "usage: bash tools/dev.sh demo|test" >&2
