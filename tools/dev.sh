@@ -46,10 +46,16 @@ clang_build() {
 
 # Release, then ASan + UBSan (cmake/sanitizers.cmake): every test, the GUI offscreen, but not the
 # long fidelity run; neither the x86-64-v3 copies (same sources) nor the benchmark are built.
+# The release tests run while the ASan build compiles (never beside the ASan tests: both start
+# Slurm); their output, kept in build-ci/tests.log, follows the build's.
 gcc_chain() {
   build build-ci -DF3_WERROR=ON
-  ctest --test-dir build-ci --output-on-failure --no-tests=error -j "$(nproc)"
+  ctest --test-dir build-ci --output-on-failure --no-tests=error -j "$(nproc)" > build-ci/tests.log 2>&1 &
+  local release_tests=$! status=0
   build build-asan -DF3_WERROR=ON -DF3_SANITIZE=address,undefined -DF3_DISPATCH=OFF -DF3_BUILD_BENCHMARKS=OFF
+  wait "$release_tests" || status=$?
+  cat build-ci/tests.log
+  [ "$status" -eq 0 ] || return "$status"
   ctest --test-dir build-asan --output-on-failure --no-tests=error -j "$(nproc)" -LE fidelity
 }
 
