@@ -34,29 +34,42 @@ install_missing() {
 jobs=$(( $(nproc) + 2 ))
 
 build() {
-  cmake -S . -B "$1" -DCMAKE_BUILD_TYPE=Release "${@:2}"
-  cmake --build "$1" -j "$jobs"
+  cmake -S . -B "$1" -DCMAKE_BUILD_TYPE=Release "${@:2}" && cmake --build "$1" -j "$jobs"
 }
 
 # clang_build DIR TARGET [CMAKE ARGS...]: configure with Clang, build only TARGET.
 clang_build() {
-  CC=clang CXX=clang++ cmake -S . -B "$1" -DCMAKE_BUILD_TYPE=Release "${@:3}"
-  cmake --build "$1" -j "$jobs" --target "$2"
+  CC=clang CXX=clang++ cmake -S . -B "$1" -DCMAKE_BUILD_TYPE=Release "${@:3}" && cmake --build "$1" -j "$jobs" --target "$2"
+}
+
+# finish_logged PID LOG: wait for a background job whose output went to LOG, print LOG, and return
+# the job's status.
+finish_logged() {
+  local status=0
+  wait "$1" || status=$?
+  echo "==== $2 ===="
+  cat "$2"
+  return "$status"
 }
 
 # Release, then ASan + UBSan (cmake/sanitizers.cmake): every test, the GUI offscreen, but not the
 # long fidelity run; neither the x86-64-v3 copies (same sources) nor the benchmark are built.
 # The release tests run while the ASan build compiles (never beside the ASan tests: both start
 # Slurm); their output, kept in build-ci/tests.log, follows the build's.
+# The ASan tests run on one OpenMP thread each (OMP_THREAD_LIMIT), $jobs at a time: Eigen's parallel
+# products spin while they wait for each other, and a two-thread team that shares the cores with
+# other tests (or another job) spends much of its time spinning. ASan looks for memory errors, which
+# do not depend on the team's size; TSan checks the threads, and the release tests use two.
 gcc_chain() {
   build build-ci -DF3_WERROR=ON
   ctest --test-dir build-ci --output-on-failure --no-tests=error -j "$(nproc)" > build-ci/tests.log 2>&1 &
-  local release_tests=$! status=0
-  build build-asan -DF3_WERROR=ON -DF3_SANITIZE=address,undefined -DF3_DISPATCH=OFF -DF3_BUILD_BENCHMARKS=OFF
-  wait "$release_tests" || status=$?
-  cat build-ci/tests.log
-  [ "$status" -eq 0 ] || return "$status"
-  ctest --test-dir build-asan --output-on-failure --no-tests=error -j "$(nproc)" -LE fidelity
+  local release_tests=$!
+  if ! build build-asan -DF3_WERROR=ON -DF3_SANITIZE=address,undefined -DF3_DISPATCH=OFF -DF3_BUILD_BENCHMARKS=OFF; then
+    kill "$release_tests"
+    return 1
+  fi
+  finish_logged "$release_tests" build-ci/tests.log
+  OMP_THREAD_LIMIT=1 ctest --test-dir build-asan --output-on-failure --no-tests=error -j "$jobs" -LE fidelity
 }
 
 # TSan (libomp + Archer so that OpenMP's synchronisation is seen): the core tests. Then libFuzzer
@@ -83,14 +96,13 @@ case "${1:-}" in
     install_missing
     # Two chains run side by side, so that one's tests (single-threaded or waiting on a job, much of
     # the time) overlap the other's compiling. Each is a background job, so `set -e` holds inside it.
-    # The Clang chain's output is kept in build-clang.log and printed after the GCC chain's.
+    # The Clang chain's output is kept in build-clang/chain.log and printed after the GCC chain's.
+    mkdir -p build-clang
     gcc_chain & gcc=$!
-    clang_chain > build-clang.log 2>&1 & clang=$!
+    clang_chain > build-clang/chain.log 2>&1 & clang=$!
     status=0
     wait "$gcc" || status=$?
-    wait "$clang" || status=$?
-    echo "==== Clang chain (TSan, libFuzzer): build-clang.log ===="
-    cat build-clang.log
+    finish_logged "$clang" build-clang/chain.log || status=$?
     exit "$status"
     ;;
   *)
