@@ -91,6 +91,13 @@ void show_alone(QCustomPlot* plot) {
     plot->replot();
 }
 
+// The first text item of `plot` whose text contains `part`, or nullptr.
+QCPItemText* text_item(QCustomPlot* plot, const QString& part) {
+    for (int i = 0; i < plot->itemCount(); ++i)
+        if (auto* text = qobject_cast<QCPItemText*>(plot->item(i)); text && text->text().contains(part)) return text;
+    return nullptr;
+}
+
 bool inside(const QCPRange& inner, const QCPRange& outer) { return inner.lower >= outer.lower && inner.upper <= outer.upper; }
 
 // Two rules' sampled steps on a network with one hidden layer, ending at `end` multiply-adds.
@@ -370,9 +377,8 @@ private slots:
         auto* rule = window.findChild<QComboBox*>("networkRule");
         QVERIFY(rule);
         auto heading = [diagram] {
-            for (int i = 0; i < diagram->itemCount(); ++i)
-                if (auto* text = qobject_cast<QCPItemText*>(diagram->item(i)); text && text->text().contains("positive weight")) return text->text();
-            return QString();
+            const QCPItemText* text = text_item(diagram, "positive weight");
+            return text ? text->text() : QString();
         };
         QVERIFY(heading().startsWith("BP"));
         rule->setCurrentIndex(1); // shallow learning
@@ -400,10 +406,7 @@ private slots:
         diagram.show_network(Network::initialise(2, {{600, Activation::Tanh}, {600, Activation::Tanh}}, 3, Head::SoftmaxCe, rng), "wide", &plane);
         QCOMPARE(diagram.unit_map_count(), 0);
         QVERIFY(diagram.edge_count() > 0);
-        bool said = false;
-        for (int i = 0; i < diagram.itemCount(); ++i)
-            if (auto* text = qobject_cast<QCPItemText*>(diagram.item(i))) said = said || text->text().contains("too wide to map");
-        QVERIFY(said);
+        QVERIFY(text_item(&diagram, "too wide to map"));
         diagram.show_network(Network::initialise(2, {{400, Activation::Tanh}, {400, Activation::Tanh}}, 3, Head::SoftmaxCe, rng), "mapped", &plane);
         QCOMPARE(diagram.unit_map_count(), 2 * NetworkDiagram::kMaxNodesShown);
     }
@@ -765,9 +768,7 @@ private slots:
         CurvePlot plot("Learning curves", "epoch", "loss");
         const QString text = "Click a point of the sweep to see its learning curves\n(mean ± std over seeds).";
         plot.set_placeholder(text);
-        QCPItemText* placeholder = nullptr;
-        for (int i = 0; i < plot.itemCount(); ++i)
-            if (auto* item = qobject_cast<QCPItemText*>(plot.item(i))) placeholder = item;
+        QCPItemText* placeholder = text_item(&plot, "Click a point of the sweep");
         QVERIFY(placeholder);
         plot.resize(260, 300);
         plot.show();
