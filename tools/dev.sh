@@ -29,8 +29,9 @@ install_missing() {
   fi
 }
 
-# Two compile jobs more than cores (each needs under 1 GB): on a machine busy with other work, the
-# scheduler shares the CPU among runnable processes, so the build keeps more of it.
+# Two jobs more than cores, for the builds (each compile needs under 1 GB) and the ASan tests: on a
+# machine busy with other work, the scheduler shares the CPU among runnable processes, so CI keeps
+# more of it.
 jobs=$(( $(nproc) + 2 ))
 
 build() {
@@ -39,7 +40,8 @@ build() {
 
 # clang_build DIR TARGET [CMAKE ARGS...]: configure with Clang, build only TARGET.
 clang_build() {
-  CC=clang CXX=clang++ cmake -S . -B "$1" -DCMAKE_BUILD_TYPE=Release "${@:3}" && cmake --build "$1" -j "$jobs" --target "$2"
+  CC=clang CXX=clang++ cmake -S . -B "$1" -DCMAKE_BUILD_TYPE=Release "${@:3}" &&
+    cmake --build "$1" -j "$jobs" --target "$2"
 }
 
 # finish_logged PID LOG: wait for a background job whose output went to LOG, print LOG, and return
@@ -65,7 +67,7 @@ gcc_chain() {
   ctest --test-dir build-ci --output-on-failure --no-tests=error -j "$(nproc)" > build-ci/tests.log 2>&1 &
   local release_tests=$!
   if ! build build-asan -DF3_WERROR=ON -DF3_SANITIZE=address,undefined -DF3_DISPATCH=OFF -DF3_BUILD_BENCHMARKS=OFF; then
-    kill "$release_tests"
+    kill "$release_tests" 2> /dev/null || true # they may have ended already
     return 1
   fi
   finish_logged "$release_tests" build-ci/tests.log
