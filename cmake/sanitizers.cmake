@@ -61,6 +61,13 @@ if(NOT f3_sanitize STREQUAL "")
   set(f3_sanitizer_environment
     "UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1"
     "ASAN_OPTIONS=detect_leaks=1:detect_stack_use_after_return=1:check_initialization_order=1:strict_init_order=1")
+  if(NOT "thread" IN_LIST f3_sanitizers)
+    # One OpenMP thread per test: Eigen's parallel products spin while they wait for each other, so
+    # a two-thread team sharing the cores with other tests (or another job) spends much of its time
+    # spinning. ASan and UBSan find their errors whatever the team's size; TSan checks the threads,
+    # and the ordinary build's tests train with two.
+    list(APPEND f3_sanitizer_environment "OMP_THREAD_LIMIT=1")
+  endif()
   if("thread" IN_LIST f3_sanitizers)
     if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
       message(FATAL_ERROR "F3_SANITIZE=thread needs Clang (CC=clang CXX=clang++): TSan cannot see GCC's libgomp "

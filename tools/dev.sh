@@ -34,14 +34,14 @@ install_missing() {
 # more of it.
 jobs=$(( $(nproc) + 2 ))
 
+# build DIR TARGET [CMAKE ARGS...]: configure a Release build in DIR, build TARGET (all: everything).
 build() {
-  cmake -S . -B "$1" -DCMAKE_BUILD_TYPE=Release "${@:2}" && cmake --build "$1" -j "$jobs"
+  cmake -S . -B "$1" -DCMAKE_BUILD_TYPE=Release "${@:3}" && cmake --build "$1" -j "$jobs" --target "$2"
 }
 
-# clang_build DIR TARGET [CMAKE ARGS...]: configure with Clang, build only TARGET.
-clang_build() {
-  CC=clang CXX=clang++ cmake -S . -B "$1" -DCMAKE_BUILD_TYPE=Release "${@:3}" &&
-    cmake --build "$1" -j "$jobs" --target "$2"
+# run_tests DIR [CTEST ARGS...]
+run_tests() {
+  ctest --test-dir "$1" --output-on-failure --no-tests=error "${@:2}"
 }
 
 # finish_logged PID LOG: wait for a background job whose output went to LOG, print LOG, and return
@@ -57,36 +57,34 @@ finish_logged() {
 # Release, then ASan + UBSan (cmake/sanitizers.cmake): every test, the GUI offscreen, but not the
 # long fidelity run; neither the x86-64-v3 copies (same sources) nor the benchmark are built.
 # The release tests run while the ASan build compiles (never beside the ASan tests: both start
-# Slurm); their output, kept in build-ci/tests.log, follows the build's.
-# The ASan tests run on one OpenMP thread each (OMP_THREAD_LIMIT), $jobs at a time: Eigen's parallel
-# products spin while they wait for each other, and a two-thread team that shares the cores with
-# other tests (or another job) spends much of its time spinning. ASan looks for memory errors, which
-# do not depend on the team's size; TSan checks the threads, and the release tests use two.
+# Slurm); their output, kept in build-ci/tests.log, follows the build's. The ASan tests train on one
+# OpenMP thread each (see cmake/sanitizers.cmake), so $jobs of them run at a time.
 gcc_chain() {
-  build build-ci -DF3_WERROR=ON
-  ctest --test-dir build-ci --output-on-failure --no-tests=error -j "$(nproc)" > build-ci/tests.log 2>&1 &
+  build build-ci all -DF3_WERROR=ON
+  run_tests build-ci -j "$(nproc)" > build-ci/tests.log 2>&1 &
   local release_tests=$!
-  if ! build build-asan -DF3_WERROR=ON -DF3_SANITIZE=address,undefined -DF3_DISPATCH=OFF -DF3_BUILD_BENCHMARKS=OFF; then
+  if ! build build-asan all -DF3_WERROR=ON -DF3_SANITIZE=address,undefined -DF3_DISPATCH=OFF -DF3_BUILD_BENCHMARKS=OFF; then
     kill "$release_tests" 2> /dev/null || true # they may have ended already
     return 1
   fi
   finish_logged "$release_tests" build-ci/tests.log
-  OMP_THREAD_LIMIT=1 ctest --test-dir build-asan --output-on-failure --no-tests=error -j "$jobs" -LE fidelity
+  run_tests build-asan -j "$jobs" -LE fidelity
 }
 
-# TSan (libomp + Archer so that OpenMP's synchronisation is seen): the core tests. Then libFuzzer
-# (ASan + UBSan): each target for F3_FUZZ_SECONDS (20) on a copy of its corpus.
+# With Clang: TSan (libomp + Archer so that OpenMP's synchronisation is seen), the core tests. Then
+# libFuzzer (ASan + UBSan): each target for F3_FUZZ_SECONDS (20) on a copy of its corpus.
 clang_chain() {
-  clang_build build-tsan f3_core_tests -DF3_WERROR=ON -DF3_SANITIZE=thread -DF3_BUILD_GUI=OFF -DF3_BUILD_BENCHMARKS=OFF
-  ctest --test-dir build-tsan --output-on-failure --no-tests=error -j "$(nproc)" -L core -LE fidelity
-  clang_build build-fuzz f3fuzz -DF3_WERROR=ON -DF3_FUZZ=ON -DF3_BUILD_GUI=OFF -DF3_BUILD_TESTS=OFF
-  ctest --test-dir build-fuzz --output-on-failure --no-tests=error -j "$(nproc)" -L fuzz
+  export CC=clang CXX=clang++
+  build build-tsan f3_core_tests -DF3_WERROR=ON -DF3_SANITIZE=thread -DF3_BUILD_GUI=OFF -DF3_BUILD_BENCHMARKS=OFF
+  run_tests build-tsan -j "$(nproc)" -L core -LE fidelity
+  build build-fuzz f3fuzz -DF3_WERROR=ON -DF3_FUZZ=ON -DF3_BUILD_GUI=OFF -DF3_BUILD_TESTS=OFF
+  run_tests build-fuzz -j "$(nproc)" -L fuzz
 }
 
 case "${1:-}" in
   demo)
     install_missing
-    build build
+    build build all
     if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
       exec ./build/app/f3studio --demo default
     fi
